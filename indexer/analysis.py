@@ -1,0 +1,332 @@
+"""The Chinese analyzers that Whoosh pickles into the index schema.
+
+Two token streams are made from the same folded text (see :mod:`indexer.normalize`):
+
+* **Words** (:class:`ChineseTokenizer`): jieba's dictionary and algorithm (jieba-rs via ``rjieba``) in search mode,
+  so that the sub-words of long compounds are indexed too (中国农业发展银行 -> 中国, 农业, 发展, 银行, 农业发展银行).
+  Position: every *base* word (the default-mode segmentation) gets the next ordinal position; a search-mode sub-word
+  gets the position of the base word that contains it, so consecutive base words are exactly one position apart.
+  Stop words are dropped; punctuation, whitespace and symbols make no token.
+* **Grams** (:class:`GramTokenizer`): the exact-phrase stream. The text is split into *units* (one CJK/kana/hangul
+  character, or a run of other letters and digits) and *runs* (units not separated by punctuation; whitespace,
+  symbols, emoji and the connectors ``- _ . ' / ·`` separate nothing). Each pair of neighbouring units in a run is a
+  token at the position of its first unit, and the last unit of each run is a token of its own. A phrase of k >= 2
+  units then matches exactly where its k-1 pairs stand at consecutive positions, independent of how jieba happened
+  to segment the context (…欺诈骗窝点… contains the phrase 诈骗窝点 although jieba cuts it 欺诈/骗/窝点).
+
+Both tokenizers honour Whoosh's token arguments (``positions``, ``chars``, ``start_pos``, ``start_char``,
+``removestops``, ``mode``, ``tokenize``) and report character offsets into the *original* text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rjieba
+from whoosh.analysis import Token, Tokenizer
+
+from indexer.normalize import fold_with_offsets
+
+#: Bump when the token streams change, so that old indexes are marked for a full rebuild.
+ANALYZER_VERSION = 1
+
+#: Short stop lists: function words that carry no meaning on their own. A query made only of stop words keeps
+#: them (they match nothing, since they are not indexed), so the list never turns a query into "everything".
+STOPWORDS: frozenset[str] = frozenset(
+    """的 地 得 了 着 过 之 其 和 与 及 或 而 并 且 也 都 就 把 被 对 从 向 于 以 在 是 为 这 那 个 啊 吗 呢 吧 呀 么
+    an and are as at be by for from in into is it its of on or that the this to was were with""".split()
+)
+
+# One CJK ideograph, kana or hangul syllable is one unit on its own.
+_SINGLE = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+_CONNECTORS = "-_.'/\u00b7\u2027\u30fb"
+
+
+def _break_class() -> str:
+    chars = []
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if unicodedata.category(ch).startswith("P") and ch not in _CONNECTORS:
+            chars.append(re.escape(ch))
+    return "".join(chars)
+
+
+_UNIT_RE = re.compile(rf"([{_SINGLE}])|([^\W_{_SINGLE}]+)|([{_break_class()}])")
+_WORDISH_RE = re.compile(r"[^\W_]")
+
+#: A user-dictionary entry: word, frequency (None: let jieba suggest one), part-of-speech tag (or None).
+DictEntry = tuple[str, int | None, str | None]
+
+
+def read_userdict(path: str | Path) -> tuple[DictEntry, ...]:
+    """Read a jieba-format user dictionary (``word [freq] [tag]`` a line, ``#`` comments). Missing file: empty."""
+    p = Path(path)
+    if not p.exists():
+        return ()
+    entries: list[DictEntry] = []
+    for lineno, raw in enumerate(p.read_text(encoding="utf-8-sig").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        word, freq, tag = parts[0], None, None
+        if len(parts) >= 2:
+            if parts[1].isdigit():
+                freq = int(parts[1])
+                tag = parts[2] if len(parts) >= 3 else None
+            else:
+                tag = parts[1]
+        if len(parts) > 3 or (len(parts) == 3 and freq is None):
+            raise ValueError(f"{p}:{lineno}: expected 'word [freq] [tag]', got {raw!r}")
+        entries.append((word, freq, tag))
+    return tuple(entries)
+
+
+def dict_fingerprint(entries: Sequence[DictEntry]) -> str:
+    """The fingerprint of the analysis: analyzer version, segmenter version, stop words, user dictionary."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(f"v{ANALYZER_VERSION}|rjieba {importlib.metadata.version('rjieba')}|".encode())
+    h.update("|".join(sorted(STOPWORDS)).encode())
+    for word, freq, tag in entries:
+        h.update(f"\n{word}\t{freq}\t{tag}".encode())
+    return h.hexdigest()
+
+
+_segmenters: dict[str, rjieba.Jieba] = {}
+_segmenters_lock = threading.Lock()
+
+
+def get_segmenter(entries: Sequence[DictEntry] = ()) -> rjieba.Jieba:
+    """A jieba-rs segmenter with the user dictionary loaded, shared per process and dictionary."""
+    key = dict_fingerprint(entries)
+    seg = _segmenters.get(key)
+    if seg is None:
+        with _segmenters_lock:
+            seg = _segmenters.get(key)
+            if seg is None:
+                seg = rjieba.Jieba()
+                for word, freq, tag in entries:
+                    seg.add_word(word, freq, tag)
+                _segmenters[key] = seg
+    return seg
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word of analysed text: folded ``text``, base-word ``pos``, ``[start, end)`` in the original text."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+    base: bool
+    stop: bool
+
+
+def gram_join(a: str, b: str) -> str:
+    """The gram term for two neighbouring units: CJK pairs are written together, anything else with a space."""
+    if len(a) == 1 and len(b) == 1 and _is_single_char_unit(a) and _is_single_char_unit(b):
+        return a + b
+    return a + " " + b
+
+
+def _is_single_char_unit(ch: str) -> bool:
+    m = _UNIT_RE.fullmatch(ch)
+    return m is not None and m.group(1) is not None
+
+
+class _AnalyzerBase(Tokenizer):
+    """Shared state: the user dictionary travels with the pickled schema, the segmenter does not."""
+
+    def __init__(self, userdict: Iterable[DictEntry] = ()) -> None:
+        self.userdict: tuple[DictEntry, ...] = tuple(userdict)
+        self.fingerprint = dict_fingerprint(self.userdict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"userdict": self.userdict, "fingerprint": self.fingerprint}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.userdict = tuple(tuple(e) for e in state["userdict"])  # type: ignore[misc]
+        self.fingerprint = state["fingerprint"]
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.fingerprint == other.fingerprint  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.fingerprint))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(fingerprint={self.fingerprint!r}, userdict={len(self.userdict)} words)"
+
+    @property
+    def segmenter(self) -> rjieba.Jieba:
+        return get_segmenter(self.userdict)
+
+
+class ChineseTokenizer(_AnalyzerBase):
+    """The word stream: folded text segmented by jieba in search mode (see the module docs)."""
+
+    def words(self, value: str, *, removestops: bool = True) -> list[Word]:
+        """Analyse ``value`` into words with base-word positions and original-text offsets."""
+        folded, offsets = fold_with_offsets(value)
+        raw = self.segmenter.tokenize(folded, mode="search")
+        # Base words are never inside a later token; search-mode sub-words precede the word they come from.
+        kinds: list[bool] = [False] * len(raw)
+        base_start = base_end = -1
+        for i in range(len(raw) - 1, -1, -1):
+            _, s, e = raw[i]
+            if base_start <= s and e <= base_end:
+                continue
+            kinds[i] = True
+            base_start, base_end = s, e
+        out: list[Word] = []
+        pos = -1
+        for (text, s, e), is_base in zip(raw, kinds, strict=True):
+            if _WORDISH_RE.search(text) is None:
+                continue
+            if is_base:
+                pos += 1
+            # a sub-word precedes its base word, which gets the next position
+            word_pos = pos if is_base else pos + 1
+            stop = text in STOPWORDS
+            if stop and removestops:
+                continue
+            if offsets is not None:
+                s, e = offsets[s], offsets[e - 1] + 1
+            out.append(Word(text, word_pos, s, e, is_base, stop))
+        return out
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for w in self.words(value, removestops=removestops):
+            t.text = w.text
+            t.boost = 1.0
+            t.stopped = w.stop
+            if keeporiginal:
+                t.original = value[w.start : w.end]
+            if positions:
+                t.pos = start_pos + w.pos
+            if chars:
+                t.startchar, t.endchar = start_char + w.start, start_char + w.end
+            yield t
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A unit of the gram stream: folded ``text``, its position, ``[start, end)`` in the original text, and
+    ``run`` (units with the same run number are not separated by punctuation)."""
+
+    text: str
+    pos: int
+    start: int
+    end: int
+    run: int
+
+
+def units(value: str) -> list[Unit]:
+    """Split text into gram units (see the module docs)."""
+    folded, offsets = fold_with_offsets(value)
+    out: list[Unit] = []
+    run = 0
+    pos = 0
+    for m in _UNIT_RE.finditer(folded):
+        if m.lastindex == 3:
+            run += 1
+            continue
+        s, e = m.span()
+        if offsets is not None:
+            s, e = offsets[s], offsets[e - 1] + 1
+        out.append(Unit(m.group(), pos, s, e, run))
+        pos += 1
+    return out
+
+
+def grams(unit_list: Sequence[Unit]) -> list[tuple[str, int, int, int]]:
+    """The gram tokens ``(text, pos, start, end)`` for a sequence of units."""
+    out = []
+    n = len(unit_list)
+    for i, u in enumerate(unit_list):
+        if i + 1 < n and unit_list[i + 1].run == u.run:
+            v = unit_list[i + 1]
+            out.append((gram_join(u.text, v.text), u.pos, u.start, v.end))
+        else:
+            out.append((u.text, u.pos, u.start, u.end))
+    return out
+
+
+class GramTokenizer(_AnalyzerBase):
+    """The exact-phrase stream: neighbouring-unit pairs plus run-final units (see the module docs)."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for text, pos, s, e in grams(units(value)):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[s:e]
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char + s, start_char + e
+            yield t
+
+
+def ChineseAnalyzer(userdict: Iterable[DictEntry] = ()) -> ChineseTokenizer:  # noqa: N802 (Whoosh naming)
+    """The word analyzer (a tokenizer that folds, segments and drops stop words in one pass)."""
+    return ChineseTokenizer(userdict)
+
+
+def GramAnalyzer(userdict: Iterable[DictEntry] = ()) -> GramTokenizer:  # noqa: N802 (Whoosh naming)
+    """The exact-phrase analyzer."""
+    return GramTokenizer(userdict)

@@ -1,0 +1,215 @@
+"""The ``zhsearch`` command line: one Click group, verbs as commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.analysis import read_userdict
+from indexer.config import setting
+from indexer.progress import LogProgress, Progress, TerminalProgress
+from indexer.store import StoreError
+from search.cli import search_command
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+def _index_option(f):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=lambda: setting("INDEX_DIR"),
+        show_default="index_data/index",
+        envvar="ZHSEARCH_INDEX_DIR",
+        help="Index directory.",
+    )(f)
+
+
+def _userdict_option(f):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--userdict",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=lambda: setting("USERDICT"),
+        show_default="index_data/userdict.txt",
+        envvar="ZHSEARCH_USERDICT",
+        help="User dictionary file (jieba format: word [freq] [tag]).",
+    )(f)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="zhsearch")
+def cli() -> None:
+    """zhsearch: full-text search for Chinese news articles."""
+
+
+def _load_userdict(path: Path) -> tuple:
+    try:
+        return read_userdict(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the user dictionary {path}: {exc}") from None
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_index_option
+@_userdict_option
+@click.option("--full", is_flag=True, help="Build a fresh index beside the live one and swap it in atomically.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for analysis and segment writing (default: number of CPUs).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the final summary as JSON on stdout.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar (default: on when stderr is a terminal; plain periodic lines otherwise).",
+)
+def reindex(
+    paths: tuple[Path, ...],
+    index_dir: Path,
+    userdict: Path,
+    full: bool,
+    jobs: int | None,
+    as_json: bool,
+    progress: bool | None,
+) -> None:
+    """Build or update the index from article files and directories.
+
+    PATHS default to index_data/articles (env ZHSEARCH_ARTICLES_DIR). Incremental by default: new articles are
+    added, changed ones updated, and articles whose file under PATHS no longer holds them are deleted.
+    """
+    from indexer.writer import reindex as run_reindex
+
+    sources = list(paths) or [Path(setting("ARTICLES_DIR"))]
+    entries = _load_userdict(userdict)
+    if progress is None:
+        reporter: Progress = TerminalProgress() if sys.stderr.isatty() else LogProgress()
+    else:
+        reporter = TerminalProgress() if progress else Progress()
+    try:
+        summary = run_reindex(
+            sources,
+            index_dir,
+            full=full,
+            jobs=jobs,
+            userdict=entries,
+            progress=reporter,
+            log=lambda m: click.echo(m, err=True),
+        )
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    if summary.stale_lock_pid:
+        click.echo(f"note: broke a stale lock left by process {summary.stale_lock_pid}", err=True)
+    if summary.reason:
+        click.echo(f"note: {summary.reason}", err=True)
+    for problem in summary.problems[:MAX_PROBLEMS_SHOWN]:
+        click.echo(f"skipped: {problem}", err=True)
+    total_problems = sum(n for r, n in summary.skipped.items() if r != "superseded stub")
+    if total_problems > MAX_PROBLEMS_SHOWN:
+        click.echo(f"skipped: … and {total_problems - MAX_PROBLEMS_SHOWN} more", err=True)
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+        return
+    skipped = ", ".join(f"{n} {r}" for r, n in summary.skipped.most_common())
+    click.echo(
+        f"{'full rebuild' if summary.mode == 'full' else 'incremental reindex'}: "
+        f"{summary.added:,} added, {summary.updated:,} updated, {summary.deleted:,} deleted, "
+        f"{summary.unchanged:,} unchanged, {sum(summary.skipped.values()):,} skipped"
+        + (f" ({skipped})" if skipped else "")
+        + f" in {summary.seconds:.1f} s ({summary.articles_per_second:,.0f} articles/s); "
+        f"{summary.generation} holds {summary.documents:,} articles"
+    )
+
+
+@cli.group(name="dict")
+def dict_group() -> None:
+    """Manage the user dictionary (words that must stay whole, e.g. 缅北, 电信网络诈骗)."""
+
+
+@dict_group.command(name="list")
+@_userdict_option
+def dict_list(userdict: Path) -> None:
+    """List the words of the user dictionary."""
+    for word, freq, tag in _load_userdict(userdict):
+        click.echo(" ".join(str(x) for x in (word, freq, tag) if x is not None))
+
+
+def _write_userdict(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _rebuild_note(index_dir: Path, userdict: Path) -> None:
+    from indexer.analysis import dict_fingerprint
+    from indexer.schema import schema_fingerprint
+    from indexer.store import open_index
+
+    try:
+        ix = open_index(index_dir)
+    except StoreError:
+        return
+    if schema_fingerprint(ix.schema) != dict_fingerprint(_load_userdict(userdict)):
+        click.echo(
+            f"the index at {index_dir} was built with another dictionary: "
+            "the next `zhsearch reindex` does a full rebuild",
+            err=True,
+        )
+
+
+@dict_group.command(name="add")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--freq", type=click.IntRange(min=1), default=None, help="Word frequency (default: jieba suggests one).")
+@click.option("--tag", default=None, help="Part-of-speech tag (e.g. nr, ns, nz).")
+@_userdict_option
+@_index_option
+def dict_add(words: tuple[str, ...], freq: int | None, tag: str | None, userdict: Path, index_dir: Path) -> None:
+    """Add WORDS to the user dictionary."""
+    entries = list(_load_userdict(userdict))
+    known = {e[0] for e in entries}
+    lines = [" ".join(str(x) for x in e if x is not None) for e in entries]
+    for word in words:
+        word = word.strip()
+        if not word or any(c.isspace() for c in word):
+            raise click.BadParameter(f"{word!r}: a dictionary word cannot be empty or contain spaces")
+        if tag and freq is None:
+            raise click.BadParameter("--tag needs --freq (jieba's format is 'word freq tag')")
+        if word in known:
+            click.echo(f"{word}: already in {userdict}")
+            continue
+        lines.append(" ".join(str(x) for x in (word, freq, tag) if x is not None))
+        known.add(word)
+        click.echo(f"{word}: added to {userdict}")
+    _write_userdict(userdict, lines)
+    _rebuild_note(index_dir, userdict)
+
+
+@dict_group.command(name="remove")
+@click.argument("words", nargs=-1, required=True)
+@_userdict_option
+@_index_option
+def dict_remove(words: tuple[str, ...], userdict: Path, index_dir: Path) -> None:
+    """Remove WORDS from the user dictionary."""
+    entries = list(_load_userdict(userdict))
+    remaining = [e for e in entries if e[0] not in words]
+    for word in words:
+        click.echo(f"{word}: {'removed' if any(e[0] == word for e in entries) else 'not in the dictionary'}")
+    _write_userdict(userdict, [" ".join(str(x) for x in e if x is not None) for e in remaining])
+    _rebuild_note(index_dir, userdict)
+
+
+cli.add_command(search_command)
+
+
+def main() -> None:
+    """Entry point of the ``zhsearch`` script."""
+    cli(prog_name="zhsearch")

@@ -1,0 +1,44 @@
+"""Settings shared by the CLI and the web app, each declared once with its default and help.
+
+Every setting can be given as an environment variable ``ZHSEARCH_<NAME>``; the README's table is checked
+against this list by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    @property
+    def env(self) -> str:
+        return f"ZHSEARCH_{self.name}"
+
+    def value(self) -> str:
+        return os.environ.get(self.env, self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INDEX_DIR", "index_data/index", "Directory of the index (generations, CURRENT pointer, lock)."),
+    Setting(
+        "ARTICLES_DIR", "index_data/articles", "Default article files/directories for `zhsearch reindex`."
+    ),
+    Setting(
+        "USERDICT",
+        "index_data/userdict.txt",
+        "User dictionary for segmentation, jieba's `word [freq] [tag]` format.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def setting(name: str) -> str:
+    """The value of a setting: its environment variable, else its default."""
+    return _BY_NAME[name].value()

@@ -1,0 +1,120 @@
+"""Text folding used on both sides of the index: NFKC, lower case, traditional -> simplified.
+
+The folded text keeps a map back to the original characters, so that a match found in folded text can be
+marked in the original (a traditional-character match is marked in its traditional characters).
+
+Folding is done character by character (each character's NFKC form, lower-cased), which makes it
+length-preserving for almost all text: then the map is the identity and costs nothing. Characters whose
+folded form is not exactly one character (``㎏`` -> ``kg``, ``ﬁ`` -> ``fi``, ``İ`` -> ``i̇``) take a slower path that
+builds an explicit offset list.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+# Planes 0-2 hold every character with a compatibility mapping; planes 3+ (CJK extensions G/H, tags, private use)
+# fold to themselves.
+_SCAN_LIMIT = 0x30000
+
+_lock = threading.Lock()
+_tables: tuple[dict[int, str], re.Pattern[str]] | None = None
+_t2s_local = threading.local()
+
+
+def _build_tables() -> tuple[dict[int, str], re.Pattern[str]]:
+    one: dict[int, str] = {}
+    multi: list[str] = []
+    for cp in range(_SCAN_LIMIT):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        ch = chr(cp)
+        folded = unicodedata.normalize("NFKC", ch).lower()
+        if folded == ch:
+            continue
+        if len(folded) == 1:
+            one[cp] = folded
+        else:
+            multi.append(ch)
+    pattern = re.compile("[" + "".join(re.escape(c) for c in multi) + "]")
+    return one, pattern
+
+
+def _get_tables() -> tuple[dict[int, str], re.Pattern[str]]:
+    global _tables
+    if _tables is None:
+        with _lock:
+            if _tables is None:
+                _tables = _build_tables()
+    return _tables
+
+
+def _converter() -> opencc.OpenCC:
+    conv = getattr(_t2s_local, "conv", None)
+    if conv is None:
+        conv = opencc.OpenCC("t2s")
+        _t2s_local.conv = conv
+    return conv
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).lower()
+
+
+def _t2s(text: str) -> str:
+    """Traditional -> simplified, guaranteed length-preserving (phrase-level conversion where it is)."""
+    if text.isascii():
+        return text
+    conv = _converter()
+    out = conv.convert(text)
+    if len(out) == len(text):
+        return out
+    # Rare: a phrase conversion changed the length. Convert line by line, and character by character in the
+    # lines where the phrase conversion does not keep the length.
+    parts = []
+    for line in text.splitlines(keepends=True):
+        converted = conv.convert(line)
+        if len(converted) != len(line):
+            converted = "".join(c2 if len(c2 := conv.convert(c)) == 1 else c for c in line)
+        parts.append(converted)
+    return "".join(parts)
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for matching: NFKC, lower case, traditional -> simplified."""
+    return fold_with_offsets(text)[0]
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """Fold ``text`` and return ``(folded, offsets)``.
+
+    ``offsets`` is None when folded character ``i`` comes from original character ``i`` (the common case);
+    otherwise ``offsets[i]`` is the index of the original character that folded character ``i`` comes from, with
+    one extra entry equal to ``len(text)`` at the end.
+    """
+    one, multi = _get_tables()
+    if multi.search(text) is None:
+        return _t2s(text.translate(one)), None
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = one.get(ord(ch), ch) if multi.match(ch) is None else _fold_char(ch)
+        pieces.append(folded)
+        offsets.extend([i] * len(folded))
+    offsets.append(len(text))
+    return _t2s("".join(pieces)), offsets
+
+
+def original_span(offsets: list[int] | None, start: int, end: int, start_char: int = 0) -> tuple[int, int]:
+    """Map a ``[start, end)`` span of folded text back to the original text."""
+    if offsets is None:
+        return start_char + start, start_char + end
+    if end <= start:
+        return start_char + offsets[start], start_char + offsets[start]
+    return start_char + offsets[start], start_char + offsets[end - 1] + 1

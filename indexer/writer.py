@@ -1,0 +1,476 @@
+"""Building and updating the index: ``reindex()`` behind ``zhsearch reindex``."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.query import And, Or, Term
+from whoosh.writing import IndexWriter
+
+from indexer.analysis import DictEntry, dict_fingerprint
+from indexer.articles import Article
+from indexer.loaders import Problem, iter_source_files, load_file
+from indexer.normalize import fold
+from indexer.progress import Progress
+from indexer.schema import make_schema, schema_fingerprint
+from indexer.store import (
+    ReindexLock,
+    StoreError,
+    current_generation,
+    generation_name,
+    next_generation,
+    publish_generation,
+    remove_stale,
+)
+
+#: Problems kept in the summary for printing (all are counted).
+MAX_PROBLEMS_KEPT = 200
+
+
+class ReindexError(StoreError):
+    """A reindex that could not be done; the live index is unchanged."""
+
+
+class NothingReadError(ReindexError):
+    """No article could be read from the given paths; the index was left as it was."""
+
+
+@dataclass
+class ReindexSummary:
+    """What a reindex did."""
+
+    mode: str = "incremental"
+    reason: str = ""
+    added: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    files_unchanged: int = 0
+    seconds: float = 0.0
+    generation: str = ""
+    documents: int = 0
+    stale_lock_pid: int | None = None
+
+    @property
+    def read(self) -> int:
+        """Articles read from files this run (unchanged files that were not re-read are not counted)."""
+        return self.added + self.updated + self.unchanged_read
+
+    unchanged_read: int = 0
+
+    @property
+    def articles_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+    def add_problem(self, problem: Problem) -> None:
+        self.skipped[problem.reason] += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "reason": self.reason,
+            "added": self.added,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+            "skipped": sum(self.skipped.values()),
+            "skipped_by_reason": dict(self.skipped),
+            "files": self.files,
+            "files_unchanged": self.files_unchanged,
+            "seconds": round(self.seconds, 3),
+            "articles_per_second": round(self.articles_per_second, 1),
+            "generation": self.generation,
+            "documents": self.documents,
+        }
+
+
+def title_date_key(title: str, published: datetime | date | None) -> str:
+    """The key under which a partial stub and the full article it stands for meet: folded title + day."""
+    day = published.date() if isinstance(published, datetime) else published
+    text = fold(" ".join(title.split())) + "|" + (day.isoformat() if day else "")
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def article_document(article: Article, sig: str) -> dict[str, Any]:
+    """The Whoosh document for an article (fields with no value are left out)."""
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "title_ng": article.title,
+        "body_ng": article.body,
+        "partial": article.partial,
+        "hash": article.content_hash(),
+        "path": article.path,
+        "line": article.line,
+        "sig": sig,
+        "tdkey": title_date_key(article.title, article.published),
+    }
+    for name in ("url", "source", "category", "author"):
+        value = getattr(article, name)
+        if value:
+            doc[name] = value
+    published = article.published_utc()
+    if published is not None:
+        doc["published"] = published
+        local = article.published.year if article.published else published.year
+        doc["year"] = local
+    if article.tags:
+        doc["tags"] = ",".join(t.replace(",", " ") for t in article.tags if t)
+    return doc
+
+
+def _stored_date(fields: dict[str, Any]) -> date | None:
+    """The local (China time) day of a stored ``published`` value."""
+    value = fields.get("published")
+    if not isinstance(value, datetime):
+        return None
+    from indexer.articles import CHINA_TZ
+
+    return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()
+
+
+def file_signature(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def estimate_articles(path: Path) -> int:
+    """A cheap estimate of the number of articles in a file, for the progress bar's ETA."""
+    name = path.name.lower()
+    try:
+        if name.endswith(".jsonl.gz"):
+            with gzip.open(path, "rb") as fh:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
+        if name.endswith(".jsonl"):
+            with open(path, "rb") as fh:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return 1
+    return 1
+
+
+def _under(path: str, roots: Sequence[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+@dataclass
+class _Existing:
+    docnum: int
+    hash: str
+    path: str
+    sig: str
+
+
+def _existing_documents(ix: whoosh_index.Index) -> dict[str, _Existing]:
+    out: dict[str, _Existing] = {}
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            return out
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("hash")
+        paths = reader.column_reader("path")
+        sigs = reader.column_reader("sig")
+        for docnum in range(reader.doc_count_all()):
+            if reader.is_deleted(docnum):
+                continue
+            doc_id = ids[docnum]
+            out[doc_id] = _Existing(docnum, hashes[docnum], paths[docnum], sigs[docnum])
+    return out
+
+
+class _Run:
+    """State of one reindex run over the source files."""
+
+    def __init__(
+        self,
+        writer: IndexWriter,
+        summary: ReindexSummary,
+        progress: Progress,
+        existing: dict[str, _Existing],
+        searcher: Any | None,
+    ) -> None:
+        self.writer = writer
+        self.summary = summary
+        self.progress = progress
+        self.existing = existing
+        self.searcher = searcher  # over the live index (incremental runs only)
+        self.seen: dict[str, str] = {}  # id -> "path:line" where this run read it
+        self.full_urls: set[str] = set()
+        self.full_keys: set[str] = set()
+        self.stubs: list[tuple[Article, str]] = []
+        self.protected_paths: set[str] = set()
+        self.writes = 0
+        # keys of the partial stubs in the live index, so that only a full article that matches one pays a query
+        self.partial_keys: set[str] = set()
+        self.partial_urls: set[str] = set()
+        if searcher is not None:
+            for fields in searcher.documents(partial=True):
+                self.partial_keys.add(title_date_key(fields.get("title", ""), _stored_date(fields)))
+                if fields.get("url"):
+                    self.partial_urls.add(fields["url"])
+
+    def article(self, article: Article, sig: str) -> None:
+        where = f"{article.path}:{article.line}"
+        if article.id in self.seen:
+            self.summary.add_problem(
+                Problem(article.path, article.line, "duplicate id", f"id {article.id!r} already read at {self.seen[article.id]}")
+            )
+            return
+        if article.partial:
+            self.stubs.append((article, sig))
+            return
+        self.seen[article.id] = where
+        key = title_date_key(article.title, article.published)
+        self.full_keys.add(key)
+        if article.url:
+            self.full_urls.add(article.url)
+        self._write(article, sig)
+        if self.searcher is not None and (key in self.partial_keys or article.url in self.partial_urls):
+            # a full article replaces the partial stubs that stood for it
+            self.writes += 1
+            clauses = [Term("tdkey", key)] + ([Term("url", article.url)] if article.url else [])
+            self.writer.delete_by_query(And([Term("partial", True), Or(clauses)]), searcher=self.searcher)
+
+    def _write(self, article: Article, sig: str) -> None:
+        doc = article_document(article, sig)
+        old = self.existing.get(article.id)
+        if old is None:
+            self.writes += 1
+            self.summary.added += 1
+            if self.searcher is None:
+                self.writer.add_document(**doc)
+            else:
+                self.writer.update_document(**doc)
+            return
+        if old.hash == doc["hash"]:
+            self.summary.unchanged += 1
+            self.summary.unchanged_read += 1
+            if old.path == doc["path"] and old.sig == sig:
+                return
+            self.writes += 1
+            self.writer.update_document(**doc)  # same content, new file signature or location
+            return
+        self.writes += 1
+        self.summary.updated += 1
+        self.writer.update_document(**doc)
+
+    def finish_stubs(self) -> None:
+        for stub, sig in self.stubs:
+            if stub.id in self.seen:
+                continue
+            key = title_date_key(stub.title, stub.published)
+            if key in self.full_keys or (stub.url and stub.url in self.full_urls) or self._superseded_in_index(stub, key):
+                self.summary.skipped["superseded stub"] += 1
+                continue
+            self.seen[stub.id] = f"{stub.path}:{stub.line}"
+            self._write(stub, sig)
+
+    def _superseded_in_index(self, stub: Article, key: str) -> bool:
+        if self.searcher is None:
+            return False
+        clauses = [Term("tdkey", key)] + ([Term("url", stub.url)] if stub.url else [])
+        q = And([Term("partial", False), Or(clauses)])
+        return not self.searcher.search(q, limit=1).is_empty()
+
+
+def _read_sources(run: _Run, paths: Sequence[Path], by_path: dict[str, set[str]], ids_by_path: dict[str, list[str]]) -> None:
+    summary = run.summary
+    todo: list[tuple[Path, str]] = []
+    for item in iter_source_files(paths):
+        if isinstance(item, Problem):
+            summary.add_problem(item)
+            continue
+        summary.files += 1
+        key = str(item)
+        try:
+            sig = file_signature(item)
+        except OSError as exc:
+            summary.add_problem(Problem(key, None, "unreadable file", str(exc)))
+            run.protected_paths.add(key)
+            continue
+        if by_path.get(key) == {sig}:
+            # unchanged file: what it holds is in the index already
+            summary.files_unchanged += 1
+            for doc_id in ids_by_path.get(key, ()):
+                run.seen[doc_id] = key
+                summary.unchanged += 1
+            continue
+        todo.append((item, sig))
+    run.progress.start(sum(estimate_articles(p) for p, _ in todo) if todo else 0)
+    for path, sig in todo:
+        key = str(path)
+        problems_before = sum(summary.skipped.values())
+        for rec in load_file(path):
+            if isinstance(rec, Problem):
+                summary.add_problem(rec)
+                continue
+            rec.path = key
+            run.article(rec, sig)
+            run.progress.advance()
+        if sum(summary.skipped.values()) != problems_before:
+            # a file with broken parts keeps what it had in the index for what could not be read now
+            run.protected_paths.add(key)
+    run.finish_stubs()
+
+
+def reindex(
+    paths: Iterable[str | Path],
+    index_dir: str | Path,
+    *,
+    full: bool = False,
+    jobs: int | None = None,
+    userdict: Sequence[DictEntry] = (),
+    progress: Progress | None = None,
+    log: Callable[[str], None] = lambda message: None,
+    limitmb: int = 256,
+) -> ReindexSummary:
+    """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
+
+    Incremental by default (add new, update changed, delete gone; unchanged files are not even re-read);
+    ``full=True`` builds a new generation beside the live one and swaps it in atomically. A full rebuild is
+    also done when there is no index yet, or when the analysis (analyzer version, user dictionary) changed.
+    Raises :class:`~indexer.store.IndexBusyError` when another reindex runs, :class:`NothingReadError` when
+    nothing could be read, :class:`ReindexError` when writing failed; in every such case the live index is
+    untouched.
+    """
+    t0 = time.monotonic()
+    index_dir = Path(index_dir)
+    paths = [Path(p) for p in paths]
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    progress = progress or Progress()
+    summary = ReindexSummary()
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReindexError(f"cannot create index directory {index_dir}: {exc.strerror or exc}") from None
+    lock = ReindexLock(index_dir)
+    with lock:
+        summary.stale_lock_pid = lock.stale_pid
+        for removed in remove_stale(index_dir):
+            log(f"removed leftover {removed.name}")
+        live = current_generation(index_dir)
+        fingerprint = dict_fingerprint(userdict)
+        if not full:
+            if live is None or not whoosh_index.exists_in(str(live)):
+                full, summary.reason = True, "no index yet"
+            else:
+                old = schema_fingerprint(whoosh_index.open_dir(str(live)).schema)
+                if old != fingerprint:
+                    full = True
+                    summary.reason = "the analysis changed (user dictionary or analyzer version): full rebuild"
+        try:
+            if full:
+                summary.mode = "full"
+                _full_build(paths, index_dir, jobs, userdict, progress, summary, limitmb)
+            else:
+                _incremental(paths, live, jobs, progress, summary, limitmb)  # type: ignore[arg-type]
+        except OSError as exc:
+            raise ReindexError(
+                f"writing the index failed: {exc.strerror or exc}"
+                + (f" ({exc.filename})" if getattr(exc, "filename", None) else "")
+                + "; the live index is unchanged"
+            ) from None
+        finally:
+            progress.close()
+        remove_stale(index_dir)
+    summary.seconds = time.monotonic() - t0
+    return summary
+
+
+def _writer(ix: whoosh_index.Index, jobs: int, limitmb: int, *, multisegment: bool) -> IndexWriter:
+    if jobs > 1:
+        return ix.writer(procs=jobs, multisegment=multisegment, limitmb=limitmb, batchsize=256)
+    return ix.writer(limitmb=limitmb)
+
+
+def _check_read(summary: ReindexSummary) -> None:
+    if summary.read == 0 and summary.files_unchanged == 0:
+        reasons = ", ".join(f"{n} {r}" for r, n in summary.skipped.most_common()) or "no article files found"
+        raise NothingReadError(f"no article could be read ({reasons}); the index was left as it was")
+
+
+def _full_build(
+    paths: Sequence[Path],
+    index_dir: Path,
+    jobs: int,
+    userdict: Sequence[DictEntry],
+    progress: Progress,
+    summary: ReindexSummary,
+    limitmb: int,
+) -> None:
+    number = next_generation(index_dir)
+    building = index_dir / (generation_name(number) + ".building")
+    building.mkdir()
+    try:
+        ix = whoosh_index.create_in(str(building), make_schema(userdict))
+        writer = _writer(ix, jobs, limitmb, multisegment=True)
+        run = _Run(writer, summary, progress, {}, None)
+        try:
+            _read_sources(run, paths, {}, {})
+            _check_read(summary)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        with ix.reader() as reader:
+            summary.documents = reader.doc_count()
+        ix.close()
+        summary.generation = publish_generation(index_dir, building, number).name
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def _incremental(
+    paths: Sequence[Path], live: Path, jobs: int, progress: Progress, summary: ReindexSummary, limitmb: int
+) -> None:
+    ix = whoosh_index.open_dir(str(live))
+    existing = _existing_documents(ix)
+    by_path: dict[str, set[str]] = {}
+    ids_by_path: dict[str, list[str]] = {}
+    for doc_id, ex in existing.items():
+        by_path.setdefault(ex.path, set()).add(ex.sig)
+        ids_by_path.setdefault(ex.path, []).append(doc_id)
+    roots = [str(p.resolve()) for p in paths]
+    searcher = ix.searcher()
+    writer = _writer(ix, jobs, limitmb, multisegment=False)
+    try:
+        run = _Run(writer, summary, progress, existing, searcher)
+        _read_sources(run, paths, by_path, ids_by_path)
+        _check_read(summary)
+        for doc_id, ex in existing.items():
+            if doc_id in run.seen or ex.path in run.protected_paths or not _under(ex.path, roots):
+                continue
+            writer.delete_document(ex.docnum)
+            run.writes += 1
+            summary.deleted += 1
+    except BaseException:
+        writer.cancel()
+        searcher.close()
+        raise
+    if run.writes:
+        writer.commit()
+    else:
+        writer.cancel()
+    searcher.close()
+    ix = whoosh_index.open_dir(str(live))
+    with ix.reader() as reader:
+        summary.documents = reader.doc_count()
+    summary.generation = live.name
