@@ -14,6 +14,7 @@ from indexer.config import setting
 from indexer.progress import LogProgress, Progress, TerminalProgress
 from indexer.store import StoreError
 from search.cli import search_command
+from web.cli import serve_command
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -58,7 +59,9 @@ def _load_userdict(path: Path) -> tuple:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_index_option
 @_userdict_option
-@click.option("--full", is_flag=True, help="Build a fresh index beside the live one and swap it in atomically.")
+@click.option(
+    "--full", is_flag=True, help="Build a fresh index beside the live one and swap it in atomically."
+)
 @click.option(
     "--jobs",
     "-j",
@@ -168,11 +171,15 @@ def _rebuild_note(index_dir: Path, userdict: Path) -> None:
 
 @dict_group.command(name="add")
 @click.argument("words", nargs=-1, required=True)
-@click.option("--freq", type=click.IntRange(min=1), default=None, help="Word frequency (default: jieba suggests one).")
+@click.option(
+    "--freq", type=click.IntRange(min=1), default=None, help="Word frequency (default: jieba suggests one)."
+)
 @click.option("--tag", default=None, help="Part-of-speech tag (e.g. nr, ns, nz).")
 @_userdict_option
 @_index_option
-def dict_add(words: tuple[str, ...], freq: int | None, tag: str | None, userdict: Path, index_dir: Path) -> None:
+def dict_add(
+    words: tuple[str, ...], freq: int | None, tag: str | None, userdict: Path, index_dir: Path
+) -> None:
     """Add WORDS to the user dictionary."""
     entries = list(_load_userdict(userdict))
     known = {e[0] for e in entries}
@@ -208,6 +215,7 @@ def dict_remove(words: tuple[str, ...], userdict: Path, index_dir: Path) -> None
 
 
 cli.add_command(search_command)
+cli.add_command(serve_command)
 
 
 def main() -> None:

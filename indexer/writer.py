@@ -230,7 +230,12 @@ class _Run:
         where = f"{article.path}:{article.line}"
         if article.id in self.seen:
             self.summary.add_problem(
-                Problem(article.path, article.line, "duplicate id", f"id {article.id!r} already read at {self.seen[article.id]}")
+                Problem(
+                    article.path,
+                    article.line,
+                    "duplicate id",
+                    f"id {article.id!r} already read at {self.seen[article.id]}",
+                )
             )
             return
         if article.partial:
@@ -276,7 +281,11 @@ class _Run:
             if stub.id in self.seen:
                 continue
             key = title_date_key(stub.title, stub.published)
-            if key in self.full_keys or (stub.url and stub.url in self.full_urls) or self._superseded_in_index(stub, key):
+            if (
+                key in self.full_keys
+                or (stub.url and stub.url in self.full_urls)
+                or self._superseded_in_index(stub, key)
+            ):
                 self.summary.skipped["superseded stub"] += 1
                 continue
             self.seen[stub.id] = f"{stub.path}:{stub.line}"
@@ -290,7 +299,9 @@ class _Run:
         return not self.searcher.search(q, limit=1).is_empty()
 
 
-def _read_sources(run: _Run, paths: Sequence[Path], by_path: dict[str, set[str]], ids_by_path: dict[str, list[str]]) -> None:
+def _read_sources(
+    run: _Run, paths: Sequence[Path], by_path: dict[str, set[str]], ids_by_path: dict[str, list[str]]
+) -> None:
     summary = run.summary
     todo: list[tuple[Path, str]] = []
     for item in iter_source_files(paths):
@@ -374,7 +385,9 @@ def reindex(
                 old = schema_fingerprint(whoosh_index.open_dir(str(live)).schema)
                 if old != fingerprint:
                     full = True
-                    summary.reason = "the analysis changed (user dictionary or analyzer version): full rebuild"
+                    summary.reason = (
+                        "the analysis changed (user dictionary or analyzer version): full rebuild"
+                    )
         try:
             if full:
                 summary.mode = "full"

@@ -13,7 +13,6 @@ from indexer.analysis import (
     ChineseAnalyzer,
     GramAnalyzer,
     dict_fingerprint,
-    grams,
     read_userdict,
     units,
 )
@@ -113,25 +112,31 @@ def test_tokenize_false_passes_the_value_through() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("诈骗窝点", [("诈骗", 0), ("骗窝", 1), ("窝点", 2), ("点", 3)]),
-        # punctuation ends a run: no pair spans it; its last unit stands alone
-        ("打、追", [("打", 0), ("追", 1)]),
-        # whitespace and connectors separate nothing; ASCII runs are one unit, joined with a space
-        ("iPhone 16", [("iphone 16", 0), ("16", 1)]),
-        ("COVID-19疫情", [("covid 19", 0), ("19 疫", 1), ("疫情", 2), ("情", 3)]),
-        ("國際", [("国际", 0), ("际", 1)]),
+        ("诈骗窝点", [("诈", 0), ("骗", 1), ("窝", 2), ("点", 3)]),
+        # punctuation ends a run and leaves a one-position gap
+        ("打、追", [("打", 0), ("追", 2)]),
+        ("打、、！追", [("打", 0), ("追", 2)]),
+        # whitespace and connectors separate nothing; runs of letters and digits are one unit
+        ("iPhone 16", [("iphone", 0), ("16", 1)]),
+        ("COVID-19疫情", [("covid", 0), ("19", 1), ("疫", 2), ("情", 3)]),
+        ("國際", [("国", 0), ("际", 1)]),
         ("😀", []),
         ("", []),
     ],
 )
-def test_gram_tokens(text: str, expected: list[tuple[str, int]]) -> None:
+def test_phrase_unit_tokens(text: str, expected: list[tuple[str, int]]) -> None:
     assert [(t.text, t.pos) for t in GramAnalyzer()(text, positions=True)] == expected
 
 
-def test_units_and_grams_offsets() -> None:
-    us = units("欺诈骗窝点")
-    assert [u.text for u in us] == list("欺诈骗窝点")
-    assert grams(us)[1] == ("诈骗", 1, 1, 3)
+def test_units_offsets_and_runs() -> None:
+    us = units("欺诈，騙窝点")
+    assert [(u.text, u.pos, u.start, u.end, u.run) for u in us] == [
+        ("欺", 0, 0, 1, 0),
+        ("诈", 1, 1, 2, 0),
+        ("骗", 3, 3, 4, 1),
+        ("窝", 4, 4, 5, 1),
+        ("点", 5, 5, 6, 1),
+    ]
 
 
 def _phrase_index(docs: dict[str, str]):
@@ -151,7 +156,7 @@ def test_phrase_search_over_grams_is_exact_where_segmentation_is_not() -> None:
         "d": "诈骗、窝点",  # separated by punctuation
     }
     ix = _phrase_index(docs)
-    terms = [t.text for t in GramAnalyzer()("诈骗窝点")][:-1]  # pairs only: 诈骗 骗窝 窝点
+    terms = [t.text for t in GramAnalyzer()("诈骗窝点")]
     with ix.searcher() as s:
         hits = sorted(h["id"] for h in s.search(Phrase("body_ng", terms), limit=None))
     assert hits == ["a", "b"]

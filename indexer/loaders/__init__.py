@@ -1,0 +1,48 @@
+"""Article loaders: files in, :class:`~indexer.articles.Article` objects (and :class:`Problem` reports) out.
+
+``iter_source_files(paths)`` finds the article files; ``load_file(path)`` reads one, choosing the format by its
+name: JSON Lines (``.jsonl``, ``.jsonl.gz``), JSON (``.json``), saved pages as text (``.txt``), HTML (``.html``,
+``.htm``). Loading never raises for bad content: every broken record is a :class:`Problem` and loading goes on.
+
+Problem reasons (stable, for summaries): "not found", "unreadable file", "unreadable directory", "symlink loop",
+"not a regular file", "unsupported file type", "not a text file", "undecodable file", "corrupt gzip", "bad JSON",
+"too deeply nested", "not an object", "bad field", "missing title and body", "unparseable date", "no article text",
+"loader error" (a bug: an unexpected exception, reported rather than raised).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from indexer.articles import Article
+from indexer.loaders.files import SUPPORTED_SUFFIXES, iter_source_files
+from indexer.loaders.htmlpage import load_html_page
+from indexer.loaders.jsonfmt import load_json, load_jsonl
+from indexer.loaders.problem import Problem
+from indexer.loaders.textpage import load_text_page
+
+__all__ = ["SUPPORTED_SUFFIXES", "Problem", "iter_source_files", "load_file"]
+
+_LOADERS: dict[str, Callable[[Path], Iterator[Article | Problem]]] = {
+    ".jsonl.gz": load_jsonl,
+    ".jsonl": load_jsonl,
+    ".json": load_json,
+    ".txt": load_text_page,
+    ".html": load_html_page,
+    ".htm": load_html_page,
+}
+
+
+def load_file(path: Path) -> Iterator[Article | Problem]:
+    """The articles in one file (format chosen by its suffix), with a :class:`Problem` for each bad part."""
+    path = Path(path)
+    name = path.name.lower()
+    loader = next((load for suffix, load in _LOADERS.items() if name.endswith(suffix)), None)
+    if loader is None:
+        yield Problem(str(path), None, "unsupported file type", f"not one of {', '.join(SUPPORTED_SUFFIXES)}")
+        return
+    try:
+        yield from loader(path)
+    except Exception as exc:  # a loader bug must not stop a whole indexing run; report it like bad content
+        yield Problem(str(path), None, "loader error", f"unexpected {type(exc).__name__}: {exc}")

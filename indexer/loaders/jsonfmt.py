@@ -1,0 +1,210 @@
+"""JSON Lines (``.jsonl``, ``.jsonl.gz``) and JSON (``.json``: one object or an array of objects) article files.
+
+Fields: ``id, title, body, url, source, author, category, published, tags``, with the aliases
+``date``/``publish_time``/``pubdate`` (published), ``content``/``text`` (body) and ``keywords`` (tags).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from indexer.articles import Article, make_id
+from indexer.loaders.dates import parse_date
+from indexer.loaders.encoding import decode, read_bytes, read_gzip
+from indexer.loaders.problem import LoadError, Problem
+
+_BODY_KEYS = ("body", "content", "text")
+_DATE_KEYS = ("published", "date", "publish_time", "pubdate")
+_TAG_SPLIT = re.compile(r"[,，、;；]")
+_MAX_SHOWN = 80
+
+
+def load_jsonl(path: Path) -> Iterator[Article | Problem]:
+    """Articles from a JSON Lines file (gzip-compressed when the name ends in ``.gz``), one problem per bad line."""
+    where = str(path)
+    error = None
+    try:
+        if path.name.lower().endswith(".gz"):
+            data, error = read_gzip(path)
+        else:
+            data = read_bytes(path)
+        text = decode(data)
+    except LoadError as exc:
+        yield exc.problem(where)
+        return
+    del data
+    yield from _jsonl_records(text, where)
+    if error is not None:
+        yield error.problem(where)
+
+
+def load_json(path: Path) -> Iterator[Article | Problem]:
+    """Articles from a JSON file holding one object or an array of objects (JSON Lines content is accepted too)."""
+    where = str(path)
+    try:
+        text = decode(read_bytes(path))
+    except LoadError as exc:
+        yield exc.problem(where)
+        return
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and text.lstrip().startswith("{"):  # JSON Lines saved as .json
+            yield from _jsonl_records(text, where)
+        else:
+            yield Problem(where, exc.lineno, "bad JSON", f"bad JSON: {exc.msg} (column {exc.colno})")
+        return
+    except RecursionError:
+        yield Problem(where, None, "too deeply nested", "JSON nested too deeply to read")
+        return
+    if isinstance(value, dict):
+        yield record_to_article(value, where, 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield record_to_article(item, where, index + 1)
+            else:
+                yield _not_an_object(item, where, index + 1)
+    else:
+        yield _not_an_object(value, where, 1)
+
+
+def _jsonl_records(text: str, where: str) -> Iterator[Article | Problem]:
+    start = 0
+    number = 0
+    end = len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        if stop < 0:
+            stop = end
+        line = text[start:stop]
+        start = stop + 1
+        number += 1
+        if not line or line.isspace():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Problem(where, number, "bad JSON", f"bad JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield Problem(where, number, "too deeply nested", "JSON nested too deeply to read")
+            continue
+        if isinstance(value, dict):
+            yield record_to_article(value, where, number)
+        else:
+            yield _not_an_object(value, where, number)
+
+
+def _not_an_object(value: Any, where: str, line: int) -> Problem:
+    kind = type(value).__name__ if value is not None else "null"
+    return Problem(where, line, "not an object", f"expected a JSON object (an article), got {kind}")
+
+
+def record_to_article(record: dict[str, Any], path: str, line: int) -> Article | Problem:
+    """One JSON object as an :class:`Article`, or the :class:`Problem` that keeps it from being one."""
+    try:
+        title = _field(record, "title")
+        body = _body(_first(record, _BODY_KEYS))
+        if not title and not body:
+            return Problem(path, line, "missing title and body", "record has neither a title nor a body")
+        url = _field(record, "url")
+        raw_date = _first(record, _DATE_KEYS)
+        published = None
+        if raw_date is not None and raw_date != "":
+            published = parse_date(raw_date)
+            if published is None:
+                return Problem(path, line, "unparseable date", f"unparseable date {_shown(raw_date)}")
+        raw_id = record.get("id")
+        if raw_id is None or isinstance(raw_id, str) and not raw_id.strip():
+            article_id = make_id(url=url, title=title, body=body)
+        elif isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
+            article_id = str(raw_id).strip()
+        else:
+            raise _BadField("id", raw_id)
+        return Article(
+            id=article_id,
+            title=title,
+            body=body,
+            url=url,
+            source=_field(record, "source"),
+            author=_field(record, "author"),
+            category=_field(record, "category"),
+            published=published,
+            tags=_tags(record.get("tags"), record.get("keywords")),
+            path=path,
+            line=line,
+        )
+    except _BadField as exc:
+        return Problem(path, line, "bad field", str(exc))
+
+
+class _BadField(Exception):
+    def __init__(self, name: str, value: Any) -> None:
+        super().__init__(f"field {name!r} has an unusable value {_shown(value)}")
+
+
+def _first(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        value = record.get(key)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _field(record: dict[str, Any], name: str) -> str:
+    value = record.get(name)
+    if type(value) is str:  # the common case first: this runs five times per record
+        return " ".join(value.split()) if "\n" in value else value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ", ".join(item.strip() for item in value if item.strip())
+    raise _BadField(name, value)
+
+
+def _body(value: Any) -> str:
+    """The body, stripped, one paragraph a line (a list of paragraph strings is accepted too)."""
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        value = "\n".join(value)
+    elif not isinstance(value, str):
+        raise _BadField("body", value)
+    if "\n" not in value and "\r" not in value:
+        return value.strip()
+    return normalise_paragraphs(value)
+
+
+def normalise_paragraphs(text: str) -> str:
+    """Strip every line, drop the empty ones: paragraphs separated by single ``\\n``."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(stripped for line in lines if (stripped := line.strip()))
+
+
+def _tags(*values: Any) -> list[str]:
+    tags: dict[str, None] = {}  # ordered and de-duplicated
+    for value in values:
+        if value is None:
+            continue
+        if isinstance(value, str):
+            items = _TAG_SPLIT.split(value)
+        elif isinstance(value, list):
+            items = [item for item in value if isinstance(item, str)]
+        else:
+            raise _BadField("tags", value)
+        for item in items:
+            if tag := item.strip():
+                tags[tag] = None
+    return list(tags)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
