@@ -169,27 +169,29 @@ def _rebuild_note(index_dir: Path, userdict: Path) -> None:
         )
 
 
+def _raw_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines() if path.exists() else []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read the user dictionary {path}: {exc}") from None
+
+
 @dict_group.command(name="add")
 @click.argument("words", nargs=-1, required=True)
-@click.option(
-    "--freq", type=click.IntRange(min=1), default=None, help="Word frequency (default: jieba suggests one)."
-)
-@click.option("--tag", default=None, help="Part-of-speech tag (e.g. nr, ns, nz).")
+@click.option("--freq", type=click.IntRange(min=1), default=None, help="Word frequency (default: jieba suggests one).")
+@click.option("--tag", default=None, help="Part-of-speech tag (e.g. nr, ns, nz); needs --freq.")
 @_userdict_option
 @_index_option
-def dict_add(
-    words: tuple[str, ...], freq: int | None, tag: str | None, userdict: Path, index_dir: Path
-) -> None:
-    """Add WORDS to the user dictionary."""
-    entries = list(_load_userdict(userdict))
-    known = {e[0] for e in entries}
-    lines = [" ".join(str(x) for x in e if x is not None) for e in entries]
+def dict_add(words: tuple[str, ...], freq: int | None, tag: str | None, userdict: Path, index_dir: Path) -> None:
+    """Add WORDS to the user dictionary (comments and other lines are kept)."""
+    if tag and freq is None:
+        raise click.BadParameter("--tag needs --freq (jieba's format is 'word freq tag')")
+    known = {e[0] for e in _load_userdict(userdict)}
+    lines = _raw_lines(userdict)
     for word in words:
         word = word.strip()
         if not word or any(c.isspace() for c in word):
             raise click.BadParameter(f"{word!r}: a dictionary word cannot be empty or contain spaces")
-        if tag and freq is None:
-            raise click.BadParameter("--tag needs --freq (jieba's format is 'word freq tag')")
         if word in known:
             click.echo(f"{word}: already in {userdict}")
             continue
@@ -206,16 +208,20 @@ def dict_add(
 @_index_option
 def dict_remove(words: tuple[str, ...], userdict: Path, index_dir: Path) -> None:
     """Remove WORDS from the user dictionary."""
-    entries = list(_load_userdict(userdict))
-    remaining = [e for e in entries if e[0] not in words]
+    lines = _raw_lines(userdict)
+
+    def word_of(line: str) -> str | None:
+        parts = line.split()
+        return parts[0] if parts and not parts[0].startswith("#") else None
+
+    present = {word_of(line) for line in lines}
     for word in words:
-        click.echo(f"{word}: {'removed' if any(e[0] == word for e in entries) else 'not in the dictionary'}")
-    _write_userdict(userdict, [" ".join(str(x) for x in e if x is not None) for e in remaining])
+        click.echo(f"{word}: {'removed' if word in present else 'not in the dictionary'}")
+    _write_userdict(userdict, [line for line in lines if word_of(line) not in words])
     _rebuild_note(index_dir, userdict)
 
 
 cli.add_command(search_command)
-cli.add_command(serve_command)
 
 
 def main() -> None:

@@ -288,3 +288,34 @@ def test_python_dash_m_indexer_runs_the_cli(tmp_path: Path, corpus: Path) -> Non
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert (summary["mode"], summary["added"], summary["documents"]) == ("full", 3, 3)
+
+
+def test_dict_add_keeps_comments_and_remove_drops_only_the_word(tmp_path: Path) -> None:
+    userdict = tmp_path / "userdict.txt"
+    userdict.write_text("# names\n缅北\n四大家族 20 nz\n", encoding="utf-8")
+    runner = CliRunner()
+    opts = ["--userdict", str(userdict), "--index", str(tmp_path / "none")]
+    result = runner.invoke(cli, ["dict", "add", "缅北", "果敢", *opts])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"缅北: already in {userdict}\n果敢: added to {userdict}\n"
+    result = runner.invoke(cli, ["dict", "remove", "四大家族", "不存在", *opts])
+    assert result.exit_code == 0, result.output
+    assert result.output == "四大家族: removed\n不存在: not in the dictionary\n"
+    assert userdict.read_text(encoding="utf-8") == "# names\n缅北\n果敢\n"
+    result = runner.invoke(cli, ["dict", "add", "两个 词", *opts])
+    assert result.exit_code == 2
+    assert "cannot be empty or contain spaces" in result.output
+
+
+def test_log_progress_prints_rate_and_estimate() -> None:
+    import io
+
+    from indexer.progress import LogProgress
+
+    out = io.StringIO()
+    p = LogProgress(out, interval=0.0)
+    p.start(100)
+    p.advance(40)
+    line = out.getvalue().strip()
+    assert line.startswith("progress: 40 articles, ")
+    assert "s left of ~100" in line
