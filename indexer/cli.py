@@ -222,6 +222,7 @@ def dict_remove(words: tuple[str, ...], userdict: Path, index_dir: Path) -> None
 
 
 cli.add_command(search_command)
+cli.add_command(serve_command)
 
 
 def main() -> None:

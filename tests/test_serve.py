@@ -1,0 +1,95 @@
+"""``zhsearch serve``: gunicorn worker processes over the index, a reindex picked up live, access logs."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from web_fixtures import CORPUS, LiveServer, build_index, write_corpus
+
+from indexer.cli import cli
+from indexer.writer import reindex
+
+
+def test_serve_help() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0, result.output
+    for option in ("--host", "--port", "--workers", "--threads", "--index", "--log-json"):
+        assert option in result.output
+
+
+def test_serve_rejects_bad_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ZHSEARCH_RATE_LIMIT", "lots")
+    result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path)])
+    assert result.exit_code == 1 and "bad setting: RATE_LIMIT" in result.output
+
+
+def _wait_for(server: LiveServer, documents: int, timeout: float = 15.0) -> None:
+    """Until several requests in a row (so every worker) report ``documents``."""
+    deadline = time.monotonic() + timeout
+    streak = 0
+    while time.monotonic() < deadline:
+        status, body = server.json("/healthz")
+        streak = streak + 1 if status == 200 and body["documents"] == documents else 0
+        if streak >= 8:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the server never reported {documents} documents; last: {status} {body}")
+
+
+@pytest.mark.slow
+def test_serve_workers_pick_up_new_index_generations(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    server = LiveServer(
+        index_dir, "--log-json", workers=2, env={"ZHSEARCH_REFRESH_SECONDS": "0.2"}
+    ).wait_ready()
+    try:
+        status, body = server.json("/healthz")
+        assert status == 503 and body["error"]["code"] == "no_index"  # served before the first reindex
+
+        source = write_corpus(tmp_path / "articles", CORPUS[:3])
+        reindex([source], index_dir, jobs=1)
+        _wait_for(server, 3)
+        status, headers, raw = server.get("/api/search?q=%E5%85%AC%E5%AE%89%E9%83%A8")
+        assert status == 200 and headers["Content-Type"] == "application/json"
+        assert json.loads(raw)["total"] == 3 and "公安部".encode() in raw
+
+        write_corpus(tmp_path / "articles", CORPUS[:6])
+        reindex([source], index_dir, full=True, jobs=1)  # a new generation, swapped in atomically
+        _wait_for(server, 6)
+        status, body = server.json("/api/suggest?q=mb")
+        assert status == 200 and "缅北电诈园区被全部铲除" in [s["text"] for s in body["suggestions"]]
+        status, _, page = server.get("/?q=%E7%BC%85%E5%8C%97")
+        assert status == 200 and "<mark>缅北</mark>" in page.decode()
+    finally:
+        log = server.stop()
+    lines = [json.loads(line) for line in log.splitlines() if line.strip()]  # every line is JSON
+    access = [x for x in lines if x.get("logger") == "zhsearch.access"]
+    searched = [x for x in access if x["path"] == "/api/search"]
+    assert (
+        searched
+        and searched[0]["q"] == "公安部"
+        and searched[0]["hits"] == 3
+        and searched[0]["status"] == 200
+    )
+    assert searched[0]["ms"] >= 0 and searched[0]["method"] == "GET"
+    assert any(x["path"] == "/" and x["q"] == "缅北" for x in access)
+    assert any(x.get("logger", "").startswith("gunicorn") for x in lines)
+
+
+@pytest.mark.slow
+def test_serve_plain_access_log(tmp_path: Path) -> None:
+    index_dir = build_index(tmp_path, CORPUS[:3])
+    server = LiveServer(index_dir).wait_ready()
+    try:
+        assert server.json("/api/search?q=%E5%85%AC%E5%AE%89%E9%83%A8")[1]["total"] == 3
+        status, headers, _ = server.get("/")
+        assert status == 200 and "unsafe-inline" not in headers["Content-Security-Policy"]
+    finally:
+        log = server.stop()
+    assert f"serving {index_dir}" in log
+    line = next(x for x in log.splitlines() if "/api/search" in x)
+    assert 'q="公安部" hits=3' in line and " 200 " in line and line.rstrip().endswith("ms")

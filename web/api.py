@@ -1,0 +1,72 @@
+"""The JSON API: ``/api/search``, ``/api/articles/<id>``, ``/api/suggest``, ``/api/openapi.json``, ``/healthz``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from web.accesslog import note_search
+from web.engine import engine
+from web.errors import ApiError, bad_parameter
+from web.openapi import openapi_document
+from web.params import MAX_VALUE_CHARS, clean_text, parse_limit, parse_search
+from web.shapes import article_json, search_json
+
+bp = Blueprint("api", __name__)
+
+#: Related articles shown with an article.
+RELATED = 5
+#: A suggestion prefix longer than this cannot be a prefix of anything worth suggesting.
+MAX_SUGGEST_CHARS = 64
+MAX_ID_CHARS = 200
+
+
+@bp.get("/api/search")
+def search() -> Response:
+    params = parse_search(request.args, require_q=True)
+    result = engine().search(params)
+    body = search_json(params, result)
+    note_search(params.q, body["total"])
+    return jsonify(body)
+
+
+def load_article(doc_id: str) -> tuple[dict, list[dict]]:
+    """The article and its related articles, or a 404 ApiError."""
+    if len(doc_id) > MAX_ID_CHARS or "\x00" in doc_id:
+        raise ApiError(404, "article_not_found", "no article with this id")
+    eng = engine()
+    article = eng.article(doc_id)
+    if article is None:
+        raise ApiError(404, "article_not_found", f"no article with id {doc_id!r}")
+    return article, eng.related(doc_id, RELATED)
+
+
+@bp.get("/api/articles/<path:doc_id>")
+def article(doc_id: str) -> Response:
+    found, related = load_article(doc_id)
+    return jsonify(article_json(found, related))
+
+
+@bp.get("/api/suggest")
+def suggest() -> Response:
+    raw = request.args.get("q", "")
+    if len(raw) > MAX_VALUE_CHARS:
+        raise bad_parameter(f"q: longer than {MAX_VALUE_CHARS} characters", "value_too_long")
+    prefix = clean_text(raw)
+    limit = parse_limit(request.args, "limit", 8, 20)
+    if not prefix or len(prefix) > MAX_SUGGEST_CHARS:
+        return jsonify({"query": prefix, "suggestions": []})
+    return jsonify({"query": prefix, "suggestions": engine().suggest(prefix, limit)})
+
+
+@bp.get("/api/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@bp.get("/healthz")
+def healthz() -> Response | tuple[Response, int]:
+    try:
+        return jsonify(engine().health())
+    except ApiError as err:
+        body = {"status": "unavailable", "error": {"code": err.code, "message": err.message}}
+        return jsonify(body), err.status

@@ -1,0 +1,88 @@
+"""The ``zhsearch serve`` command (registered on the ``zhsearch`` group by :mod:`indexer.cli`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from web.config import setting
+
+
+def _index_default() -> str:
+    from indexer.config import setting as indexer_setting
+
+    return indexer_setting("INDEX_DIR")
+
+
+@click.command(name="serve")
+@click.option(
+    "--host",
+    default=lambda: setting("HOST"),
+    show_default="127.0.0.1",
+    envvar="ZHSEARCH_HOST",
+    help="Address to listen on.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=lambda: int(setting("PORT")),
+    show_default="5000",
+    envvar="ZHSEARCH_PORT",
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(min=1),
+    default=lambda: int(setting("WORKERS")),
+    show_default="2",
+    envvar="ZHSEARCH_WORKERS",
+    help="Worker processes (each opens the read-only index; a reindex is picked up without restart).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=lambda: int(setting("THREADS")),
+    show_default="4",
+    envvar="ZHSEARCH_THREADS",
+    help="Threads per worker process.",
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=_index_default,
+    show_default="index_data/index",
+    envvar="ZHSEARCH_INDEX_DIR",
+    help="Index directory (it may not exist yet: the app answers 503 until the first reindex).",
+)
+@click.option(
+    "--log-json",
+    is_flag=True,
+    default=None,
+    help="Access and error log lines as JSON objects (env ZHSEARCH_LOG_JSON).",
+)
+def serve_command(
+    host: str, port: int, workers: int, threads: int, index_dir: Path, log_json: bool | None
+) -> None:
+    """Serve the search page and the JSON API with gunicorn."""
+    from web import create_app
+    from web.accesslog import configure_logging
+    from web.server import serve
+
+    overrides: dict[str, object] = {"INDEX_DIR": str(index_dir)}
+    if log_json:
+        overrides["LOG_JSON"] = True
+    try:
+        app = create_app(overrides)
+    except ValueError as exc:
+        raise click.ClickException(f"bad setting: {exc}") from None
+    settings = app.extensions["zhsearch"].settings
+    configure_logging(json_lines=settings.log_json)
+    if not settings.log_json:
+        click.echo(
+            f"zhsearch: serving {index_dir} on http://{host}:{port} ({workers} workers × {threads} threads); Ctrl-C stops",
+            err=True,
+        )
+    serve(app, host=host, port=port, workers=workers, threads=threads, log_json=settings.log_json)

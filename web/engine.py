@@ -1,0 +1,170 @@
+"""The web app's only door to the search engine: one ``search.Searcher`` per process, shared by its threads.
+
+The searcher is made on first use, in the worker process, and looks for a new index generation or commit at most
+every ``REFRESH_SECONDS`` by itself: workers pick up a reindex without a restart, and one started before the first
+reindex answers 503 until an index exists. The suggestion table is rebuilt when the index version changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from search import Searcher
+from search.snippets import Highlighter
+from web.config import WebConfig
+from web.errors import ApiError, from_engine
+from web.params import SearchParams
+from web.suggest import SuggestionCache
+
+_TOC_RE = re.compile(r"^_MAIN_(\d+)\.toc$")
+
+
+def index_version(index_dir: str | Path) -> tuple[str, int] | None:
+    """``(generation directory, Whoosh commit number)`` of the live index, or None when there is none.
+
+    It changes on a full rebuild (a new generation) and on an incremental commit; reading it is a file read and a
+    directory listing, cheap enough for every suggestion request.
+    """
+    from indexer.store import StoreError, current_generation
+
+    try:
+        gen = current_generation(Path(index_dir))
+    except (StoreError, OSError):
+        return None
+    if gen is None:
+        return None
+    try:
+        numbers = [int(m.group(1)) for name in os.listdir(gen) if (m := _TOC_RE.match(name))]
+    except OSError:
+        return None
+    return (gen.name, max(numbers)) if numbers else None
+
+
+class Engine:
+    """The search engine as the web app sees it."""
+
+    def __init__(self, settings: WebConfig) -> None:
+        self.index_dir = settings.index_dir
+        self.refresh_seconds = settings.refresh_seconds
+        self.suggestions = SuggestionCache(settings.suggest_terms, settings.suggest_titles)
+        self._searcher: Searcher | None = None
+        self._lock = threading.Lock()
+
+    # -- the searcher -------------------------------------------------------------------------------------
+
+    def searcher(self) -> Searcher:
+        """The process's Searcher (it refreshes itself at most every ``REFRESH_SECONDS``)."""
+        searcher = self._searcher
+        if searcher is None:
+            with self._lock:
+                if self._searcher is None:
+                    self._searcher = Searcher(self.index_dir, refresh_interval=self.refresh_seconds)
+                searcher = self._searcher
+        return searcher
+
+    def search(self, params: SearchParams) -> Any:
+        searcher = self.searcher()
+        try:
+            return searcher.search(params.q, **params.engine_kwargs())
+        except Exception as exc:
+            raise _engine_error(exc) from exc
+
+    def article(self, doc_id: str) -> dict[str, Any] | None:
+        searcher = self.searcher()
+        try:
+            found = searcher.get(doc_id)
+        except Exception as exc:
+            raise _engine_error(exc) from exc
+        return _as_dict(found) if found is not None else None
+
+    def related(self, doc_id: str, n: int = 5) -> list[dict[str, Any]]:
+        searcher = self.searcher()
+        try:
+            return [_as_dict(hit) for hit in searcher.related(doc_id, n=n)]
+        except Exception as exc:
+            raise _engine_error(exc) from exc
+
+    # -- index facts and suggestions ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _reader(self) -> Any:
+        from indexer.store import open_index
+
+        ix = open_index(Path(self.index_dir))
+        reader = ix.reader()
+        try:
+            yield reader
+        finally:
+            reader.close()
+
+    def suggest(self, prefix: str, limit: int) -> list[dict[str, Any]]:
+        version = index_version(self.index_dir)
+        if version is None:
+            raise ApiError(503, "no_index", f"no index at {self.index_dir} (run `zhsearch reindex` first)")
+        try:
+            table = self.suggestions.table(version, self._reader)
+        except Exception as exc:
+            raise _engine_error(exc) from exc
+        return table.lookup(prefix, limit)
+
+    def warm_up(self) -> threading.Thread:
+        """Open the index and build the suggestion table in a background thread, so the first reader waits less."""
+
+        def run() -> None:
+            try:
+                self.health()
+                self.suggest("a", 1)
+            except Exception:  # no index yet, or it is being replaced: the first request will try again
+                pass
+
+        thread = threading.Thread(target=run, name="zhsearch-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def health(self) -> dict[str, Any]:
+        try:
+            documents = self.searcher().doc_count
+        except Exception as exc:
+            raise _engine_error(exc) from exc
+        version = index_version(self.index_dir)
+        return {"status": "ok", "documents": documents, "generation": version[0] if version else None}
+
+    def marker(self, q: str) -> Highlighter:
+        """Marks the words of query ``q`` in any text the way result titles and snippets are marked."""
+        try:
+            return Highlighter(self.searcher().compile(q).highlights if q else [])
+        except Exception as exc:
+            raise _engine_error(exc) from exc
+
+
+def _engine_error(exc: Exception) -> Exception:
+    if isinstance(exc, ApiError):
+        return exc
+    for cls in type(exc).__mro__:
+        if cls.__name__ in ("SearchError", "StoreError"):
+            return from_engine(exc)
+    return exc
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, dict):
+        return obj
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    return dict(vars(obj))
+
+
+def init_app(app: Flask, settings: WebConfig) -> Engine:
+    return Engine(settings)
+
+
+def engine() -> Engine:
+    """The engine of the current app."""
+    return current_app.extensions["zhsearch"].engine

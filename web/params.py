@@ -1,0 +1,157 @@
+"""Reading request parameters: every bad value becomes a 400 with a precise message, never an exception."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from web.errors import bad_parameter
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 50
+DEFAULT_PER_PAGE = 10
+#: Pages beyond this are rejected here; the engine has its own, lower limit (the first 1,000 results).
+MAX_PAGE = 100_000
+#: Longest value accepted for any parameter; the engine rejects queries over 256 characters itself.
+MAX_VALUE_CHARS = 1_000
+MAX_FILTER_VALUES = 20
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def clean_text(value: str) -> str:
+    """Drop NUL and other control characters (a tab or newline becomes a space) and trim."""
+    return _CONTROL_RE.sub("", value.replace("\t", " ").replace("\n", " ").replace("\r", " ")).strip()
+
+
+@dataclass
+class SearchParams:
+    """The parameters of one search, as given (``q`` may be empty on the home page)."""
+
+    q: str = ""
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    sort: str = "relevance"
+    date_from: date | None = None
+    date_to: date | None = None
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    raw_from: str = ""
+    raw_to: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def engine_kwargs(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "per_page": self.per_page,
+            "sort": self.sort,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "sources": self.sources,
+            "categories": self.categories,
+        }
+
+    def url_args(self, **changes: Any) -> dict[str, Any]:
+        """The query-string arguments of this search with ``changes`` applied (defaults left out)."""
+        args: dict[str, Any] = {
+            "q": self.q,
+            "sort": self.sort if self.sort != "relevance" else None,
+            "from": self.raw_from or None,
+            "to": self.raw_to or None,
+            "source": list(self.sources) or None,
+            "category": list(self.categories) or None,
+            "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None,
+            "page": self.page if self.page != 1 else None,
+        }
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in (None, "", [], ())}
+
+
+def _single(args: MultiDict[str, str], name: str) -> str:
+    value = args.get(name, "")
+    if len(value) > MAX_VALUE_CHARS:
+        raise bad_parameter(f"{name}: longer than {MAX_VALUE_CHARS} characters", "value_too_long")
+    return value
+
+
+def _int(args: MultiDict[str, str], name: str, default: int, lo: int, hi: int, code: str) -> int:
+    raw = clean_text(_single(args, name))
+    if not raw:
+        return default
+    if not re.fullmatch(r"[+-]?\d{1,12}", raw):
+        raise bad_parameter(f"{name}: expected a whole number, got {raw[:40]!r}")
+    value = int(raw)
+    if not lo <= value <= hi:
+        raise bad_parameter(f"{name}: must be between {lo} and {hi}, got {value}", code)
+    return value
+
+
+def parse_date(raw: str, name: str, *, end: bool) -> date | None:
+    """``2024-03-05``; also ``2024-03`` and ``2024`` (the first or, for ``end``, the last day of that span)."""
+    text = clean_text(raw)
+    if not text:
+        return None
+    m = _DATE_RE.match(text)
+    if not m:
+        raise bad_parameter(f"{name}: expected a date like 2024-01-31, got {text[:40]!r}", "bad_date")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if month is None:
+            return date(year, 12, 31) if end else date(year, 1, 1)
+        if day is None:
+            last = calendar.monthrange(year, int(month))[1]
+            return date(year, int(month), last if end else 1)
+        return date(year, int(month), int(day))
+    except ValueError:
+        raise bad_parameter(f"{name}: {text[:40]!r} is not a calendar date", "bad_date") from None
+
+
+def _multi(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
+    values = args.getlist(name)
+    if len(values) > MAX_FILTER_VALUES:
+        raise bad_parameter(f"{name}: at most {MAX_FILTER_VALUES} values")
+    out: list[str] = []
+    for value in values:
+        if len(value) > MAX_VALUE_CHARS:
+            raise bad_parameter(f"{name}: longer than {MAX_VALUE_CHARS} characters", "value_too_long")
+        text = clean_text(value)
+        if text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
+    """Read and check the search parameters (``q page per_page sort from to source category``)."""
+    q = clean_text(_single(args, "q"))
+    if require_q and not q:
+        raise bad_parameter("q: a query is required", "missing_query")
+    sort = clean_text(_single(args, "sort")) or "relevance"
+    if sort not in SORTS:
+        raise bad_parameter(f"sort: expected one of {', '.join(SORTS)}, got {sort[:40]!r}")
+    raw_from, raw_to = clean_text(_single(args, "from")), clean_text(_single(args, "to"))
+    date_from = parse_date(raw_from, "from", end=False)
+    date_to = parse_date(raw_to, "to", end=True)
+    if date_from and date_to and date_from > date_to:
+        raise bad_parameter("from: the start date is after the end date", "bad_date_range")
+    return SearchParams(
+        q=q,
+        page=_int(args, "page", 1, 1, MAX_PAGE, "page_out_of_range"),
+        per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "bad_parameter"),
+        sort=sort,
+        date_from=date_from,
+        date_to=date_to,
+        sources=_multi(args, "source"),
+        categories=_multi(args, "category"),
+        raw_from=raw_from,
+        raw_to=raw_to,
+    )
+
+
+def parse_limit(args: MultiDict[str, str], name: str, default: int, hi: int) -> int:
+    return _int(args, name, default, 1, hi, "bad_parameter")

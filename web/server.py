@@ -1,0 +1,92 @@
+"""Production serving: the app under gunicorn, through gunicorn's application API.
+
+Worker processes each open the read-only index themselves (the app is created in the master with ``preload_app``
+so that a broken configuration fails before any worker starts, but the index is only opened on first use, in
+the worker). Gunicorn's own access log is off: the app writes one line per request with the query, the hit count
+and the latency (see :mod:`web.accesslog`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class ZhsearchServer(BaseApplication):  # type: ignore[misc]
+    """A gunicorn application serving one Flask app."""
+
+    def __init__(self, app: Flask, options: Mapping[str, Any]) -> None:
+        self.application = app
+        self.options = dict(options)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key.lower(), value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def gunicorn_options(
+    *, host: str, port: int, workers: int, threads: int, log_json: bool, timeout: int = 30
+) -> dict[str, Any]:
+    """The gunicorn settings ``zhsearch serve`` uses."""
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    options: dict[str, Any] = {
+        "bind": [bind],
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "preload_app": True,
+        "timeout": timeout,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "zhsearch",
+        # Longest request line gunicorn accepts (its maximum); longer ones get gunicorn's own 400.
+        "limit_request_line": 8190,
+        "control_socket_disable": True,
+        "post_worker_init": _warm_up,
+    }
+    if log_json:
+        options["logconfig_dict"] = _json_logconfig()
+    return options
+
+
+def _warm_up(worker: Any) -> None:
+    """In each new worker: open the index and build the suggestion table in the background."""
+    state = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("zhsearch")
+    if state is not None:
+        state.engine.warm_up()
+
+
+def _json_logconfig() -> dict[str, Any]:
+    """Gunicorn's own messages (start, worker boot/exit) as JSON lines too."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "web.accesslog.JsonFormatter"}},
+        "handlers": {
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        },
+        "root": {"level": "INFO", "handlers": []},
+    }
+
+
+def serve(app: Flask, **options: Any) -> None:
+    """Run ``app`` under gunicorn until interrupted."""
+    ZhsearchServer(app, gunicorn_options(**options)).run()
