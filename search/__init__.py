@@ -1,0 +1,38 @@
+"""The search engine: query language, ranking, snippets, filters and facets over the zhsearch index.
+
+>>> from search import Searcher
+>>> searcher = Searcher("index_data/index")      # share one per process
+>>> result = searcher.search("电信诈骗 -缅北", sort="newest")
+>>> result.total, [hit.title for hit in result.hits]
+"""
+
+from search.build import Weights
+from search.errors import (
+    IndexUnavailableError,
+    InvalidParameterError,
+    NoIndexError,
+    PageOutOfRangeError,
+    QueryError,
+    QueryTooLongError,
+    SearchError,
+)
+from search.results import Document, Hit, SearchResult
+from search.searcher import MAX_PER_PAGE, MAX_RESULTS, SORTS, Searcher
+
+__all__ = [
+    "MAX_PER_PAGE",
+    "MAX_RESULTS",
+    "SORTS",
+    "Document",
+    "Hit",
+    "IndexUnavailableError",
+    "InvalidParameterError",
+    "NoIndexError",
+    "PageOutOfRangeError",
+    "QueryError",
+    "QueryTooLongError",
+    "SearchError",
+    "SearchResult",
+    "Searcher",
+    "Weights",
+]

@@ -3,52 +3,127 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
-from whoosh import qparser
 
 from indexer.config import setting
-from indexer.store import StoreError, open_index
+from search.errors import IndexUnavailableError, SearchError
+from search.results import SearchResult
+from search.searcher import MAX_PER_PAGE, SORTS, Searcher
+
+RELAXED_NOTE = "没有同时包含全部关键词的结果 (no article has all the words; these have some of them)"
+
+
+def _print_plain(result: SearchResult) -> None:
+    first = (result.page - 1) * result.per_page
+    shown = f"{first + 1}-{first + len(result.hits)}" if result.hits else "none"
+    click.echo(f"{result.total:,} results, showing {shown} ({result.took_ms:.1f} ms)")
+    if result.relaxed:
+        click.echo(f"note: {RELAXED_NOTE}")
+    for rank, hit in enumerate(result.hits, first + 1):
+        click.echo(
+            f"{rank:>4}. {hit.score:8.3f}  {hit.id}  {hit.title}  {hit.url or '-'}  {hit.source or '-'}  "
+            f"{hit.published or '-'}"
+        )
 
 
 @click.command(name="search")
-@click.argument("query")
+@click.argument("query", nargs=-1, required=True)
 @click.option(
     "--index",
     "index_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=lambda: setting("INDEX_DIR"),
     show_default="index_data/index",
+    envvar="ZHSEARCH_INDEX_DIR",
     help="Index directory.",
 )
-@click.option("--limit", "-n", type=click.IntRange(1, 50), default=10, show_default=True, help="Number of hits.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with total and hits.")
-def search_command(query: str, index_dir: Path, limit: int, as_json: bool) -> None:
-    """Search the index for QUERY and print the top hits."""
-    try:
-        ix = open_index(index_dir)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
-    with ix.searcher() as searcher:
-        parser = qparser.MultifieldParser(["title", "body"], ix.schema, group=qparser.AndGroup)
-        q = parser.parse(query)
-        results = searcher.search(q, limit=limit)
-        hits = [
-            {
-                "id": hit["id"],
-                "title": hit.get("title", ""),
-                "url": hit.get("url", ""),
-                "source": hit.get("source", ""),
-                "published": hit["published"].isoformat() if hit.get("published") else None,
-                "score": round(hit.score, 4),
-            }
-            for hit in results
-        ]
-        total = len(results)
-    if as_json:
-        click.echo(json.dumps({"total": total, "hits": hits}, ensure_ascii=False))
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(1, MAX_PER_PAGE),
+    default=None,
+    help="Number of hits (the first page of that size; same as --per-page).",
+)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Result page.")
+@click.option(
+    "--per-page",
+    type=click.IntRange(1, MAX_PER_PAGE),
+    default=None,
+    help=f"Hits per page (1-{MAX_PER_PAGE}, default 10).",
+)
+@click.option(
+    "--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order."
+)
+@click.option(
+    "--from", "date_from", metavar="YYYY-MM-DD", default=None, help="Published on or after this day."
+)
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", default=None, help="Published on or before this day.")
+@click.option("--source", "sources", multiple=True, help="Only this source (exact value; repeatable).")
+@click.option("--category", "categories", multiple=True, help="Only this category (exact value; repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def search_command(
+    query: tuple[str, ...],
+    index_dir: Path,
+    limit: int | None,
+    page: int,
+    per_page: int | None,
+    sort: str,
+    date_from: str | None,
+    date_to: str | None,
+    sources: tuple[str, ...],
+    categories: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Search the index for QUERY and print a page of results.
+
+    QUERY uses the search-box language: words (all must match), "exact phrases", -exclusions, OR, ( ),
+    title:, source:, category:, date:2024-01..2024-06; several arguments are joined with spaces. Put the
+    options first and -- before a query that starts with "-" (zhsearch search -n 5 -- -缅北 诈骗).
+
+    QUERY "-" reads one query a line from stdin and prints one JSON object a line (a query that fails
+    prints {"query": ..., "error": ..., "error_type": ...} and the next line goes on).
+    """
+    text = " ".join(query)
+    if limit is not None and (per_page is not None and per_page != limit or page != 1):
+        raise click.UsageError(
+            "--limit N is the first page of N hits: use either --limit or --page/--per-page"
+        )
+    size = limit or per_page or 10
+    kwargs = {
+        "page": page,
+        "per_page": size,
+        "sort": sort,
+        "date_from": date_from,
+        "date_to": date_to,
+        "sources": sources,
+        "categories": categories,
+    }
+    searcher = Searcher(index_dir)
+    if text == "-":
+        _search_lines(searcher, kwargs)
         return
-    click.echo(f"{total} hits")
-    for h in hits:
-        click.echo(f"{h['score']:8.3f}  {h['id']}  {h['title']}  {h['source']}  {h['published'] or ''}  {h['url']}")
+    try:
+        result = searcher.search(text, **kwargs)  # type: ignore[arg-type]
+    except SearchError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        _print_plain(result)
+
+
+def _search_lines(searcher: Searcher, kwargs: dict[str, object]) -> None:
+    """One query a line from stdin, one JSON object a line on stdout (an empty line is an empty query)."""
+    for line in sys.stdin:
+        query = line.rstrip("\r\n")
+        try:
+            out = searcher.search(query, **kwargs).to_dict()  # type: ignore[arg-type]
+        except IndexUnavailableError as exc:
+            raise click.ClickException(str(exc)) from None
+        except SearchError as exc:
+            out = {"query": query, "error": str(exc), "error_type": type(exc).__name__}
+        click.echo(json.dumps(out, ensure_ascii=False))
+        sys.stdout.flush()

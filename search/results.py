@@ -1,0 +1,108 @@
+"""The objects a search returns: plain dataclasses with ``to_dict()`` for JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Facet value lists: ``[(value, count), ...]``. Sources and categories by count (then value); years newest first.
+Facets = dict[str, list[tuple[Any, int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One article of a result page. ``published`` is ISO 8601 in China time (``…+08:00``) or None."""
+
+    id: str
+    title: str
+    title_html: str
+    url: str
+    source: str
+    category: str
+    published: str | None
+    snippet_html: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "title_html": self.title_html,
+            "url": self.url,
+            "source": self.source,
+            "category": self.category,
+            "published": self.published,
+            "snippet_html": self.snippet_html,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A page of results.
+
+    ``total`` counts every match (after the date/source/category filters), ``facets`` count them per source,
+    category and year; ``relaxed`` is True when no article had all the words and these results have only some
+    of them (the UI says 没有同时包含全部关键词的结果).
+    """
+
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    relaxed: bool
+    hits: list[Hit]
+    facets: Facets = field(default_factory=dict)
+    max_results: int = 1000
+
+    @property
+    def pages(self) -> int:
+        """Number of pages that can be served (results beyond ``max_results`` are not)."""
+        served = min(self.total, self.max_results)
+        return (served + self.per_page - 1) // self.per_page
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "took_ms": round(self.took_ms, 2),
+            "relaxed": self.relaxed,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {
+                name: [[value, count] for value, count in pairs] for name, pairs in self.facets.items()
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A whole stored article (``Searcher.get``)."""
+
+    id: str
+    title: str
+    body: str
+    url: str
+    source: str
+    category: str
+    author: str
+    published: str | None
+    tags: list[str]
+    partial: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "body": self.body,
+            "url": self.url,
+            "source": self.source,
+            "category": self.category,
+            "author": self.author,
+            "published": self.published,
+            "tags": list(self.tags),
+            "partial": self.partial,
+        }

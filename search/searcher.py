@@ -1,0 +1,376 @@
+"""``Searcher``: everything between a query string and a page of results.
+
+One ``Searcher`` per process is meant to be shared by all threads. It serves from a :class:`Snapshot` of the
+live index and looks for a newer one (a new generation behind ``CURRENT``, or a new Whoosh commit inside the
+live generation) at most every ``refresh_interval`` seconds, or when :meth:`Searcher.refresh` is called. The
+switch is atomic: a query runs entirely on the snapshot it started with, and a new snapshot is only served
+once it is fully open.
+
+Results are collected by :mod:`search.collect` (exact totals and facets over every match, then the top of
+the ranking with Whoosh's block skipping).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from whoosh.query import Or, Term
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher as WhooshSearcher
+from whoosh.util.times import datetime_to_long
+
+from indexer.articles import CHINA_TZ
+from search.build import MAX_EXPANSIONS, CompiledQuery, DocFrequency, Expand, Weights, date_bounds_utc
+from search.collect import Collected, Filters, collect, facets_of, scores_of
+from search.errors import (
+    IndexUnavailableError,
+    InvalidParameterError,
+    NoIndexError,
+    PageOutOfRangeError,
+    QueryTooLongError,
+)
+from search.query import MAX_QUERY_CHARS, parse
+from search.results import Document, Hit, SearchResult
+from search.snapshot import Columns, Snapshot, live_key
+from search.snippets import Highlighter
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 50
+#: Results beyond this rank are not served.
+MAX_RESULTS = 1000
+#: How often (seconds) a query checks whether the index changed.
+REFRESH_INTERVAL = 0.5
+
+
+def _to_date(value: date | datetime | str | None, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(CHINA_TZ)
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidParameterError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)")
+
+
+def iso_published(value: Any) -> str | None:
+    """A stored ``published`` (naive UTC) as ISO 8601 in China time."""
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).isoformat()
+
+
+def _doc_frequency(s: WhooshSearcher) -> DocFrequency:
+    def df(word: str | None) -> int:
+        return s.doc_count() if word is None else s.doc_frequency("body", word)
+
+    return df
+
+
+def _expand(s: WhooshSearcher) -> Expand:
+    """The longer indexed words starting with a word (the most frequent :data:`MAX_EXPANSIONS`)."""
+    reader = s.reader()
+
+    def expand(field_name: str, word: str) -> list[str]:
+        prefix = word.encode("utf-8")
+        longer = [
+            t.decode("utf-8") for t in islice(reader.expand_prefix(field_name, prefix), 1000) if t != prefix
+        ]
+        if len(longer) > MAX_EXPANSIONS:
+            longer.sort(key=lambda t: -reader.doc_frequency(field_name, t))
+            longer = sorted(longer[:MAX_EXPANSIONS])
+        return longer
+
+    return expand
+
+
+class Searcher:
+    """Search the index at ``index_dir`` (see the module docs). Thread-safe; share one per process."""
+
+    def __init__(
+        self,
+        index_dir: str | os.PathLike[str],
+        *,
+        weights: Weights | None = None,
+        refresh_interval: float = REFRESH_INTERVAL,
+    ) -> None:
+        self.index_dir = Path(index_dir)
+        self.weights = weights or Weights()
+        self.refresh_interval = refresh_interval
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self._pid = os.getpid()
+        try:
+            self.refresh()
+        except NoIndexError:
+            pass  # served as an error by each query until an index appears
+
+    # -- snapshots -------------------------------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Look for a new index generation or commit now; True if a new snapshot is now served.
+
+        Raises :class:`NoIndexError` when there is no index and none was open before.
+        """
+        return self._check(blocking=True)
+
+    def _check(self, *, blocking: bool) -> bool:
+        if self._pid != os.getpid():  # forked: locks and readers of the parent are not ours
+            self._pid = os.getpid()
+            self._lock = threading.Lock()
+            self._snapshot = None
+        if not self._lock.acquire(blocking=blocking or self._snapshot is None):
+            return False  # another thread is checking; keep serving the current snapshot
+        try:
+            self._checked = time.monotonic()
+            for attempt in range(3):
+                key = live_key(self.index_dir)
+                if key is None:
+                    if self._snapshot is None:
+                        raise NoIndexError(f"no index at {self.index_dir} (run `zhsearch reindex` first)")
+                    return False  # keep serving what is open
+                old = self._snapshot
+                if old is not None and old.key == key:
+                    return False
+                try:
+                    new = Snapshot(self.index_dir, key, self.weights)
+                except FileNotFoundError:
+                    if attempt == 2:
+                        raise IndexUnavailableError(
+                            f"the index at {self.index_dir} changed while it was being opened; try again"
+                        ) from None
+                    continue  # replaced while opening: read CURRENT again
+                except OSError as exc:
+                    raise IndexUnavailableError(
+                        f"the index at {self.index_dir} cannot be read: {exc.strerror or exc}"
+                    ) from None
+                self._snapshot = new
+                if old is not None:
+                    old.retire()
+                return True
+            return False
+        finally:
+            self._lock.release()
+
+    def _current(self) -> Snapshot:
+        snap = self._snapshot
+        if (
+            snap is None
+            or time.monotonic() - self._checked >= self.refresh_interval
+            or self._pid != os.getpid()
+        ):
+            self._check(blocking=False)
+            snap = self._snapshot
+        if snap is None:
+            raise NoIndexError(f"no index at {self.index_dir} (run `zhsearch reindex` first)")
+        return snap
+
+    @property
+    def doc_count(self) -> int:
+        """Articles in the index served now."""
+        return self._current().doc_count
+
+    @property
+    def version(self) -> tuple[str, int]:
+        """``(generation directory, Whoosh commit number)`` of the index served now."""
+        return self._current().key
+
+    @contextmanager
+    def reader(self) -> Iterator[IndexReader]:
+        """A Whoosh reader on the index served now, for a moment (lexicon walks, counts).
+
+        Prefer this to opening the index with Whoosh directly: whoosh3 copies every segment file into memory
+        per reader it opens that way (see :class:`search.snapshot.MappedStorage`).
+        """
+        with self._current().searcher() as s:
+            yield s.reader()
+
+    def compile(self, q: str) -> CompiledQuery:
+        """The Whoosh queries and highlight terms a query string turns into (for debugging and tests)."""
+        snap = self._current()
+        with snap.searcher() as s:
+            return snap.builder.compile(parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s))
+
+    # -- search ----------------------------------------------------------------------------------------------
+
+    def search(
+        self,
+        q: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        sort: str = "relevance",
+        date_from: date | datetime | str | None = None,
+        date_to: date | datetime | str | None = None,
+        sources: Sequence[str] = (),
+        categories: Sequence[str] = (),
+    ) -> SearchResult:
+        """One page of results for the query ``q`` (see :mod:`search.query` for the language)."""
+        t0 = time.perf_counter()
+        q = "" if q is None else str(q)
+        length = len(q.strip())
+        if length > MAX_QUERY_CHARS:
+            raise QueryTooLongError(
+                f"the query is {length} characters long; at most {MAX_QUERY_CHARS} characters are allowed"
+            )
+        if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+            raise PageOutOfRangeError(f"page must be a whole number of at least 1, not {page!r}")
+        if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+            raise PageOutOfRangeError(f"per_page must be between 1 and {MAX_PER_PAGE}, not {per_page!r}")
+        first = (page - 1) * per_page
+        if first >= MAX_RESULTS:
+            raise PageOutOfRangeError(
+                f"only the first {MAX_RESULTS:,} results can be shown; page {page} at {per_page} per page "
+                f"starts at result {first + 1:,}"
+            )
+        if sort not in SORTS:
+            raise InvalidParameterError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        d_from, d_to = _to_date(date_from, "date_from"), _to_date(date_to, "date_to")
+        if d_from and d_to and d_from > d_to:
+            raise InvalidParameterError(f"date_from {d_from} is after date_to {d_to}")
+        if isinstance(sources, str):
+            sources = (sources,)
+        if isinstance(categories, str):
+            categories = (categories,)
+
+        snap = self._current()
+        flt = self._filters(snap.columns, d_from, d_to, sources, categories)
+        keep = min(page * per_page, MAX_RESULTS)
+        relaxed = False
+        with snap.searcher() as s:
+            compiled = snap.builder.compile(parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s))
+            got = Collected(0, [], (Counter(), Counter(), Counter()))
+            prox = self.weights.proximity
+            stored: dict[int, dict[str, Any]] = {}
+            options = {"norms": snap.norms, "proximity": prox, "stored": stored}
+            if compiled.strict is not None:
+                got = collect(s, compiled.strict, snap.columns, keep, sort, flt, **options)  # type: ignore[arg-type]
+            used = compiled.strict
+            if got.total == 0 and compiled.relaxed is not None:
+                fallback = collect(s, compiled.relaxed, snap.columns, keep, sort, flt, **options)  # type: ignore[arg-type]
+                if fallback.total:
+                    got, relaxed, used = fallback, True, compiled.relaxed
+            page_docs = got.top[first : first + per_page]
+            if page_docs and page_docs[0][1] is None and used is not None:
+                scores = scores_of(s, used, [d for d, _ in page_docs], snap.norms, prox)
+                page_docs = [(d, scores.get(d, 0.0)) for d, _ in page_docs]
+            highlighter = Highlighter(compiled.highlights)
+            hits = [
+                self._hit(stored.get(d) or s.stored_fields(d), score or 0.0, highlighter)
+                for d, score in page_docs
+            ]
+        facets = facets_of(snap.columns, got) if got.total else {"source": [], "category": [], "year": []}
+        return SearchResult(
+            query=q,
+            total=got.total,
+            page=page,
+            per_page=per_page,
+            took_ms=(time.perf_counter() - t0) * 1000,
+            relaxed=relaxed,
+            hits=hits,
+            facets=facets,
+            max_results=MAX_RESULTS,
+        )
+
+    @staticmethod
+    def _filters(
+        cols: Columns,
+        d_from: date | None,
+        d_to: date | None,
+        sources: Sequence[str],
+        categories: Sequence[str],
+    ) -> Filters:
+        flt = Filters()
+        lo, hi = date_bounds_utc(d_from, d_to)
+        flt.lo = datetime_to_long(lo) if lo else None
+        flt.hi = datetime_to_long(hi) if hi else None
+        if sources:
+            wanted = set(sources)
+            flt.sources = frozenset(i for i, n in enumerate(cols.source_names) if n in wanted)
+        if categories:
+            wanted = set(categories)
+            flt.categories = frozenset(i for i, n in enumerate(cols.category_names) if n in wanted)
+        return flt
+
+    @staticmethod
+    def _hit(fields: dict[str, Any], score: float, highlighter: Highlighter) -> Hit:
+        title = fields.get("title") or ""
+        return Hit(
+            id=fields.get("id", ""),
+            title=title,
+            title_html=highlighter.mark(title),
+            url=fields.get("url") or "",
+            source=fields.get("source") or "",
+            category=fields.get("category") or "",
+            published=iso_published(fields.get("published")),
+            snippet_html=highlighter.snippet(fields.get("body") or ""),
+            score=float(score),
+        )
+
+    # -- single articles -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _docnum(s: WhooshSearcher, doc_id: str) -> int | None:
+        m = Term("id", doc_id).matcher(s, s.boolean_context())
+        return m.id() if m.is_active() else None
+
+    def get(self, doc_id: str) -> Document | None:
+        """The stored article with this id, or None."""
+        snap = self._current()
+        with snap.searcher() as s:
+            docnum = self._docnum(s, doc_id)
+            if docnum is None:
+                return None
+            f = s.stored_fields(docnum)
+        tags = [t.strip() for t in (f.get("tags") or "").split(",") if t.strip()]
+        return Document(
+            id=f.get("id", doc_id),
+            title=f.get("title") or "",
+            body=f.get("body") or "",
+            url=f.get("url") or "",
+            source=f.get("source") or "",
+            category=f.get("category") or "",
+            author=f.get("author") or "",
+            published=iso_published(f.get("published")),
+            tags=tags,
+            partial=bool(f.get("partial")),
+        )
+
+    def related(self, doc_id: str, n: int = 5) -> list[Hit]:
+        """Up to ``n`` articles most like this one (its key words, by BM25F); [] for an unknown id."""
+        n = max(0, min(int(n), MAX_PER_PAGE))
+        if n == 0:
+            return []
+        snap = self._current()
+        with snap.searcher() as s:
+            docnum = self._docnum(s, doc_id)
+            if docnum is None:
+                return []
+            f = s.stored_fields(docnum)
+            text = (f.get("title") or "") + "\n" + (f.get("body") or "")
+            terms = s.key_terms_from_text("body", text, numterms=16)
+            if not terms:
+                return []
+            q = Or(
+                [Term("body", t, boost=w) for t, w in terms] + [Term("title", t, boost=w) for t, w in terms]
+            )
+            got = collect(s, q, snap.columns, n + 1, "relevance", Filters(), norms=snap.norms)
+            blank = Highlighter([])
+            hits = [self._hit(s.stored_fields(d), score or 0.0, blank) for d, score in got.top if d != docnum]
+            return hits[:n]

@@ -1,0 +1,326 @@
+"""One immutable view of the index: a Whoosh commit of one generation, with its readers and columns.
+
+A snapshot pins a generation directory *and* the Whoosh commit (TOC generation) inside it, so every reader it
+opens sees exactly the same documents, whatever reindex does meanwhile (POSIX keeps deleted segment files
+readable for the readers that have them open). Readers are not shared between threads: each query borrows a
+Whoosh searcher from the snapshot's pool and returns it, and the pool grows to the number of concurrent queries.
+
+The per-document values the collector needs for every match (source, category, year, publication time, the
+rank of the id for stable ties) are loaded once per snapshot from the sortable columns into plain lists, so
+counting facets and applying filters costs a list lookup per match.
+"""
+
+from __future__ import annotations
+
+import io
+import mmap
+import os
+import pickle
+import re
+import threading
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
+from whoosh.index import TOC, FileIndex
+from whoosh.reading import IndexReader
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher as WhooshSearcher
+
+from indexer.analysis import ChineseTokenizer, get_segmenter
+from indexer.normalize import fold
+from indexer.store import StoreError, current_generation
+from search.build import QueryBuilder, Weights
+from search.errors import IndexUnavailableError
+from search.scoring import FieldNorms
+from search.snippets import fold_text
+
+INDEX_NAME = "MAIN"
+_TOC_RE = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
+#: Column value of a document without a publication time (Whoosh's default for a missing DATETIME).
+NO_DATE = 2**64 - 1
+
+
+class _MappedPart:
+    """A file-like view of ``[start, start + length)`` of a memory map (reads copy only what they return)."""
+
+    def __init__(self, mapped: mmap.mmap, start: int, length: int) -> None:
+        self._map = mapped
+        self._start = start
+        self._end = start + length
+        self._pos = start
+        self.closed = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = self._end if size is None or size < 0 else min(self._end, self._pos + size)
+        data = self._map[self._pos : end]
+        self._pos = max(self._pos, end)
+        return data
+
+    def readline(self, size: int | None = -1) -> bytes:
+        end = self._map.find(b"\n", self._pos, self._end)
+        end = self._end if end < 0 else end + 1
+        if size is not None and size >= 0:
+            end = min(end, self._pos + size)
+        data = self._map[self._pos : end]
+        self._pos = end
+        return data
+
+    def get(self, position: int, length: int) -> bytes:
+        start = self._start + position
+        return self._map[start : min(self._end, start + length)]
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: self._start, 1: self._pos, 2: self._end}[whence]
+        self._pos = base + offset
+        return self._pos - self._start
+
+    def tell(self) -> int:
+        return self._pos - self._start
+
+    def close(self) -> None:
+        self.closed = True  # the map belongs to the whole file
+
+
+class _MappedFile(StructFile):
+    """``StructFile`` over a :class:`_MappedPart`: slices instead of seek + read, and pickles unpickled from
+    one slice instead of a Python ``read()`` call per opcode (a posting block header is a pickle)."""
+
+    _PICKLE_CHUNK = 512
+
+    def subset(self, offset: int, length: int, name: str | None = None) -> StructFile:
+        part: _MappedPart = self.file
+        return _MappedFile(_MappedPart(part._map, part._start + offset, length), name=name or self._name)
+
+    def get(self, position: int, length: int) -> bytes:
+        return self.file.get(position, length)
+
+    def read_pickle(self) -> Any:
+        pos = self.file.tell()
+        chunk = self.file.get(pos, self._PICKLE_CHUNK)
+        buffer = io.BytesIO(chunk)
+        try:
+            value = pickle.load(buffer)
+        except (EOFError, pickle.UnpicklingError, ValueError, IndexError):
+            value = None
+            buffer = None
+        if buffer is None or buffer.tell() >= len(chunk) == self._PICKLE_CHUNK:
+            self.file.seek(pos)  # longer than the chunk: read it the slow way
+            return pickle.load(self.file)
+        self.file.seek(pos + buffer.tell())
+        return value
+
+
+class MappedStorage(FileStorage):
+    """A read-only ``FileStorage`` whose files are memory-mapped, without copying them per reader.
+
+    whoosh3 3.54 maps a compound segment file and then wraps each of its parts in ``BytesIO(memoryview)``,
+    which *copies* the part: every reader costs about the size of the index in memory (700 MB per reader
+    on the 75k-article corpus), and the web app opens one reader per concurrent query. Here each file is
+    an ``mmap`` behind a :class:`_MappedFile` and ``supports_mmap`` is off, so ``CompoundStorage`` reads its
+    parts through :meth:`_MappedFile.subset` views of the same map, copying only the bytes read.
+    """
+
+    supports_mmap = False
+
+    def open_file(self, name: str, **kwargs: object) -> StructFile:
+        with open(self._fpath(name), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size == 0:
+                return super().open_file(name, **kwargs)
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        return _MappedFile(_MappedPart(mapped, 0, size), name=name)
+
+
+class CachedTokenizer(ChineseTokenizer):
+    """The index's word analyzer with its segmenter looked up once.
+
+    ``ChineseTokenizer.segmenter`` recomputes the dictionary fingerprint (``importlib.metadata.version`` and a
+    hash over the stop words) on every call, about 2 ms; a query analyses several terms.
+    """
+
+    def __init__(self, userdict=()) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(userdict)
+        self._segmenter = get_segmenter(self.userdict)
+
+    @property
+    def segmenter(self):  # type: ignore[no-untyped-def]
+        return self._segmenter
+
+
+def live_key(index_dir: Path) -> tuple[str, int] | None:
+    """``(generation directory name, Whoosh commit number)`` of the live index, None if there is none."""
+    try:
+        gen = current_generation(index_dir)
+    except StoreError as exc:
+        raise IndexUnavailableError(f"the index at {index_dir} cannot be read: {exc}") from None
+    except OSError as exc:
+        raise IndexUnavailableError(
+            f"the index at {index_dir} cannot be read: {exc.strerror or exc}"
+        ) from None
+    if gen is None:
+        return None
+    try:
+        numbers = [int(m.group(1)) for name in os.listdir(gen) if (m := _TOC_RE.match(name))]
+    except OSError:
+        return None
+    return (gen.name, max(numbers)) if numbers else None
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Per-document values, indexed by global document number."""
+
+    rank: array  # position of the document's id in sorted id order
+    published: list[int]  # Whoosh datetime long (microseconds), NO_DATE when missing
+    source: array  # code into source_names
+    category: array  # code into category_names
+    year: array  # code into year_values
+    source_names: list[str]
+    category_names: list[str]
+    year_values: list[int]  # 0: no year
+    newest_key: list[int]  # sort keys, larger first: by date (undated last), then by id
+    oldest_key: list[int]
+
+
+def _column(reader: IndexReader, name: str, default: object, *, translate: bool = False) -> list:
+    values: list = []
+    for leaf, offset in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        assert offset == len(values)
+        if leaf.has_column(name):
+            part = list(leaf.column_reader(name, translate=translate))
+        else:
+            part = []
+        if len(part) < count:
+            part.extend([default] * (count - len(part)))
+        values.extend(part[:count])
+    return values
+
+
+def _codes(values: list) -> tuple[array, list]:
+    names: dict = {}
+    codes = array("i", [names.setdefault(v, len(names)) for v in values])
+    return codes, list(names)
+
+
+def load_columns(reader: IndexReader) -> Columns:
+    ids = _column(reader, "id", b"")
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    rank = array("i", bytes(4 * len(ids)))
+    for r, docnum in enumerate(order):
+        rank[docnum] = r
+    published = [NO_DATE if v is None else int(v) for v in _column(reader, "published", NO_DATE)]
+    src, src_names = _codes(_column(reader, "source", b""))
+    cat, cat_names = _codes(_column(reader, "category", b""))
+    year, years = _codes(
+        [v if isinstance(v, int) and 0 < v < 10000 else 0 for v in _column(reader, "year", 0, translate=True)]
+    )
+
+    def text(v: object) -> str:
+        return v.decode("utf-8") if isinstance(v, bytes) else str(v)
+
+    n = len(ids) + 1
+    newest = [(-1 if p == NO_DATE else p) * n + (n - 1 - r) for p, r in zip(published, rank, strict=True)]
+    oldest = [
+        (-NO_DATE if p == NO_DATE else -p) * n + (n - 1 - r) for p, r in zip(published, rank, strict=True)
+    ]
+    return Columns(
+        rank=rank,
+        published=published,
+        source=src,
+        category=cat,
+        year=year,
+        source_names=[text(v) for v in src_names],
+        category_names=[text(v) for v in cat_names],
+        year_values=years,
+        newest_key=newest,
+        oldest_key=oldest,
+    )
+
+
+class Snapshot:
+    """A pinned commit of the live index (see the module docs)."""
+
+    def __init__(self, index_dir: Path, key: tuple[str, int], weights: Weights) -> None:
+        self.index_dir = index_dir
+        self.key = key
+        self.gen_dir = index_dir / key[0]
+        self.storage = MappedStorage(str(self.gen_dir), readonly=True)
+        try:
+            toc = TOC.read(self.storage, INDEX_NAME, gen=key[1])
+        except FileNotFoundError:
+            raise
+        except Exception as exc:  # a damaged TOC: whoosh raises many types here
+            raise IndexUnavailableError(f"the index at {self.gen_dir} cannot be read: {exc}") from None
+        self.schema = toc.schema
+        self.segments = list(toc.segments)
+        self.generation = toc.generation
+        if "title" not in self.schema.names() or not hasattr(self.schema["title"].analyzer, "words"):
+            raise IndexUnavailableError(f"the index at {self.gen_dir} was not built by zhsearch")
+        self.analyzer = CachedTokenizer(self.schema["title"].analyzer.userdict)
+        self._lock = threading.Lock()
+        self._idle: list[WhooshSearcher] = []
+        self._retired = False
+        first = self._open_searcher()
+        self.doc_count = first.doc_count()
+        self.columns = load_columns(first.reader())
+        self._idle.append(first)
+        self._values_cache: dict[tuple[str, str], list[str]] = {}
+        self._folded_names = {
+            "source": [(fold(" ".join(n.split())), n) for n in self.columns.source_names if n],
+            "category": [(fold(" ".join(n.split())), n) for n in self.columns.category_names if n],
+        }
+        self.builder = QueryBuilder(self.analyzer, weights=weights, values=self.field_values)
+        self.norms = FieldNorms()
+        for name in ("title", "body"):  # the fields every query scores
+            self.norms.get(first, name)
+        # warm up what the first query would otherwise pay for: the dictionary, OpenCC, the folding tables
+        self.analyzer.words("预热")
+        fold_text("預熱")
+
+    def _open_searcher(self) -> WhooshSearcher:
+        reader = FileIndex._reader(self.storage, self.schema, list(self.segments), self.generation)
+        return WhooshSearcher(reader, weighting=BM25F())
+
+    @contextmanager
+    def searcher(self) -> Iterator[WhooshSearcher]:
+        """Borrow a Whoosh searcher on this snapshot for the duration of one query."""
+        with self._lock:
+            s = self._idle.pop() if self._idle else None
+        if s is None:
+            s = self._open_searcher()
+        try:
+            yield s
+        finally:
+            with self._lock:
+                if self._retired:
+                    s.close()
+                else:
+                    self._idle.append(s)
+
+    def retire(self) -> None:
+        """Close the idle readers; readers in use are closed when their query ends."""
+        with self._lock:
+            self._retired = True
+            idle, self._idle = self._idle, []
+        for s in idle:
+            s.close()
+
+    def field_values(self, field_name: str, typed: str) -> list[str]:
+        """Stored ``source``/``category`` values matching a typed value (folded: equal, else containing it)."""
+        key = (field_name, typed)
+        cached = self._values_cache.get(key)
+        if cached is not None:
+            return cached
+        want = fold(" ".join(typed.split()))
+        names = self._folded_names.get(field_name, [])
+        found = [n for f, n in names if f == want] or [n for f, n in names if want and want in f]
+        if len(self._values_cache) < 4096:
+            self._values_cache[key] = found
+        return found

@@ -1,0 +1,367 @@
+"""Highlighted titles and snippets: matches in ``<mark>``, everything else HTML-escaped.
+
+Matches are found without re-segmenting the article: the query's folded words and phrase patterns
+(:class:`search.build.HighlightTerm`) are searched in the *folded* text (``str.find``; a regex for phrases) and
+mapped back through :func:`indexer.normalize.fold_with_offsets`, so a traditional-character match is marked
+in its original characters. Overlapping and touching matches merge into one mark (马克思 is marked whole, not
+马克 + 思). An ASCII word only matches at word boundaries (``ai`` does not match inside ``said``).
+
+A snippet is 1 to :data:`MAX_FRAGMENTS` fragments of at most :data:`FRAGMENT_CHARS` characters. The body is cut
+into pieces at sentence ends (``。！？；…`` and ``. ! ? ;`` before a space, line breaks) and clause ends
+(``，、：`` and ``,`` not between digits); a piece longer than half a fragment is cut in plain chunks. A fragment
+is a run of consecutive pieces; the first is the one with the most distinct query words, then the most
+matches, preferring one that starts a sentence and has its first match near its start; each further fragment
+must add a query word not shown yet. Fragments are shown in text order, joined by ``…``; a fragment that
+starts inside a sentence gets a leading ``…``, and a snippet whose last fragment stops inside a sentence ends
+with ``…`` (a clause mark at the cut is dropped). Whitespace runs show as one space. With no match in the body
+the snippet is the opening of the body, cut the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from functools import lru_cache
+from html import escape
+
+from indexer.normalize import _t2s as t2s  # length-preserving traditional -> simplified
+from indexer.normalize import original_span
+from search.build import HighlightTerm
+
+FRAGMENT_CHARS = 120
+MAX_FRAGMENTS = 3
+ELLIPSIS = "…"
+MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+
+_CLOSERS = "”’」』）)\\]\"'》"
+_BOUNDARY_RE = re.compile(
+    rf"(?P<s>[。！？；…!?;]+[{_CLOSERS}]*|\.(?=\s|$)[{_CLOSERS}]*|\n)|(?P<c>[，、：,](?!\d))"
+)
+_WS_RE = re.compile(r"\s+")
+_CLAUSE_MARKS = "，、：:,;；"
+# a letter or digit that is not CJK: ASCII-like words must not match inside longer ones
+_WORDCHAR_RE = re.compile(
+    r"[^\W_\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+SENTENCE, CLAUSE, CUT = 0, 1, 2  # how a piece ends: a sentence end, a clause end, a plain chunk boundary
+
+
+def _is_wordchar(ch: str) -> bool:
+    return _WORDCHAR_RE.match(ch) is not None
+
+
+# -- folding -------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _fold_tables() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """``(risky, changing, mapping)``: see :func:`fold_text`.
+
+    *Risky* characters are those whose fold is not exactly one character, plus combining marks and conjoining
+    jamo (and what folds to them) and everything outside the BMP (an ``re`` character class with astral members
+    takes a slow path, so they are matched by a separate range). *Changing* characters fold to one other
+    character (full-width forms, capitals, compatibility ideographs, ...); ``mapping`` gives their fold.
+    """
+
+    def combining(x: str) -> bool:
+        return (
+            unicodedata.category(x).startswith("M")
+            or 0x1100 <= ord(x) <= 0x11FF
+            or 0xD7B0 <= ord(x) <= 0xD7FF
+        )
+
+    risky: list[str] = []
+    mapping: dict[str, str] = {}
+    for cp in range(0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        ch = chr(cp)
+        folded = unicodedata.normalize("NFKC", ch).lower()
+        if len(folded) != 1 or combining(ch) or combining(folded):
+            risky.append(re.escape(ch))
+        elif folded != ch:
+            mapping[ch] = folded
+    risky_re = re.compile("[" + "".join(risky) + "]|[\\ud800-\\udfff]|[^\\x00-\\uffff]")
+    changing_re = re.compile("[" + "".join(re.escape(c) for c in mapping) + "]")
+    return risky_re, changing_re, mapping
+
+
+def fold_text(text: str) -> tuple[str, list[int] | None]:
+    """Exactly :func:`indexer.normalize.fold_with_offsets`, several times faster.
+
+    Folding is defined character by character (NFKC, lower case, then traditional -> simplified). Characters
+    that fold to one other character are replaced with one regex pass (most text has few); only the "risky"
+    ones (see :func:`_fold_tables`) are folded one by one and make an explicit offset list.
+    """
+    risky, changing, mapping = _fold_tables()
+
+    def one(m: re.Match[str]) -> str:
+        return mapping[m.group()]
+
+    pieces: list[str] = []
+    offsets: list[int] | None = None
+    pos = 0
+    for m in risky.finditer(text):
+        if offsets is None:
+            offsets = []
+        s = m.start()
+        if s > pos:
+            pieces.append(changing.sub(one, text[pos:s]))
+            offsets.extend(range(pos, s))
+        folded = unicodedata.normalize("NFKC", m.group()).lower()
+        pieces.append(folded)
+        offsets.extend([s] * len(folded))
+        pos = m.end()
+    if offsets is None:
+        return t2s(changing.sub(one, text)), None
+    if pos < len(text):
+        pieces.append(changing.sub(one, text[pos:]))
+        offsets.extend(range(pos, len(text)))
+    offsets.append(len(text))
+    return t2s("".join(pieces)), offsets
+
+
+class Highlighter:
+    """Marks the terms of one query in titles and bodies (build one per query, use it for every hit)."""
+
+    def __init__(self, terms: Sequence[HighlightTerm]) -> None:
+        self.words = [
+            (t.text, t.group, _is_wordchar(t.text[0]), _is_wordchar(t.text[-1]))
+            for t in terms
+            if t.pattern is None and t.text
+        ]
+        self.patterns = [(t.pattern, t.group) for t in terms if t.pattern is not None]
+
+    # -- matching --------------------------------------------------------------------------------------------
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """All matches ``(start, end, group)`` in ``text`` (original offsets), sorted, overlaps kept."""
+        if not text or not (self.words or self.patterns):
+            return []
+        folded, offsets = fold_text(text)
+        n = len(folded)
+        found: list[tuple[int, int, int]] = []
+        for word, group, check_start, check_end in self.words:
+            size = len(word)
+            i = folded.find(word)
+            while i >= 0:
+                j = i + size
+                if not (check_start and i > 0 and _is_wordchar(folded[i - 1])) and not (
+                    check_end and j < n and _is_wordchar(folded[j])
+                ):
+                    found.append((i, j, group))
+                i = folded.find(word, i + 1)
+        for pattern, group in self.patterns:
+            for m in pattern.finditer(folded):
+                if m.end() > m.start():
+                    found.append((m.start(), m.end(), group))
+        if offsets is not None:
+            found = [(*original_span(offsets, s, e), g) for s, e, g in found]
+        found.sort()
+        return found
+
+    @staticmethod
+    def merge(found: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
+        """Overlapping or touching matches merged into the longest spans."""
+        merged: list[tuple[int, int]] = []
+        for s, e, _ in found:
+            if merged and s <= merged[-1][1]:
+                if e > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], e)
+            else:
+                merged.append((s, e))
+        return merged
+
+    # -- rendering -------------------------------------------------------------------------------------------
+
+    def mark(self, text: str) -> str:
+        """The whole of ``text`` (a title), escaped, with every match marked."""
+        return _render(text, 0, len(text), self.merge(self.find(text)))
+
+    def snippet(self, body: str, *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS) -> str:
+        """1 to ``fragments`` marked fragments of the body where the query's words are densest."""
+        found = self.find(body)
+        spans = self.merge(found)
+        pieces = _Pieces(body, chars, spans)
+        if not pieces.starts:
+            return ""
+        if not found:
+            return pieces.join([(0, pieces.sentence_end(0, pieces.extend(0)))], [])
+        return pieces.join(pieces.choose(found, fragments), spans)
+
+
+def opening(body: str, chars: int = FRAGMENT_CHARS) -> str:
+    """The opening of a body, cut like a snippet, escaped (for lists without a query, e.g. related articles)."""
+    pieces = _Pieces(body, chars, [])
+    if not pieces.starts:
+        return ""
+    return pieces.join([(0, pieces.sentence_end(0, pieces.extend(0)))], [])
+
+
+# -- fragments -----------------------------------------------------------------------------------------------
+
+
+class _Pieces:
+    """The body cut into sentence and clause pieces (whitespace trimmed; long pieces cut in plain chunks)."""
+
+    def __init__(self, body: str, chars: int, spans: Sequence[tuple[int, int]]) -> None:
+        self.body = body
+        self.chars = chars
+        starts: list[int] = []
+        ends: list[int] = []
+        kinds: list[int] = []
+        limit = max(1, chars // 2)
+        pos = 0
+        n = len(body)
+        bounds = [(m.end(), SENTENCE if m.lastgroup == "s" else CLAUSE) for m in _BOUNDARY_RE.finditer(body)]
+        if pos < n and (not bounds or bounds[-1][0] < n):
+            bounds.append((n, SENTENCE))
+        for end, kind in bounds:
+            s, e = pos, end
+            pos = end
+            piece = body[s:e]
+            stripped = piece.strip()
+            if stripped is not piece:
+                if not stripped:
+                    if kinds and kind == SENTENCE:
+                        kinds[-1] = SENTENCE  # a line break ends the sentence
+                    continue
+                s += len(piece) - len(piece.lstrip())
+                e = s + len(stripped)
+            if s >= e:
+                if kinds and kind == SENTENCE:
+                    kinds[-1] = SENTENCE  # a line break ends the sentence
+                continue
+            while e - s > limit:
+                cut = _cut_point(body, s, s + limit, spans)
+                starts.append(s)
+                ends.append(cut)
+                kinds.append(CUT)
+                s = cut
+                while s < e and body[s].isspace():
+                    s += 1
+            if s < e:
+                starts.append(s)
+                ends.append(e)
+                kinds.append(kind)
+        self.starts, self.ends, self.kinds = starts, ends, kinds
+
+    def extend(self, i: int, j: int = -1) -> int:
+        """The last piece index j (>= i) such that pieces i..j fit in ``chars``."""
+        ends, limit = self.ends, self.starts[i] + self.chars
+        j = max(i, j)
+        while j + 1 < len(ends) and ends[j + 1] <= limit:
+            j += 1
+        return j
+
+    def sentence_end(self, at_least: int, j: int) -> int:
+        """The last piece in ``at_least..j`` that ends a sentence (``j`` if none does)."""
+        kinds = self.kinds
+        for k in range(j, at_least - 1, -1):
+            if kinds[k] == SENTENCE:
+                return k
+        return j
+
+    def starts_sentence(self, i: int) -> bool:
+        return i == 0 or self.kinds[i - 1] == SENTENCE
+
+    def choose(self, found: Sequence[tuple[int, int, int]], fragments: int) -> list[tuple[int, int]]:
+        starts, ends = self.starts, self.ends
+        per_piece: dict[int, list[tuple[int, int]]] = {}  # piece -> (start, group) of its matches
+        for s, _, g in found:
+            k = bisect_right(starts, s) - 1
+            if k >= 0:
+                per_piece.setdefault(k, []).append((s, g))
+        with_matches = sorted(per_piece)
+        # window starts: every piece from which a window reaches a piece with matches
+        candidates: set[int] = set()
+        for k in with_matches:
+            i = k
+            while i >= 0 and ends[k] - starts[i] <= self.chars:
+                candidates.add(i)
+                i -= 1
+            candidates.add(k)
+        windows = []  # (i, j, groups, matches, first match)
+        j = -1
+        for i in sorted(candidates):
+            j = self.extend(i, j)
+            lo, hi = bisect_left(with_matches, i), bisect_right(with_matches, j)
+            matches = [m for k in with_matches[lo:hi] for m in per_piece[k]]
+            if matches:
+                end = self.sentence_end(with_matches[hi - 1], j)  # stop at a sentence end if one is in reach
+                windows.append((i, end, {g for _, g in matches}, len(matches), matches[0][0]))
+        chosen: list[tuple[int, int]] = []
+        covered: set[int] = set()
+        while len(chosen) < fragments:
+            best_key = None
+            best = None
+            for i, j, groups, count, first in windows:
+                new = len(groups - covered) if covered else len(groups)
+                if not new or any(i <= cj and ci <= j for ci, cj in chosen):
+                    continue
+                key = (new, count, self.starts_sentence(i), starts[i] - first, -i)
+                if best_key is None or key > best_key:
+                    best_key, best = key, (i, j, groups)
+            if best is None:
+                break
+            chosen.append((best[0], best[1]))
+            covered |= best[2]
+        chosen.sort()
+        return chosen
+
+    def join(self, chosen: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]]) -> str:
+        body = self.body
+        out: list[str] = []
+        for n, (i, j) in enumerate(chosen):
+            if n or not self.starts_sentence(i):
+                out.append(ELLIPSIS)
+            s, e = self.starts[i], self.ends[j]
+            if self.kinds[j] != SENTENCE:
+                while e > s + 1 and body[e - 1] in _CLAUSE_MARKS:
+                    e -= 1
+            out.append(_render(body, s, e, spans))
+        if chosen and self.kinds[chosen[-1][1]] != SENTENCE:
+            out.append(ELLIPSIS)
+        return "".join(out)
+
+
+def _cut_point(body: str, start: int, limit: int, spans: Sequence[tuple[int, int]]) -> int:
+    """Where to cut a long piece at or before ``limit``: not inside a match (unless the match alone is longer
+    than a piece may be), preferably at a space."""
+    cut = limit
+    k = bisect_right(spans, (limit, limit)) - 1
+    if k >= 0 and spans[k][0] < cut < spans[k][1]:
+        s, e = spans[k]
+        if s > start:
+            cut = s
+        elif e - start <= 2 * (limit - start):
+            cut = e
+    if cut == limit:
+        space = body.rfind(" ", start + 1, cut)
+        if space > start + (limit - start) // 2:
+            cut = space
+    return max(cut, start + 1)
+
+
+def _text(body: str, s: int, e: int) -> str:
+    return escape(_WS_RE.sub(" ", body[s:e]), quote=True)
+
+
+def _render(body: str, s: int, e: int, spans: Sequence[tuple[int, int]]) -> str:
+    """``body[s:e]`` escaped, with the spans inside it (clipped) marked."""
+    out: list[str] = []
+    pos = s
+    for ms, me in spans:
+        if me <= s or ms >= e:
+            continue
+        ms, me = max(ms, s), min(me, e)
+        if ms > pos:
+            out.append(_text(body, pos, ms))
+        out.append(MARK_OPEN + _text(body, ms, me) + MARK_CLOSE)
+        pos = me
+    if pos < e:
+        out.append(_text(body, pos, e))
+    return "".join(out)

@@ -1,0 +1,77 @@
+"""``zhsearch search``: plain and JSON output, the stdin mode, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from indexer.cli import cli
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["search", *args], input=stdin, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_plain_output(search_news_index: Path) -> None:
+    code, out = run("--index", str(search_news_index), "-n", "2", "电信诈骗")
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0].startswith("5 results, showing 1-2 (")
+    assert lines[1].split()[:3] == ["1.", "30.382", "n15"]
+    assert "警惕冒充客服的电信诈骗  https://example.com/n15  央视网  2024-02-01T10:00:00+08:00" in lines[1]
+    assert len(lines) == 3
+
+
+def test_relaxed_note_and_words_joined(search_news_index: Path) -> None:
+    code, out = run("--index", str(search_news_index), "哪个国家的女排", "被中国队战胜了？")
+    assert code == 0, out
+    assert out.splitlines()[1].startswith("note: 没有同时包含全部关键词的结果")
+
+
+def test_query_starting_with_minus(search_news_index: Path) -> None:
+    code, out = run("--index", str(search_news_index), "--json", "--", "-缅北", "诈骗")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["query"] == "-缅北 诈骗" and data["total"] == 6
+
+
+def test_json_output_with_options(search_news_index: Path) -> None:
+    code, out = run(
+        "--index", str(search_news_index), "--json", "--sort", "oldest", "--page", "2", "--per-page", "2",
+        "--source", "央视网", "--source", "新华社", "--from", "2024-01-01", "诈骗",
+    )  # fmt: skip
+    assert code == 0, out
+    data = json.loads(out)
+    assert (data["total"], data["page"], data["per_page"]) == (5, 2, 2)
+    assert [h["id"] for h in data["hits"]] == ["n03", "n21"]  # n14, n15 | n03, n21 | n01
+    assert data["facets"]["source"] == [["新华社", 3], ["央视网", 2]]
+
+
+def test_stdin_one_json_object_a_line(search_news_index: Path) -> None:
+    queries = ["诈骗", "诈" * 300, "", "天气 source:中央气象台", "date:2024-13"]
+    code, out = run(
+        "--index", str(search_news_index), "--per-page", "1", "-", stdin="\n".join(queries) + "\n"
+    )
+    assert code == 0, out
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["query"] for r in rows] == queries
+    assert rows[0]["total"] == 7 and len(rows[0]["hits"]) == 1
+    assert rows[1]["error_type"] == "QueryTooLongError" and "256" in rows[1]["error"]
+    assert rows[2]["total"] == 0
+    assert rows[3]["hits"][0]["id"] == "tie-a"
+
+
+def test_errors(tmp_path: Path, search_news_index: Path) -> None:
+    code, out = run("--index", str(tmp_path / "none"), "诈骗")
+    assert code == 1 and "no index at" in out
+    code, out = run("--index", str(search_news_index), "诈" * 257)
+    assert code == 1 and "at most 256 characters" in out
+    code, out = run("--index", str(search_news_index), "--limit", "3", "--page", "2", "诈骗")
+    assert code == 2 and "--limit" in out
+    code, out = run("--index", str(search_news_index), "--from", "2024-13-01", "诈骗")
+    assert code == 1 and "not a date" in out
+    code, out = run("--index", str(tmp_path / "none"), "-", stdin="诈骗\n")
+    assert code == 1 and "no index at" in out
