@@ -22,6 +22,7 @@ Both tokenizers honour Whoosh's token arguments (``positions``, ``chars``, ``sta
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import re
@@ -38,7 +39,7 @@ from whoosh.analysis import Token, Tokenizer
 from indexer.normalize import fold_with_offsets
 
 #: Bump when the token streams change, so that old indexes are marked for a full rebuild.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 #: Short stop lists: function words that carry no meaning on their own. A query made only of stop words keeps
 #: them (they match nothing, since they are not indexed), so the list never turns a query into "everything".
@@ -92,10 +93,15 @@ def read_userdict(path: str | Path) -> tuple[DictEntry, ...]:
     return tuple(entries)
 
 
+@functools.lru_cache(maxsize=1)
+def _segmenter_version() -> str:
+    return importlib.metadata.version("rjieba")
+
+
 def dict_fingerprint(entries: Sequence[DictEntry]) -> str:
     """The fingerprint of the analysis: analyzer version, segmenter version, stop words, user dictionary."""
     h = hashlib.blake2b(digest_size=8)
-    h.update(f"v{ANALYZER_VERSION}|rjieba {importlib.metadata.version('rjieba')}|".encode())
+    h.update(f"v{ANALYZER_VERSION}|rjieba {_segmenter_version()}|".encode())
     h.update("|".join(sorted(STOPWORDS)).encode())
     for word, freq, tag in entries:
         h.update(f"\n{word}\t{freq}\t{tag}".encode())
@@ -139,6 +145,7 @@ class _AnalyzerBase(Tokenizer):
     def __init__(self, userdict: Iterable[DictEntry] = ()) -> None:
         self.userdict: tuple[DictEntry, ...] = tuple(userdict)
         self.fingerprint = dict_fingerprint(self.userdict)
+        self._segmenter: rjieba.Jieba | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {"userdict": self.userdict, "fingerprint": self.fingerprint}
@@ -146,6 +153,7 @@ class _AnalyzerBase(Tokenizer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.userdict = tuple(tuple(e) for e in state["userdict"])  # type: ignore[misc]
         self.fingerprint = state["fingerprint"]
+        self._segmenter = None
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.fingerprint == other.fingerprint  # type: ignore[attr-defined]
@@ -158,7 +166,10 @@ class _AnalyzerBase(Tokenizer):
 
     @property
     def segmenter(self) -> rjieba.Jieba:
-        return get_segmenter(self.userdict)
+        seg = self._segmenter
+        if seg is None:
+            seg = self._segmenter = get_segmenter(self.userdict)
+        return seg
 
 
 class ChineseTokenizer(_AnalyzerBase):

