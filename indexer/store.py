@@ -129,7 +129,14 @@ def open_index(index_dir: Path) -> whoosh_index.Index:
     gen = current_generation(index_dir)
     if gen is None or not whoosh_index.exists_in(str(gen)):
         raise NoIndexError(f"no index at {index_dir} (run `zhsearch reindex` first)")
-    return whoosh_index.open_dir(str(gen))
+    return open_generation(gen)
+
+
+def open_generation(gen: Path) -> whoosh_index.Index:
+    """Open one generation directory read-only, memory-mapped (see :mod:`indexer.mmapstore`)."""
+    from indexer.mmapstore import MappedStorage
+
+    return MappedStorage(str(gen), readonly=True).open_index()
 
 
 class ReindexLock:

@@ -30,6 +30,7 @@ from indexer.store import (
     current_generation,
     generation_name,
     next_generation,
+    open_generation,
     publish_generation,
     remove_stale,
 )
@@ -382,7 +383,7 @@ def reindex(
             if live is None or not whoosh_index.exists_in(str(live)):
                 full, summary.reason = True, "no index yet"
             else:
-                old = schema_fingerprint(whoosh_index.open_dir(str(live)).schema)
+                old = schema_fingerprint(open_generation(live).schema)
                 if old != fingerprint:
                     full = True
                     summary.reason = (
@@ -455,14 +456,15 @@ def _incremental(
     paths: Sequence[Path], live: Path, jobs: int, progress: Progress, summary: ReindexSummary, limitmb: int
 ) -> None:
     ix = whoosh_index.open_dir(str(live))
-    existing = _existing_documents(ix)
+    readonly = open_generation(live)  # memory-mapped: a plain reader would copy the index into memory
+    existing = _existing_documents(readonly)
     by_path: dict[str, set[str]] = {}
     ids_by_path: dict[str, list[str]] = {}
     for doc_id, ex in existing.items():
         by_path.setdefault(ex.path, set()).add(ex.sig)
         ids_by_path.setdefault(ex.path, []).append(doc_id)
     roots = [str(p.resolve()) for p in paths]
-    searcher = ix.searcher()
+    searcher = readonly.searcher()
     writer = _writer(ix, jobs, limitmb, multisegment=False)
     try:
         run = _Run(writer, summary, progress, existing, searcher)
@@ -483,7 +485,6 @@ def _incremental(
     else:
         writer.cancel()
     searcher.close()
-    ix = whoosh_index.open_dir(str(live))
-    with ix.reader() as reader:
+    with open_generation(live).reader() as reader:
         summary.documents = reader.doc_count()
     summary.generation = live.name

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -93,16 +92,9 @@ class Engine:
 
     # -- index facts and suggestions ----------------------------------------------------------------------------
 
-    @contextmanager
     def _reader(self) -> Any:
-        from indexer.store import open_index
-
-        ix = open_index(Path(self.index_dir))
-        reader = ix.reader()
-        try:
-            yield reader
-        finally:
-            reader.close()
+        # the shared Searcher's memory-mapped reader: opening the index with Whoosh directly copies it into memory
+        return self.searcher().reader()
 
     def suggest(self, prefix: str, limit: int) -> list[dict[str, Any]]:
         version = index_version(self.index_dir)
