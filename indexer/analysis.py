@@ -273,6 +273,31 @@ def units(value: str) -> list[Unit]:
     return out
 
 
+def unit_positions(value: str) -> tuple[int, dict[str, list[int]]]:
+    """``(number of units, {unit: [positions]})`` — :func:`units` without the objects, for the index writer."""
+    folded = fold_with_offsets(value)[0]
+    poses: dict[str, list[int]] = {}
+    pos = 0
+    n = 0
+    in_run = False
+    for single, word, brk in _UNIT_RE.findall(folded):
+        if brk:
+            if in_run:
+                pos += 1
+                in_run = False
+            continue
+        text = single or word
+        lst = poses.get(text)
+        if lst is None:
+            poses[text] = [pos]
+        else:
+            lst.append(pos)
+        pos += 1
+        n += 1
+        in_run = True
+    return n, poses
+
+
 class GramTokenizer(_AnalyzerBase):
     """The exact-phrase stream: one token per unit, punctuation leaving a position gap (see the module docs)."""
 

@@ -91,6 +91,9 @@ def publish_generation(index_dir: Path, building: Path, number: int) -> Path:
     """Move a finished build into place and point CURRENT at it, atomically."""
     final = index_dir / generation_name(number)
     for f in building.iterdir():
+        if f.is_dir():  # Whoosh's temporary storage: nothing in it belongs to the index
+            shutil.rmtree(f, ignore_errors=True)
+            continue
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
     os.replace(building, final)

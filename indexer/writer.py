@@ -20,6 +20,7 @@ from whoosh.writing import IndexWriter
 
 from indexer.analysis import DictEntry, dict_fingerprint
 from indexer.articles import Article
+from indexer.fastbuild import ParallelSegmentBuilder
 from indexer.loaders import Problem, iter_source_files, load_file
 from indexer.normalize import fold
 from indexer.progress import Progress
@@ -433,19 +434,16 @@ def _full_build(
     building = index_dir / (generation_name(number) + ".building")
     building.mkdir()
     try:
-        ix = whoosh_index.create_in(str(building), make_schema(userdict))
-        writer = _writer(ix, jobs, limitmb, multisegment=True)
-        run = _Run(writer, summary, progress, {}, None)
+        whoosh_index.create_in(str(building), make_schema(userdict)).close()
+        builder = ParallelSegmentBuilder(str(building), jobs)
+        run = _Run(builder, summary, progress, {}, None)  # type: ignore[arg-type]
         try:
             _read_sources(run, paths, {}, {})
             _check_read(summary)
+            summary.documents = builder.commit()
         except BaseException:
-            writer.cancel()
+            builder.cancel()
             raise
-        writer.commit()
-        with ix.reader() as reader:
-            summary.documents = reader.doc_count()
-        ix.close()
         summary.generation = publish_generation(index_dir, building, number).name
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
