@@ -164,6 +164,46 @@ class _AnalyzerBase(Tokenizer):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(fingerprint={self.fingerprint!r}, userdict={len(self.userdict)} words)"
 
+    def _items(self, value: str, removestops: bool) -> Iterator[tuple[str, int, int, int, bool]]:
+        """``(text, position, start, end, stopped)`` for each token of ``value``."""
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        """Whoosh's tokenizer protocol (the arguments of ``RegexTokenizer``); one reused ``Token``."""
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for text, pos, s, e, stopped in self._items(value, removestops):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = stopped
+            if keeporiginal:
+                t.original = value[s:e]
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char + s, start_char + e
+            yield t
+
     @property
     def segmenter(self) -> rjieba.Jieba:
         seg = self._segmenter
@@ -205,40 +245,9 @@ class ChineseTokenizer(_AnalyzerBase):
             out.append(Word(text, word_pos, s, e, is_base, stop))
         return out
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
+    def _items(self, value: str, removestops: bool) -> Iterator[tuple[str, int, int, int, bool]]:
         for w in self.words(value, removestops=removestops):
-            t.text = w.text
-            t.boost = 1.0
-            t.stopped = w.stop
-            if keeporiginal:
-                t.original = value[w.start : w.end]
-            if positions:
-                t.pos = start_pos + w.pos
-            if chars:
-                t.startchar, t.endchar = start_char + w.start, start_char + w.end
-            yield t
+            yield w.text, w.pos, w.start, w.end, w.stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,41 +310,9 @@ def unit_positions(value: str) -> tuple[int, dict[str, list[int]]]:
 class GramTokenizer(_AnalyzerBase):
     """The exact-phrase stream: one token per unit, punctuation leaving a position gap (see the module docs)."""
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
+    def _items(self, value: str, removestops: bool) -> Iterator[tuple[str, int, int, int, bool]]:
         for u in units(value):
-            text, pos, s, e = u.text, u.pos, u.start, u.end
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = value[s:e]
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar, t.endchar = start_char + s, start_char + e
-            yield t
+            yield u.text, u.pos, u.start, u.end, False
 
 
 def ChineseAnalyzer(userdict: Iterable[DictEntry] = ()) -> ChineseTokenizer:  # noqa: N802 (Whoosh naming)
