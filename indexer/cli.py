@@ -225,6 +225,60 @@ def dict_remove(words: tuple[str, ...], userdict: Path, index_dir: Path) -> None
     _rebuild_note(index_dir, userdict)
 
 
+@cli.command()
+@_index_option
+@click.option(
+    "--quick", is_flag=True, help="Only the pointer, table of contents and segment files (no full read)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+def check(index_dir: Path, quick: bool, as_json: bool) -> None:
+    """Check that the live index is whole and readable (exit status 1 if not).
+
+    Reads every segment, stored article and posting of the live generation. A damaged index is repaired by
+    `zhsearch reindex --full`, which builds a new generation from the article files.
+    """
+    from indexer.check import check_index
+
+    report = check_index(index_dir, deep=not quick)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    elif report.ok:
+        click.echo(
+            f"{index_dir}: {report.generation} (commit {report.commit}) is whole: "
+            f"{report.documents:,} articles in {report.segments} segment(s)"
+        )
+    else:
+        for problem in report.problems:
+            click.echo(f"problem: {problem}", err=True)
+        click.echo(
+            f"{index_dir}: damaged; `zhsearch reindex --full` rebuilds it from the article files", err=True
+        )
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command(name="snapshot")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@_index_option
+def snapshot_command(dest: Path, index_dir: Path) -> None:
+    """Write a consistent copy of the live index into DEST (for read replicas).
+
+    DEST is an index directory of its own: `zhsearch serve --index DEST` serves it, and a later snapshot into
+    the same DEST is switched in atomically while it is served. Copy DEST to other hosts with rsync
+    (see docs/operations.md).
+    """
+    from indexer.snapshot import snapshot
+
+    try:
+        summary = snapshot(index_dir, dest)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"snapshot of {summary.source} ({summary.documents:,} articles, {summary.files} files, "
+        f"{summary.bytes / 1e6:,.1f} MB) written to {dest / summary.generation}; {dest}/CURRENT points at it"
+    )
+
+
 cli.add_command(search_command)
 cli.add_command(serve_command)
 

@@ -34,6 +34,11 @@ SETTINGS: tuple[Setting, ...] = (
         "index_data/userdict.txt",
         "User dictionary for segmentation, jieba's `word [freq] [tag]` format.",
     ),
+    Setting(
+        "SYNONYMS",
+        "index_data/synonyms.txt",
+        "Query-time synonym groups, one a line (`美国,美方,美利坚`); reloaded when the file changes.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

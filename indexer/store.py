@@ -155,8 +155,13 @@ class ReindexLock:
         self.stale_pid: int | None = None
 
     def acquire(self) -> ReindexLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # a read-only or unwritable index directory: a message, not a traceback
+            raise StoreError(
+                f"cannot write the lock file {self.path}: {exc.strerror or exc}; the index is unchanged"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

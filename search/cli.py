@@ -101,7 +101,7 @@ def search_command(
         "sources": sources,
         "categories": categories,
     }
-    searcher = Searcher(index_dir)
+    searcher = Searcher(index_dir, synonyms=setting("SYNONYMS"))
     if text == "-":
         _search_lines(searcher, kwargs)
         return

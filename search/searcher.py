@@ -42,6 +42,7 @@ from search.query import MAX_QUERY_CHARS, parse
 from search.results import Document, Hit, SearchResult
 from search.snapshot import Columns, Snapshot, live_key
 from search.snippets import Highlighter
+from search.synonyms import SynonymTable
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 50
@@ -108,8 +109,11 @@ class Searcher:
         *,
         weights: Weights | None = None,
         refresh_interval: float = REFRESH_INTERVAL,
+        synonyms: str | os.PathLike[str] | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
+        #: query-time synonym groups (``synonyms``: their file, reloaded when it changes; None: none)
+        self.synonyms = SynonymTable(synonyms, check_seconds=max(refresh_interval, 0.2))
         self.weights = weights or Weights()
         self.refresh_interval = refresh_interval
         self._snapshot: Snapshot | None = None
@@ -150,10 +154,11 @@ class Searcher:
                     return False
                 try:
                     new = Snapshot(self.index_dir, key, self.weights)
-                except FileNotFoundError:
+                except FileNotFoundError as exc:
                     if attempt == 2:
+                        missing = f" ({exc.filename} is missing)" if live_key(self.index_dir) == key else ""
                         raise IndexUnavailableError(
-                            f"the index at {self.index_dir} changed while it was being opened; try again"
+                            f"the index at {self.index_dir} changed while it was being opened{missing}; try again"
                         ) from None
                     continue  # replaced while opening: read CURRENT again
                 except OSError as exc:
@@ -181,6 +186,20 @@ class Searcher:
             raise NoIndexError(f"no index at {self.index_dir} (run `zhsearch reindex` first)")
         return snap
 
+    def damage(self) -> str | None:
+        """Why the index served now is damaged on disk (a segment file missing or of another size), or None.
+
+        A file replaced by a newer commit is not damage: the newer commit is opened first.
+        """
+        snap = self._current()
+        if live_key(self.index_dir) != snap.key:
+            self.refresh()
+            snap = self._current()
+            if live_key(self.index_dir) != snap.key:
+                return None  # changing right now
+        problem = snap.storage.damage()
+        return f"{snap.gen_dir.name}: {problem}" if problem else None
+
     @property
     def doc_count(self) -> int:
         """Articles in the index served now."""
@@ -205,7 +224,9 @@ class Searcher:
         """The Whoosh queries and highlight terms a query string turns into (for debugging and tests)."""
         snap = self._current()
         with snap.searcher() as s:
-            return snap.builder.compile(parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s))
+            return snap.builder.compile(
+                parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s), synonyms=self.synonyms.lookup
+            )
 
     # -- search ----------------------------------------------------------------------------------------------
 
@@ -254,7 +275,9 @@ class Searcher:
         keep = min(page * per_page, MAX_RESULTS)
         relaxed = False
         with snap.searcher() as s:
-            compiled = snap.builder.compile(parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s))
+            compiled = snap.builder.compile(
+                parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s), synonyms=self.synonyms.lookup
+            )
             got = Collected(0, [], (Counter(), Counter(), Counter()))
             prox = self.weights.proximity
             stored: dict[int, dict[str, Any]] = {}

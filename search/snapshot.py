@@ -12,6 +12,8 @@ counting facets and applying filters costs a list lookup per match.
 
 from __future__ import annotations
 
+import io
+import mmap
 import os
 import re
 import threading
@@ -21,13 +23,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import TOC, FileIndex
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.analysis import ChineseTokenizer, get_segmenter
-from indexer.mmapstore import MappedStorage
+from indexer.mmapstore import MappedStorage, _MappedFile, _MappedPart
 from indexer.normalize import fold
 from indexer.store import StoreError, current_generation
 from search.build import QueryBuilder, Weights
@@ -74,6 +77,54 @@ def live_key(index_dir: Path) -> tuple[str, int] | None:
     except OSError:
         return None
     return (gen.name, max(numbers)) if numbers else None
+
+
+class PinnedStorage(MappedStorage):
+    """A :class:`MappedStorage` that maps each file once and keeps the map for the life of the snapshot.
+
+    An incremental commit may merge segments and delete the files of the old ones (Whoosh's ``clean_files``)
+    while a snapshot still serves them: a reader opened later for a concurrent query must not go back to the
+    file names. :meth:`pin` maps every file of the snapshot's segments when it opens; later opens reuse the maps.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, readonly=True)
+        self._maps: dict[str, mmap.mmap | None] = {}
+        self._maps_lock = threading.Lock()
+
+    def pin(self, segment_ids: list[str]) -> None:
+        prefixes = tuple(f"{sid}." for sid in segment_ids)  # ids are "MAIN_xxxx"
+        for name in os.listdir(self.folder):
+            if name.startswith(prefixes):
+                self.open_file(name).close()
+
+    def damage(self) -> str | None:
+        """What changed on disk under the maps of this storage's segment files (missing, other size), or None."""
+        with self._maps_lock:
+            sizes = {
+                n: (len(m) if m is not None else 0) for n, m in self._maps.items() if not n.endswith(".toc")
+            }
+        for name, size in sorted(sizes.items()):
+            try:
+                now = os.stat(self._fpath(name)).st_size
+            except FileNotFoundError:
+                return f"segment file {name} is missing"
+            except OSError as exc:
+                return f"segment file {name} cannot be read: {exc.strerror or exc}"
+            if now != size:
+                return f"segment file {name} has {now:,} bytes instead of {size:,}"
+        return None
+
+    def open_file(self, name: str, **kwargs: object) -> StructFile:
+        with self._maps_lock:
+            if name not in self._maps:
+                with open(self._fpath(name), "rb") as fh:
+                    size = os.fstat(fh.fileno()).st_size
+                    self._maps[name] = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+            mapped = self._maps[name]
+        if mapped is None:
+            return StructFile(io.BytesIO(b""), name=name)
+        return _MappedFile(_MappedPart(mapped, 0, len(mapped)), name=name)
 
 
 @dataclass(frozen=True)
@@ -155,7 +206,7 @@ class Snapshot:
         self.index_dir = index_dir
         self.key = key
         self.gen_dir = index_dir / key[0]
-        self.storage = MappedStorage(str(self.gen_dir), readonly=True)
+        self.storage = PinnedStorage(str(self.gen_dir))
         try:
             toc = TOC.read(self.storage, INDEX_NAME, gen=key[1])
         except FileNotFoundError:
@@ -164,6 +215,7 @@ class Snapshot:
             raise IndexUnavailableError(f"the index at {self.gen_dir} cannot be read: {exc}") from None
         self.schema = toc.schema
         self.segments = list(toc.segments)
+        self.storage.pin([seg.segment_id() for seg in self.segments])  # FileNotFoundError: replaced meanwhile
         self.generation = toc.generation
         if "title" not in self.schema.names() or not hasattr(self.schema["title"].analyzer, "words"):
             raise IndexUnavailableError(f"the index at {self.gen_dir} was not built by zhsearch")
@@ -171,9 +223,17 @@ class Snapshot:
         self._lock = threading.Lock()
         self._idle: list[WhooshSearcher] = []
         self._retired = False
-        first = self._open_searcher()
-        self.doc_count = first.doc_count()
-        self.columns = load_columns(first.reader())
+        try:
+            first = self._open_searcher()
+            self.doc_count = first.doc_count()
+            self.columns = load_columns(first.reader())
+        except FileNotFoundError:
+            raise
+        except Exception as exc:  # a truncated or overwritten segment file
+            raise IndexUnavailableError(
+                f"the index at {self.gen_dir} is damaged ({type(exc).__name__}: {exc}); "
+                "`zhsearch check` tells more, `zhsearch reindex --full` repairs it"
+            ) from None
         self._idle.append(first)
         self._values_cache: dict[tuple[str, str], list[str]] = {}
         self._folded_names = {

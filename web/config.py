@@ -36,6 +36,11 @@ WEB_SETTINGS: tuple[Setting, ...] = (
     Setting("SUGGEST_TERMS", "20000", "Most frequent index terms offered as suggestions."),
     Setting("SUGGEST_TITLES", "20000", "Article titles (at most) offered as suggestions."),
     Setting("LOG_JSON", "0", "Access and error log lines as JSON objects (`zhsearch serve --log-json`)."),
+    Setting(
+        "ADMIN_TOKEN",
+        "",
+        "Bearer token of the admin API (`/api/admin/status`, `/api/admin/reindex`); empty: the admin API is off (404).",
+    ),
 )
 
 _RATE_UNITS = {"s": 1.0, "second": 1.0, "m": 60.0, "minute": 60.0, "h": 3600.0, "hour": 3600.0}
@@ -104,6 +109,10 @@ class WebConfig:
     suggest_terms: int
     suggest_titles: int
     log_json: bool
+    admin_token: str = ""
+    synonyms: str = ""
+    userdict: str = ""
+    articles_dir: str = ""
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> WebConfig:
@@ -116,14 +125,19 @@ class WebConfig:
             suggest_terms=_as_int("SUGGEST_TERMS", config["SUGGEST_TERMS"]),
             suggest_titles=_as_int("SUGGEST_TITLES", config["SUGGEST_TITLES"]),
             log_json=_as_bool("LOG_JSON", config["LOG_JSON"]),
+            admin_token=str(config.get("ADMIN_TOKEN") or "").strip(),
+            synonyms=str(config.get("SYNONYMS") or ""),
+            userdict=str(config.get("USERDICT") or ""),
+            articles_dir=str(config.get("ARTICLES_DIR") or ""),
         )
 
 
 def defaults() -> dict[str, str]:
-    """The default value of every web setting, and of the shared INDEX_DIR."""
+    """The default value of every web setting, and of the shared ones (index, dictionary, articles, synonyms)."""
     from indexer.config import SETTINGS
 
-    out = {s.name: s.default for s in SETTINGS if s.name == "INDEX_DIR"}
+    shared = ("INDEX_DIR", "USERDICT", "ARTICLES_DIR", "SYNONYMS")
+    out = {s.name: s.default for s in SETTINGS if s.name in shared}
     out.update({s.name: s.default for s in WEB_SETTINGS})
     return out
 

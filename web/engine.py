@@ -52,6 +52,7 @@ class Engine:
     def __init__(self, settings: WebConfig) -> None:
         self.index_dir = settings.index_dir
         self.refresh_seconds = settings.refresh_seconds
+        self.synonyms = settings.synonyms or None
         self.suggestions = SuggestionCache(settings.suggest_terms, settings.suggest_titles)
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
@@ -64,7 +65,9 @@ class Engine:
         if searcher is None:
             with self._lock:
                 if self._searcher is None:
-                    self._searcher = Searcher(self.index_dir, refresh_interval=self.refresh_seconds)
+                    self._searcher = Searcher(
+                        self.index_dir, refresh_interval=self.refresh_seconds, synonyms=self.synonyms
+                    )
                 searcher = self._searcher
         return searcher
 
@@ -123,8 +126,15 @@ class Engine:
     def health(self) -> dict[str, Any]:
         try:
             documents = self.searcher().doc_count
+            damage = self.searcher().damage()
         except Exception as exc:
             raise _engine_error(exc) from exc
+        if damage:
+            raise ApiError(
+                503,
+                "index_damaged",
+                f"the index is damaged: {damage}; `zhsearch check` tells more, `zhsearch reindex --full` repairs it",
+            )
         version = index_version(self.index_dir)
         return {"status": "ok", "documents": documents, "generation": version[0] if version else None}
 
