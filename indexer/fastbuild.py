@@ -65,7 +65,7 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]]) -> Any:
 
     for docnum, fields in enumerate(docs):
         perdoc.start_doc(docnum)
-        for fieldname in sorted(fields):
+        for fieldname in sorted(name for name in fields if not name.startswith("_")):
             value = fields[fieldname]
             if value is None:
                 continue
@@ -92,7 +92,8 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]]) -> Any:
                     length = 0
                 else:
                     lengths[fieldname][docnum] = length
-            perdoc.add_field(fieldname, field, value if field.stored else None, length)
+            stored = fields.get(f"_stored_{fieldname}", value)
+            perdoc.add_field(fieldname, field, stored if field.stored else None, length)
             column = field.column_type
             if column is not None:
                 perdoc.add_column_value(fieldname, column, field.to_column_value(value))

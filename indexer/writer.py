@@ -109,14 +109,20 @@ def title_date_key(title: str, published: datetime | date | None) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
 
 
+#: Characters of a body that are analysed; a longer body (a whole book pasted into one record) is stored in full
+#: and found by its first part. Analysing 50 MB takes about a minute and makes postings no query needs.
+MAX_INDEXED_CHARS = 1_000_000
+
+
 def article_document(article: Article, sig: str) -> dict[str, Any]:
     """The Whoosh document for an article (fields with no value are left out)."""
+    indexed_body = article.body[:MAX_INDEXED_CHARS]
     doc: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
-        "body": article.body,
+        "body": indexed_body,
         "title_ng": article.title,
-        "body_ng": article.body,
+        "body_ng": indexed_body,
         "partial": article.partial,
         "hash": article.content_hash(),
         "path": article.path,
@@ -124,6 +130,8 @@ def article_document(article: Article, sig: str) -> dict[str, Any]:
         "sig": sig,
         "tdkey": title_date_key(article.title, article.published),
     }
+    if len(article.body) > MAX_INDEXED_CHARS:
+        doc["_stored_body"] = article.body  # Whoosh stores this value in place of the analysed one
     for name in ("url", "source", "category", "author"):
         value = getattr(article, name)
         if value:

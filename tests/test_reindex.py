@@ -319,3 +319,22 @@ def test_log_progress_prints_rate_and_estimate() -> None:
     line = out.getvalue().strip()
     assert line.startswith("progress: 40 articles, ")
     assert "s left of ~100" in line
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_oversized_body_is_stored_whole_and_indexed_by_its_first_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    import indexer.writer
+
+    monkeypatch.setattr(indexer.writer, "MAX_INDEXED_CHARS", 100)
+    body = "开头的内容。" + "填充文字。" * 30 + "结尾独有词汇缅甸果敢。"
+    src = write_jsonl(tmp_path / "a" / "big.jsonl", [{"id": "big", "title": "一篇很长的文章", "body": body}])
+    index_dir = tmp_path / "index"
+    reindex([src], index_dir, jobs=jobs)
+    assert stored(index_dir, "big")["body"] == body
+    ix = open_index(index_dir)
+    with ix.searcher() as s:
+        words = {t.decode() for t in s.lexicon("body")}
+    assert "开头" in words
+    assert "果敢" not in words
