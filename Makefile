@@ -33,5 +33,18 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# search quality on CMRC 2018 + xwlb distractors, with the anchors (needs ../shared; see bench/relevance.py)
+relevance: $(VENV)/.installed
+	@if [ ! -d ../shared/eval/cmrc2018 ]; then echo "relevance: skipped, ../shared is absent"; exit 0; fi; \
+	$(BIN)/python -c "import bm25s, jieba" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'; \
+	$(BIN)/python bench/relevance.py
+
+# speed against the anchors (stock Whoosh+jieba, SQLite FTS5, tantivy) in one run; needs ../shared (skips
+# without it). Results in bench/results/. Arguments: make bench BENCH_ARGS="--limit 10000 --http-seconds 10"
+BENCH_ARGS ?=
+bench: $(VENV)/.installed
+	@$(BIN)/python -c "import jieba, tantivy, matplotlib, psutil" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) index_data/index

@@ -1,0 +1,1 @@
+"""Benchmarks against the anchor engines (``make bench``); see bench/README.md."""
