@@ -338,3 +338,13 @@ def test_an_oversized_body_is_stored_whole_and_indexed_by_its_first_part(
         words = {t.decode() for t in s.lexicon("body")}
     assert "开头" in words
     assert "果敢" not in words
+
+
+@pytest.mark.slow
+def test_a_50_mb_body_is_indexed_without_stalling_the_run(tmp_path: Path) -> None:
+    body = ("电信网络诈骗犯罪形势依然严峻复杂。" * 3_000_000)[:50_000_000]
+    records = [{"id": "huge", "title": "超长正文", "body": body}, ARTICLES[0]]
+    src = write_jsonl(tmp_path / "a" / "huge.jsonl", records)
+    s = reindex([src], tmp_path / "index", jobs=1)
+    assert (s.added, sum(s.skipped.values())) == (2, 0)
+    assert len(stored(tmp_path / "index", "huge")["body"]) == 50_000_000
