@@ -149,6 +149,12 @@ class ParallelSegmentBuilder:
         if self.jobs > 1:
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs, maxtasksperchild=4)
 
+    def plan(self, total: int) -> None:
+        """Size the chunks for about ``total`` documents: enough chunks to keep every worker busy to the end,
+        none bigger than ``chunk_docs`` (memory) nor smaller than 500 (each chunk is a segment to search)."""
+        if self.jobs > 1 and total > 0:
+            self.chunk_docs = max(500, min(self.chunk_docs, -(-total // (self.jobs * 4))))
+
     def add_document(self, **doc: Any) -> None:
         self.buffer.append(doc)
         if len(self.buffer) >= self.chunk_docs:

@@ -334,7 +334,10 @@ def _read_sources(
                 summary.unchanged += 1
             continue
         todo.append((item, sig))
-    run.progress.start(sum(estimate_articles(p) for p, _ in todo) if todo else 0)
+    estimate = sum(estimate_articles(p) for p, _ in todo) if todo else 0
+    if hasattr(run.writer, "plan"):
+        run.writer.plan(estimate)
+    run.progress.start(estimate)
     for path, sig in todo:
         key = str(path)
         problems_before = sum(summary.skipped.values())
