@@ -23,7 +23,9 @@ Semantics (the help page says the same in user words):
 * **date:** China-time days, inclusive (the index stores naive UTC).
 * **Relaxed fallback** (:attr:`CompiledQuery.relaxed`): any of the words (phrases loosened to their words), each
   matching word adding :attr:`Weights.relaxed_bonus` so that articles with more of the words come first; the
-  top-level ``source:``/``category:``/``date:`` parts and exclusions still apply.
+  top-level ``source:``/``category:``/``date:`` parts and exclusions still apply. Question words (什么, 哪一年 ...)
+  are left out and a word no article holds is matched as exact characters and by its known pieces
+  (:mod:`search.questionwords`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from indexer.analysis import ChineseTokenizer, Unit, Word, units
 from indexer.articles import CHINA_TZ, to_utc_naive
 from search import query as ast
 from search.phrases import ExactPhrase
+from search.questionwords import relaxed_words
 
 TITLE, BODY = "title", "body"
 GRAM = {TITLE: "title_ng", BODY: "body_ng"}
@@ -60,7 +63,9 @@ GRAM = {TITLE: "title_ng", BODY: "body_ng"}
 class Weights:
     """Query-side ranking weights (BM25F does the rest; the relevance issue tunes these by measurement)."""
 
-    title: float = 2.0
+    #: Factor of a word's BM25F score in the title. Below 1: the title is short, so a title match already
+    #: scores high; 0.5 ranked best of 0.25-2 on the CMRC questions (bench/results/relevance.md).
+    title: float = 0.5
     #: Score factor of an article where a run of the query's words stands together: 1 + proximity for each
     #: of title and body that has it (averaged over the runs), see :class:`ProximityQuery`.
     proximity: float = 0.5
@@ -439,6 +444,8 @@ MAX_EXPANSIONS = 24
 EXPANSION_SCALE = 0.5
 
 Expand = Callable[[str, str], list[str]]
+#: ``synonyms(word)``: the other words of the synonym groups of a (folded) word
+Synonyms = Callable[[str], Sequence[str]]
 
 
 class QueryBuilder:
@@ -461,6 +468,7 @@ class QueryBuilder:
         self._words_cache: dict[str, list[Word]] = {}
         self._doc_frequency: DocFrequency | None = None
         self._expand: Expand | None = None
+        self._synonyms: Synonyms | None = None  # search.synonyms: a word -> the other words of its groups
 
     # -- public ----------------------------------------------------------------------------------------------
 
@@ -470,6 +478,7 @@ class QueryBuilder:
         *,
         doc_frequency: DocFrequency | None = None,
         expand: Expand | None = None,
+        synonyms: Synonyms | None = None,
     ) -> CompiledQuery:
         """The Whoosh queries for a syntax tree.
 
@@ -482,6 +491,7 @@ class QueryBuilder:
             return CompiledQuery(None, None, None, [])
         c = copy.copy(self)
         c._doc_frequency, c._expand = doc_frequency, expand
+        c._synonyms = synonyms
         strict = c._full(node)
         if strict is NullQuery:
             strict = None
@@ -515,6 +525,17 @@ class QueryBuilder:
         return self._expand(field_name, word)
 
     def word_clause(self, word: str, field_name: str | None) -> Query:
+        """One base word in the title or the body, or any of its synonyms (see :mod:`search.synonyms`)."""
+        others = self._synonyms(word) if self._synonyms is not None else ()
+        if not others:
+            return self._one_word_clause(word, field_name)
+        alternatives = [self._one_word_clause(word, field_name)]
+        for other in others:  # a synonym the segmenter splits must match with all of its words
+            words = [w.text for w in self._words(other)] or [other]
+            alternatives.append(_and([self._one_word_clause(w, field_name) for w in words]))
+        return _or(alternatives)
+
+    def _one_word_clause(self, word: str, field_name: str | None) -> Query:
         """One base word, in the title or the body.
 
         The index holds each article's words in jieba's search mode: a long word brings the 2- and
@@ -670,12 +691,18 @@ class QueryBuilder:
         for leaf in self._leaves(node):
             if isinstance(leaf, ast.Text | ast.Phrase):
                 loosened = loosened or isinstance(leaf, ast.Phrase)
-                for w in self._words(leaf.text):
-                    key = (w.text, leaf.field)
+                # question words left out, unknown words split into known pieces (search.questionwords)
+                words = [w.text for w in self._words(leaf.text)]
+                relaxed = relaxed_words(words, self._doc_frequency)
+                loosened = loosened or [t for t, _ in relaxed] != words or any(e for _, e in relaxed)
+                for text, exact in relaxed:
+                    key = (text, leaf.field)
                     if key not in clauses:
-                        clauses[key] = Scaled(
-                            self.word_clause(w.text, leaf.field), add=self.weights.relaxed_bonus
-                        )
+                        if exact:
+                            clause = self.phrase_clause(self._runs(text), leaf.field)
+                        else:
+                            clause = self.word_clause(text, leaf.field)
+                        clauses[key] = Scaled(clause, add=self.weights.relaxed_bonus)
         if not clauses or (len(clauses) == 1 and not loosened):
             return None
         top = node.children if isinstance(node, ast.And) else (node,)
@@ -718,6 +745,8 @@ class QueryBuilder:
                         continue
                     seen[w.text] = len(seen)
                     words.append(HighlightTerm(w.text, seen[w.text]))
+                    for other in self._synonyms(w.text) if self._synonyms is not None else ():
+                        words.append(HighlightTerm(other, seen[w.text]))  # a synonym is marked like its word
             elif isinstance(leaf, ast.Phrase):
                 key = '"' + leaf.text
                 if key in seen:

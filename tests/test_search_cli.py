@@ -20,7 +20,7 @@ def test_plain_output(search_news_index: Path) -> None:
     assert code == 0, out
     lines = out.splitlines()
     assert lines[0].startswith("5 results, showing 1-2 (")
-    assert lines[1].split()[:3] == ["1.", "30.382", "n15"]
+    assert lines[1].split()[:3] == ["1.", "14.208", "n15"]
     assert "警惕冒充客服的电信诈骗  https://example.com/n15  央视网  2024-02-01T10:00:00+08:00" in lines[1]
     assert len(lines) == 3
 

@@ -1,0 +1,307 @@
+"""Search quality: ``python bench/relevance.py`` (``make relevance``) prints MRR@10, Recall@10, nDCG@10.
+
+The set (see :mod:`relevance_data`): the 4,221 CMRC 2018 questions over their 1,104 Wikipedia passages, with
+the first 20,000 xwlb news items indexed beside them as distractors. The project is measured through
+``search.Searcher.search`` with default settings (the code path of ``/api/search``: top 10 with snippets and
+facets); the anchors (:mod:`relevance_anchors`) on the same documents in the same run. The questions are
+split by a hash of their id into a tuning half and a reporting half; ranking changes are tuned on the
+tuning half only, and the reporting half is what the targets are checked on.
+
+Writes ``bench/results/relevance.json`` and ``bench/results/relevance_run.md`` (the table);
+``--tune`` measures the ranking variants of :data:`VARIANTS` on the tuning half
+(``bench/results/relevance_tuning.json``). Without ``../shared`` it says so and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import relevance_data as data
+
+RESULTS = data.ROOT / "bench" / "results"
+HALVES = ("tuning", "reporting")
+K = 10
+#: Targets of the relevance issue, on the reporting half.
+TARGET_MRR, TARGET_RECALL = 0.975, 0.99
+
+Ranker = Callable[[str], list[str]]
+
+
+# -- metrics -------------------------------------------------------------------------------------------------
+
+
+def metrics(ranked: dict[str, list[str]], latency: dict[str, float], qrels: dict[str, set[str]]) -> dict:
+    """MRR@10, Recall@10, nDCG@10 (binary relevance), share of empty results, latency p50/p95 (ms)."""
+    rr, rec, ndcg, empty = [], [], [], 0
+    for qid, ids in ranked.items():
+        rel = qrels.get(qid, set())
+        top = ids[:K]
+        if not ids:
+            empty += 1
+        first = next((i for i, d in enumerate(top) if d in rel), None)
+        rr.append(0.0 if first is None else 1.0 / (first + 1))
+        found = sum(1 for d in top if d in rel)
+        rec.append(found / len(rel) if rel else 0.0)
+        dcg = sum(1.0 / math.log2(i + 2) for i, d in enumerate(top) if d in rel)
+        ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(rel), K)))
+        ndcg.append(dcg / ideal if ideal else 0.0)
+    times = sorted(latency.values())
+    n = len(rr) or 1
+    return {
+        "queries": len(rr),
+        "mrr@10": round(sum(rr) / n, 4),
+        "recall@10": round(sum(rec) / n, 4),
+        "ndcg@10": round(sum(ndcg) / n, 4),
+        "empty": round(empty / n, 4),
+        "p50_ms": round(statistics.median(times), 2) if times else None,
+        "p95_ms": round(times[max(0, math.ceil(len(times) * 0.95) - 1)], 2) if times else None,
+    }
+
+
+def run(rank: Ranker, queries: Sequence[data.Query], qrels: dict[str, set[str]]) -> dict[str, dict]:
+    """Run every query once (after one warm-up query) and measure each half."""
+    if queries:
+        rank(queries[0].text)
+    ranked: dict[str, dict[str, list[str]]] = {h: {} for h in HALVES}
+    latency: dict[str, dict[str, float]] = {h: {} for h in HALVES}
+    for q in queries:
+        t0 = time.perf_counter()
+        ids = rank(q.text)
+        latency[q.half][q.id] = (time.perf_counter() - t0) * 1000
+        ranked[q.half][q.id] = ids
+    return {h: metrics(ranked[h], latency[h], qrels) for h in HALVES if ranked[h]}
+
+
+# -- the project ---------------------------------------------------------------------------------------------
+
+
+def ours(index_dir: Path, weights=None) -> Ranker:  # type: ignore[no-untyped-def]
+    from search import Searcher
+
+    searcher = Searcher(index_dir, weights=weights)
+
+    def rank(q: str) -> list[str]:
+        return [h.id for h in searcher.search(q, page=1, per_page=K).hits]
+
+    return rank
+
+
+def ours_ranking_only(index_dir: Path, weights=None) -> Ranker:  # type: ignore[no-untyped-def]
+    """The ranking of ``Searcher.search`` without building the page (snippets, facets): for tuning runs."""
+    from search import Searcher
+    from search.collect import Filters, collect
+    from search.query import parse
+    from search.searcher import _doc_frequency, _expand
+
+    searcher = Searcher(index_dir, weights=weights)
+
+    def rank(q: str) -> list[str]:
+        snap = searcher._current()
+        with snap.searcher() as s:
+            compiled = snap.builder.compile(parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s))
+            options = {"norms": snap.norms, "proximity": searcher.weights.proximity, "stored": {}}
+            got = None
+            for query in (compiled.strict, compiled.relaxed):
+                if query is not None:
+                    got = collect(s, query, snap.columns, K, "relevance", Filters(), **options)  # type: ignore[arg-type]
+                    if got.total:
+                        break
+            return [s.stored_fields(d)["id"] for d, _ in got.top[:K]] if got else []
+
+    return rank
+
+
+@contextmanager
+def bm25_params(b: float | None = None, k1: float | None = None) -> Iterator[None]:
+    """Whoosh's BM25F defaults changed for the duration (the searcher builds ``BM25F()`` per snapshot)."""
+    import whoosh.scoring
+
+    cls = whoosh.scoring.BM25F
+    saved = cls.__init__.__defaults__
+    b0, k10 = saved[0], saved[1]
+    cls.__init__.__defaults__ = (b0 if b is None else b, k10 if k1 is None else k1, *saved[2:])
+    try:
+        yield
+    finally:
+        cls.__init__.__defaults__ = saved
+
+
+@contextmanager
+def query_words(
+    question_words: frozenset[str] | None = None, split: bool = True, exact: bool = True
+) -> Iterator[None]:
+    """The relaxed query's word handling changed for the duration (:mod:`search.questionwords`):
+    ``question_words`` replaces the list (empty: no question words at all), ``split=False`` leaves unknown
+    words alone, ``exact=False`` does not match them as exact phrases."""
+    import search.questionwords as qw
+
+    saved = qw.QUESTION_WORDS, qw.QUESTION_PREFIXES, qw.SPLIT_MAX_LEN, qw.EXACT_UNKNOWN
+    if question_words is not None:
+        qw.QUESTION_WORDS = question_words
+        qw.QUESTION_PREFIXES = saved[1] if question_words else ()
+    if not split:
+        qw.SPLIT_MAX_LEN = 0
+    if not exact:
+        qw.EXACT_UNKNOWN = False
+    try:
+        yield
+    finally:
+        qw.QUESTION_WORDS, qw.QUESTION_PREFIXES, qw.SPLIT_MAX_LEN, qw.EXACT_UNKNOWN = saved
+
+
+def variants() -> list[tuple[str, dict]]:
+    """Ranking variants measured by ``--tune`` (weights fields, BM25 B/K1, question words on/off)."""
+    from search.build import Weights
+
+    d = Weights()
+    none: frozenset[str] = frozenset()
+    out: list[tuple[str, dict]] = [("defaults", {})]
+    before = {"question_words": none, "split": False, "weights": replace(d, title=2.0)}
+    out.append(("as before this issue (title=2, no question words, no unknown-word handling)", before))
+    out.append(("no question-word list", {"question_words": none}))
+    out.append(("unknown words: no split, no exact", {"split": False}))
+    out.append(("unknown words: split, no exact", {"exact": False}))
+    out.append(("no question words, no unknown-word handling", {"question_words": none, "split": False}))
+    for v in (0.25, 0.75, 1.0, 2.0):
+        out.append((f"title={v:g}", {"weights": replace(d, title=v)}))
+    for v in (0.0, 1.0, 3.0, 4.0):
+        out.append((f"relaxed_bonus={v:g}", {"weights": replace(d, relaxed_bonus=v)}))
+    out.append(("proximity=0", {"weights": replace(d, proximity=0.0)}))
+    for b in (0.5, 0.9):
+        out.append((f"BM25F B={b:g}", {"b": b}))
+    for k1 in (0.9, 2.0):
+        out.append((f"BM25F K1={k1:g}", {"k1": k1}))
+    return out
+
+
+def measure_ours(
+    index_dir: Path, queries, qrels, variant: dict | None = None, fast: bool = False
+) -> dict[str, dict]:  # type: ignore[no-untyped-def]
+    variant = variant or {}
+    make = ours_ranking_only if fast else ours
+    with (
+        bm25_params(variant.get("b"), variant.get("k1")),
+        query_words(variant.get("question_words"), variant.get("split", True), variant.get("exact", True)),
+    ):
+        return run(make(index_dir, variant.get("weights")), queries, qrels)
+
+
+# -- output --------------------------------------------------------------------------------------------------
+
+
+def table(rows: dict[str, dict[str, dict]]) -> str:
+    head = "| engine | half | MRR@10 | Recall@10 | nDCG@10 | no result | p50 ms | p95 ms |"
+    lines = [head, "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for name, halves in rows.items():
+        for h in HALVES:
+            m = halves.get(h)
+            if m is None:
+                continue
+            lines.append(
+                f"| {name} | {h} ({m['queries']}) | {m['mrr@10']:.4f} | {m['recall@10']:.4f} | "
+                f"{m['ndcg@10']:.4f} | {m['empty'] * 100:.1f}% | {m['p50_ms']:.1f} | {m['p95_ms']:.1f} |"
+            )
+    return "\n".join(lines)
+
+
+def verdict(mine: dict) -> str:
+    m = mine["reporting"]
+    ok_mrr, ok_rec = m["mrr@10"] >= TARGET_MRR, m["recall@10"] >= TARGET_RECALL
+    return (
+        f"target on the reporting half: MRR@10 {m['mrr@10']:.4f} (>= {TARGET_MRR}: {'met' if ok_mrr else 'NOT met'}), "
+        f"Recall@10 {m['recall@10']:.4f} (>= {TARGET_RECALL}: {'met' if ok_rec else 'NOT met'})"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--tune", action="store_true", help="Measure the ranking variants on the tuning half."
+    )
+    parser.add_argument("--no-anchors", action="store_true", help="Measure the project only.")
+    parser.add_argument(
+        "--variants", default="", help="With --tune: only the variants whose name contains this."
+    )
+    parser.add_argument("--limit", type=int, default=0, help="Use only the first N questions (quick checks).")
+    args = parser.parse_args(argv)
+    if not data.available():
+        print(f"relevance: skipped, the evaluation data is not there ({data.SHARED} is absent)")
+        return 0
+    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    queries = data.load_queries()
+    if args.limit:
+        queries = queries[: args.limit]
+    qrels = data.load_qrels()
+    index_dir = data.project_index(log)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    if args.tune:
+        tuning = [q for q in queries if q.half == "tuning"]
+        out = {}
+        for name, variant in variants():
+            if args.variants and not any(v in name for v in args.variants.split(",")):
+                continue
+            m = measure_ours(index_dir, tuning, qrels, variant, fast=True)["tuning"]
+            out[name] = m
+            print(
+                f"{name:44} MRR@10 {m['mrr@10']:.4f}  R@10 {m['recall@10']:.4f}  nDCG@10 {m['ndcg@10']:.4f}  "
+                f"empty {m['empty'] * 100:.1f}%  p50 {m['p50_ms']:.1f} ms",
+                flush=True,
+            )
+        path = RESULTS / "relevance_tuning.json"
+        known = json.loads(path.read_text()) if path.exists() else {}
+        known.update(out)
+        path.write_text(json.dumps(known, indent=2, ensure_ascii=False) + "\n")
+        return 0
+
+    rows: dict[str, dict[str, dict]] = {}
+    log(f"zhsearch: {len(queries):,} questions ...")
+    rows["zhsearch (Searcher.search, defaults)"] = mine = measure_ours(index_dir, queries, qrels)
+    if not args.no_anchors:
+        import relevance_anchors
+
+        for name, rank in relevance_anchors.rankers(log):
+            log(f"{name}: {len(queries):,} questions ...")
+            try:
+                rows[name] = run(rank, queries, qrels)
+            except Exception as exc:  # an anchor's failure must not lose the run
+                log(f"{name} failed: {exc!r}")
+    text = table(rows)
+    print(text)
+    print(verdict(mine))
+    split = {h: sum(1 for q in queries if q.half == h) for h in HALVES}
+    report = {
+        "set": {
+            "questions": len(queries),
+            "halves": split,
+            "passages": "cmrc2018 articles.jsonl (1,104)",
+            "distractors": f"first {data.DISTRACTORS:,} items of xwlb articles.jsonl.gz",
+            "split": "crc32(query id) even: tuning, odd: reporting",
+        },
+        "machine": platform.platform(),
+        "generated": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "engines": rows,
+    }
+    if not args.limit:
+        (RESULTS / "relevance.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        (RESULTS / "relevance_run.md").write_text(
+            "# Relevance run (generated by `make relevance`)\n\n"
+            f"{report['generated']}; {len(queries):,} CMRC 2018 questions ({split['tuning']:,} tuning, "
+            f"{split['reporting']:,} reporting) over 1,104 passages + {data.DISTRACTORS:,} xwlb distractors.\n\n"
+            f"{text}\n\n{verdict(mine)}\n"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
