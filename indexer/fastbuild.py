@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from whoosh.codec import default_codec
@@ -195,6 +195,3 @@ class ParallelSegmentBuilder:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.segments)

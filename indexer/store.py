@@ -58,6 +58,26 @@ def current_generation(index_dir: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
+_TOC_RE = re.compile(r"^_MAIN_(\d+)\.toc$")
+
+
+def live_version(index_dir: Path) -> tuple[str, int] | None:
+    """``(generation directory, Whoosh commit number)`` of the live index, or None when there is none.
+
+    It changes on a full rebuild (a new generation) and on an incremental commit; reading it costs a file read
+    and a directory listing. Raises :class:`StoreError` or ``OSError`` when ``CURRENT`` cannot be read; a
+    generation directory that cannot be listed counts as no index.
+    """
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    try:
+        numbers = [int(m.group(1)) for name in os.listdir(gen) if (m := _TOC_RE.match(name))]
+    except OSError:
+        return None
+    return (gen.name, max(numbers)) if numbers else None
+
+
 def generations(index_dir: Path) -> list[tuple[int, Path]]:
     """All complete generation directories, oldest first."""
     if not index_dir.is_dir():

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import mmap
 import os
-import re
 import threading
 from array import array
 from collections.abc import Iterator
@@ -29,54 +28,30 @@ from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
-from indexer.analysis import ChineseTokenizer, get_segmenter
+from indexer.analysis import ChineseTokenizer
 from indexer.mmapstore import MappedStorage, _MappedFile, _MappedPart
 from indexer.normalize import fold
-from indexer.store import StoreError, current_generation
+from indexer.store import StoreError, live_version
 from search.build import QueryBuilder, Weights
 from search.errors import IndexUnavailableError
 from search.scoring import FieldNorms
 from search.snippets import fold_text
 
 INDEX_NAME = "MAIN"
-_TOC_RE = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
 #: Column value of a document without a publication time (Whoosh's default for a missing DATETIME).
 NO_DATE = 2**64 - 1
-
-
-class CachedTokenizer(ChineseTokenizer):
-    """The index's word analyzer with its segmenter looked up once.
-
-    ``ChineseTokenizer.segmenter`` recomputes the dictionary fingerprint (``importlib.metadata.version`` and a
-    hash over the stop words) on every call, about 2 ms; a query analyses several terms.
-    """
-
-    def __init__(self, userdict=()) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(userdict)
-        self._segmenter = get_segmenter(self.userdict)
-
-    @property
-    def segmenter(self):  # type: ignore[no-untyped-def]
-        return self._segmenter
 
 
 def live_key(index_dir: Path) -> tuple[str, int] | None:
     """``(generation directory name, Whoosh commit number)`` of the live index, None if there is none."""
     try:
-        gen = current_generation(index_dir)
+        return live_version(index_dir)
     except StoreError as exc:
         raise IndexUnavailableError(f"the index at {index_dir} cannot be read: {exc}") from None
     except OSError as exc:
         raise IndexUnavailableError(
             f"the index at {index_dir} cannot be read: {exc.strerror or exc}"
         ) from None
-    if gen is None:
-        return None
-    try:
-        numbers = [int(m.group(1)) for name in os.listdir(gen) if (m := _TOC_RE.match(name))]
-    except OSError:
-        return None
-    return (gen.name, max(numbers)) if numbers else None
 
 
 class PinnedStorage(MappedStorage):
@@ -219,7 +194,7 @@ class Snapshot:
         self.generation = toc.generation
         if "title" not in self.schema.names() or not hasattr(self.schema["title"].analyzer, "words"):
             raise IndexUnavailableError(f"the index at {self.gen_dir} was not built by zhsearch")
-        self.analyzer = CachedTokenizer(self.schema["title"].analyzer.userdict)
+        self.analyzer: ChineseTokenizer = self.schema["title"].analyzer
         self._lock = threading.Lock()
         self._idle: list[WhooshSearcher] = []
         self._retired = False

@@ -7,8 +7,6 @@ reindex answers 503 until an index exists. The suggestion table is rebuilt when 
 
 from __future__ import annotations
 
-import os
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,28 +20,16 @@ from web.errors import ApiError, from_engine
 from web.params import SearchParams
 from web.suggest import SuggestionCache
 
-_TOC_RE = re.compile(r"^_MAIN_(\d+)\.toc$")
-
 
 def index_version(index_dir: str | Path) -> tuple[str, int] | None:
-    """``(generation directory, Whoosh commit number)`` of the live index, or None when there is none.
-
-    It changes on a full rebuild (a new generation) and on an incremental commit; reading it is a file read and a
-    directory listing, cheap enough for every suggestion request.
-    """
-    from indexer.store import StoreError, current_generation
+    """``(generation directory, Whoosh commit number)`` of the live index, or None when there is none or it
+    cannot be read (cheap enough for every suggestion request)."""
+    from indexer.store import StoreError, live_version
 
     try:
-        gen = current_generation(Path(index_dir))
+        return live_version(Path(index_dir))
     except (StoreError, OSError):
         return None
-    if gen is None:
-        return None
-    try:
-        numbers = [int(m.group(1)) for name in os.listdir(gen) if (m := _TOC_RE.match(name))]
-    except OSError:
-        return None
-    return (gen.name, max(numbers)) if numbers else None
 
 
 class Engine:
