@@ -212,7 +212,8 @@ def open_stock(index_dir: Path) -> tuple[QueryFn, Callable[[], dict[str, Any]]]:
     return run, lambda: {"hits": 0, "misses": None, "note": "no result cache"}
 
 
-def fts5_match(q: dict[str, Any]) -> str | None:
+def match_expression(q: dict[str, Any]) -> str | None:
+    """The query as an FTS5 / tantivy expression over rjieba tokens (both accept the same syntax here)."""
     tokens = _query_tokens(list(q["terms"]))
     if not tokens:
         return None
@@ -231,7 +232,7 @@ def open_fts5(index_dir: Path) -> tuple[QueryFn, Callable[[], dict[str, Any]]]:
     )
 
     def run(q: dict[str, Any]) -> int:
-        match = fts5_match(q)
+        match = match_expression(q)
         if match is None:
             return 0
         rows = con.execute(sql, (match,)).fetchall()
@@ -240,15 +241,6 @@ def open_fts5(index_dir: Path) -> tuple[QueryFn, Callable[[], dict[str, Any]]]:
         return len(rows)
 
     return run, lambda: {"hits": 0, "misses": None, "note": "no result cache"}
-
-
-def tantivy_query(q: dict[str, Any]) -> str | None:
-    tokens = _query_tokens(list(q["terms"]))
-    if not tokens:
-        return None
-    if q.get("phrase"):
-        return '"' + " ".join(tokens) + '"'
-    return " AND ".join(f'"{t}"' for t in tokens)
 
 
 def open_tantivy(index_dir: Path) -> tuple[QueryFn, Callable[[], dict[str, Any]]]:
@@ -260,7 +252,7 @@ def open_tantivy(index_dir: Path) -> tuple[QueryFn, Callable[[], dict[str, Any]]
     searcher = ix.searcher()
 
     def run(q: dict[str, Any]) -> int:
-        text = tantivy_query(q)
+        text = match_expression(q)
         if text is None:
             return 0
         try:
