@@ -153,7 +153,7 @@ class ParallelSegmentBuilder:
         """Size the chunks for about ``total`` documents: enough chunks to keep every worker busy to the end,
         none bigger than ``chunk_docs`` (memory) nor smaller than 500 (each chunk is a segment to search)."""
         if self.jobs > 1 and total > 0:
-            self.chunk_docs = max(500, min(self.chunk_docs, -(-total // (self.jobs * 4))))
+            self.chunk_docs = max(500, min(self.chunk_docs, -(-total // (self.jobs * 2))))
 
     def add_document(self, **doc: Any) -> None:
         self.buffer.append(doc)
