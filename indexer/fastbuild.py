@@ -16,15 +16,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from whoosh.codec import default_codec
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Frequency
+from whoosh.formats import Frequency, Positions
 from whoosh.index import TOC
-from whoosh.system import emptybytes, pack_uint
+from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.analysis import ChineseTokenizer, GramTokenizer, unit_positions
+from indexer.codec import ZhCodec
 
 INDEX_NAME = "MAIN"
 
@@ -47,7 +47,7 @@ class _Lengths:
 
 
 def _word_items(analyzer: ChineseTokenizer, value: str) -> tuple[int, Iterable[tuple[str, int]]]:
-    texts = [w.text for w in analyzer.words(value)]
+    texts = analyzer.word_texts(value)
     return len(texts), Counter(texts).items()
 
 
@@ -56,11 +56,16 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]]) -> Any:
     storage = FileStorage(gen_dir)
     ix = storage.open_index(INDEX_NAME)
     schema: Schema = ix.schema
-    codec = default_codec()
+    codec = ZhCodec()
     segment = codec.new_segment(storage, INDEX_NAME)
     perdoc = codec.per_document_writer(storage, segment)
-    # postings[fieldname][term bytes] -> list of (docnum, weight, value bytes)
-    postings: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = defaultdict(lambda: defaultdict(list))
+    # bulk[fieldname][term] -> list of (docnum, weight, positions or None): the analysed text fields (terms
+    # are encoded once, when written: UTF-8 bytes sort in the same order as the strings)
+    bulk: dict[str, dict[str, list[tuple[int, int, list[int] | None]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    # other[fieldname][term bytes] -> list of (docnum, weight, value bytes): the small exact-value fields
+    other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = defaultdict(lambda: defaultdict(list))
     lengths: dict[str, dict[int, int]] = defaultdict(dict)
 
     for docnum, fields in enumerate(docs):
@@ -74,19 +79,22 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]]) -> Any:
             if field.indexed:
                 analyzer = getattr(field, "analyzer", None)
                 fmt = field.format
-                fb = fmt.field_boost
-                target = postings[fieldname]
-                if isinstance(analyzer, GramTokenizer):
+                if isinstance(analyzer, GramTokenizer) and type(fmt) is Positions and fmt.field_boost == 1:
                     length, poses = unit_positions(value)
+                    target = bulk[fieldname]
                     for text, poslist in poses.items():
-                        target[text.encode("utf-8")].append((docnum, len(poslist) * fb, fmt.encode(poslist)))
-                elif isinstance(analyzer, ChineseTokenizer) and type(fmt) is Frequency:
+                        target[text].append((docnum, len(poslist), poslist))
+                elif (
+                    isinstance(analyzer, ChineseTokenizer) and type(fmt) is Frequency and fmt.field_boost == 1
+                ):
                     length, counts = _word_items(analyzer, value)
+                    target = bulk[fieldname]
                     for text, freq in counts:
-                        target[text.encode("utf-8")].append((docnum, freq * fb, pack_uint(freq)))
+                        target[text].append((docnum, freq, None))
                 else:
+                    target2 = other[fieldname]
                     for tbytes, freq, weight, vbytes in field.index(value):
-                        target[tbytes].append((docnum, weight, vbytes))
+                        target2[tbytes].append((docnum, weight, vbytes))
                         length += freq
                 if not field.scorable:
                     length = 0
@@ -108,15 +116,29 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]]) -> Any:
 
     fieldwriter = codec.field_writer(storage, segment)
     length_source = _Lengths(lengths)
-    for fieldname in sorted(postings):
+    for fieldname in sorted(set(bulk) | set(other)):
         fieldwriter.start_field(fieldname, schema[fieldname])
         dfl = length_source.doc_field_length_reader(fieldname)
-        terms = postings[fieldname]
-        for tbytes in sorted(terms):
-            fieldwriter.start_term(tbytes)
-            for docnum, weight, vbytes in terms[tbytes]:
-                fieldwriter.add(docnum, weight, vbytes if vbytes is not None else emptybytes, dfl(docnum))
-            fieldwriter.finish_term()
+        if fieldname in bulk:
+            quantised = [dfl(d) for d in range(len(docs))]
+            terms = bulk[fieldname]
+            for text in sorted(terms):
+                fieldwriter.start_term(text.encode("utf-8"))
+                ids, weights, positions = zip(*terms[text], strict=True)
+                fieldwriter.add_posting_list(
+                    ids,
+                    weights,
+                    positions if positions[0] is not None else None,
+                    [quantised[d] for d in ids],
+                )
+                fieldwriter.finish_term()
+        else:
+            others = other[fieldname]
+            for tbytes in sorted(others):
+                fieldwriter.start_term(tbytes)
+                for docnum, weight, vbytes in others[tbytes]:
+                    fieldwriter.add(docnum, weight, vbytes if vbytes is not None else emptybytes, dfl(docnum))
+                fieldwriter.finish_term()
         fieldwriter.finish_field()
     fieldwriter.close()
     segment.set_doc_count(len(docs))

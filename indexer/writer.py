@@ -20,6 +20,7 @@ from whoosh.writing import IndexWriter
 
 from indexer.analysis import DictEntry, dict_fingerprint
 from indexer.articles import Article
+from indexer.codec import ZhCodec
 from indexer.fastbuild import ParallelSegmentBuilder
 from indexer.loaders import Problem, iter_source_files, load_file
 from indexer.normalize import fold
@@ -422,8 +423,10 @@ def reindex(
 
 def _writer(ix: whoosh_index.Index, jobs: int, limitmb: int, *, multisegment: bool) -> IndexWriter:
     if jobs > 1:
-        return ix.writer(procs=jobs, multisegment=multisegment, limitmb=limitmb, batchsize=256)
-    return ix.writer(limitmb=limitmb)
+        return ix.writer(
+            procs=jobs, multisegment=multisegment, limitmb=limitmb, batchsize=256, codec=ZhCodec()
+        )
+    return ix.writer(limitmb=limitmb, codec=ZhCodec())
 
 
 def _check_read(summary: ReindexSummary) -> None:

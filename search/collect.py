@@ -214,7 +214,8 @@ def _check_positions(q: ExactPhrase, ctx: SetContext, candidates: set[int]) -> s
             ps = positions.get(unit)
             if ps is None:
                 ids, vals = lists[unit]
-                ps = positions[unit] = decode(vals[bisect_left(ids, d)])  # type: ignore[index]
+                value = vals[bisect_left(ids, d)]  # type: ignore[index]
+                ps = positions[unit] = value if isinstance(value, list) else decode(value)
             shifted = {p - i for p in ps}
             starts = shifted if starts is None else starts & shifted
             if not starts:

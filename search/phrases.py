@@ -26,6 +26,8 @@ from whoosh.query import Query, Term
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.system import _INT_SIZE
 
+from indexer.codec import ZhLeafMatcher
+
 #: Block tables of posting lists, shared by all readers: (segment id, field, term) -> (max ids, offsets).
 #: Segments never change once written, so an entry stays valid for as long as its segment exists.
 _TABLES: OrderedDict[tuple[str, str, Any], tuple[list[int], list[int]]] = OrderedDict()
@@ -36,7 +38,7 @@ _TABLE_MIN_BLOCKS = 8
 
 
 def _block_table(segment: str, m: Any) -> tuple[list[int], list[int]] | None:
-    """The (max id, file offset) of every block of a W3 postings matcher's list, read once per segment."""
+    """The (max id, file offset) of every block of a postings matcher's list, read once per segment."""
     key = (segment, *m.term())
     with _TABLES_LOCK:
         table = _TABLES.get(key)
@@ -44,24 +46,33 @@ def _block_table(segment: str, m: Any) -> tuple[list[int], list[int]] | None:
             _TABLES.move_to_end(key)
             return table
     try:
-        postfile = m._postfile
-        pos = m._baseoffset
-        maxids: list[int] = []
-        offsets: list[int] = []
-        while True:  # the block headers, as W3LeafMatcher._goto reads them
-            postfile.seek(pos)
-            length = postfile.read_int()
-            offsets.append(pos)
-            maxids.append(postfile.read_pickle()[1])
-            if length < 0:
-                break
-            pos += _INT_SIZE + length
+        if isinstance(m, ZhLeafMatcher):
+            maxids, offsets = m.block_table()
+        else:
+            maxids, offsets = _w3_block_table(m)
     except Exception:  # noqa: BLE001 -- another postings layout: skip the way Whoosh does
         return None
     with _TABLES_LOCK:
         _TABLES[key] = (maxids, offsets)
         while len(_TABLES) > _TABLES_SIZE:
             _TABLES.popitem(last=False)
+    return maxids, offsets
+
+
+def _w3_block_table(m: Any) -> tuple[list[int], list[int]]:
+    """The block table of a W3 postings list (block headers are pickles)."""
+    postfile = m._postfile
+    pos = m._baseoffset
+    maxids: list[int] = []
+    offsets: list[int] = []
+    while True:  # the block headers, as W3LeafMatcher._goto reads them
+        postfile.seek(pos)
+        length = postfile.read_int()
+        offsets.append(pos)
+        maxids.append(postfile.read_pickle()[1])
+        if length < 0:
+            break
+        pos += _INT_SIZE + length
     return maxids, offsets
 
 

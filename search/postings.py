@@ -14,8 +14,10 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher as WhooshSearcher
 
+from indexer.codec import ZhLeafMatcher
+
 Postings = tuple[list[int], list[float]]
-#: The encoded value (for the unit fields: the positions) of each posting.
+#: Per posting: the positions as a list (this project's codec) or Whoosh's encoded value (other codecs).
 Values = list[Any]
 
 
@@ -62,7 +64,17 @@ def read_postings(
     ids: list[int] = []
     weights: list[float] = []
     vals: Values = []
-    if hasattr(m, "_read_ids") and hasattr(m, "_read_weights") and hasattr(m, "_next_block"):
+    if isinstance(m, ZhLeafMatcher):  # the compact blocks: ids, weights and positions as lists
+        while m.is_active():
+            if m._block is None:
+                m._read_data()
+            block = m._block
+            ids.extend(block.ids)
+            weights.extend(block.weights)
+            if values:
+                vals.extend(block.positions() if block.has_positions else block.values())
+            m._next_block()
+    elif hasattr(m, "_read_ids") and hasattr(m, "_read_weights") and hasattr(m, "_next_block"):
         while m.is_active():  # a block at a time (whoosh3's W3LeafMatcher)
             if m._ids is None:
                 m._read_ids()

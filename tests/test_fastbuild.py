@@ -109,3 +109,21 @@ def test_unit_positions_agree_with_units(text: str) -> None:
     for u in us:
         poses.setdefault(u.text, []).append(u.pos)
     assert unit_positions(text) == (len(us), poses)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "公安部召开发布会。\n對境外詐騙窩點，全面開展國際執法合作！",
+        "中华人民共和国国务院新闻办公室和中国农业发展银行的发言人",
+        "iPhone 16 发布，支持5G网络。COVID-19 之后……的了和",
+        "，。！？……  ",
+        "",
+    ],
+)
+def test_word_texts_are_the_words_of_the_analyzer(text: str) -> None:
+    """The writer's fast word path (``cut_for_search``) counts exactly the words the analyzer yields."""
+    from indexer.analysis import ChineseTokenizer
+
+    tokenizer = ChineseTokenizer(())
+    assert sorted(tokenizer.word_texts(text)) == sorted(w.text for w in tokenizer.words(text))
