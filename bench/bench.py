@@ -21,6 +21,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -256,6 +257,30 @@ def query_all(work: Path, engines: list[str], qfile: Path, warmup: int) -> dict[
 # -- 4.: HTTP ----------------------------------------------------------------------------------------------
 
 
+_CACHE_FIELD = re.compile(rb'"GET /api/search[^"]*" \d+ .* cache=(hit|miss) ')
+
+
+def log_cache_counts(log: Path, start: int, end: int | None = None) -> dict[str, Any]:
+    """Result cache hits and misses of the /api/search requests in the server's access log between two byte
+    offsets (``cache=hit|miss`` on each line, see ``web.accesslog``)."""
+    with open(log, "rb") as fh:
+        fh.seek(start)
+        data = fh.read() if end is None else fh.read(max(0, end - start))
+    hits = misses = 0
+    for m in _CACHE_FIELD.finditer(data):
+        if m.group(1) == b"hit":
+            hits += 1
+        else:
+            misses += 1
+    total = hits + misses
+    return {
+        "hits": hits,
+        "misses": misses,
+        "hit_rate": hits / total if total else None,
+        "source": "server access log (cache= of each /api/search line)",
+    }
+
+
 def _get(url: str, timeout: float = 5.0) -> int:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
@@ -328,13 +353,23 @@ def http_bench(
                 "--seconds",
                 str(seconds),
             ]
+            log_start = (work / "serve.log").stat().st_size
             proc = subprocess.run(load_cmd, capture_output=True, text=True, timeout=seconds + 120, cwd=REPO)
             if proc.returncode != 0:
                 raise RuntimeError(f"load process failed: {proc.stderr[-1500:]}")
             out[name] = json.loads(proc.stdout)
+            if name == "search":
+                logf.flush()
+                time.sleep(0.2)  # the lines of the last answers
+                out[name]["cache"] = log_cache_counts(work / "serve.log", log_start)
             log(
                 f"HTTP {name}: {out[name]['requests_per_s']:,.0f} req/s, p50 {out[name]['p50_ms']:.1f} ms, "
                 f"p99 {out[name]['p99_ms']:.1f} ms, errors {out[name]['errors']}"
+                + (
+                    f", result cache hit rate {_pct(out[name]['cache']['hit_rate'])}"
+                    if "cache" in out[name]
+                    else ""
+                )
             )
         out["worker_rss_mb"], out["master_rss_mb"] = _server_rss(server.pid)
         out["search_vs_healthz"] = out["search"]["requests_per_s"] / max(
@@ -389,6 +424,20 @@ def cold_all(work: Path, engines: list[str], query: dict[str, Any], repeats: int
 
 
 # -- report ------------------------------------------------------------------------------------------------
+
+
+def _pct(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate * 100:.1f} %"
+
+
+def hit_rate(cache: dict[str, Any]) -> float | None:
+    """The hit rate of the timed queries from a ``cache`` dict of ``bench.anchors`` (None: no cache counters)."""
+    hits, misses = cache.get("timed_hits"), cache.get("timed_misses")
+    if not isinstance(misses, int):
+        hits, misses = cache.get("hits") or 0, cache.get("misses")
+    if not isinstance(misses, int) or hits + misses == 0:
+        return None
+    return hits / (hits + misses)
 
 
 def _fmt(v: Any, unit: str = "") -> str:
@@ -472,6 +521,8 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         single("HTTP /healthz req/s (ceiling)", hh["requests_per_s"], "")
         single("HTTP /api/search p50", hs["p50_ms"], " ms")
         single("HTTP /api/search p99", hs["p99_ms"], " ms", "≤ 100 ms", lambda v: v <= 100)
+        rate = (hs.get("cache") or {}).get("hit_rate")
+        single("HTTP /api/search result cache hit rate", None if rate is None else rate * 100, " %")
         single("HTTP /healthz p50 / p99", f"{hh['p50_ms']:.1f} / {hh['p99_ms']:.1f}", " ms")
         single("HTTP errors (search + healthz)", hs["errors"] + hh["errors"], "", "0", lambda v: v == 0)
         wmax = max(h["worker_rss_mb"]) if h["worker_rss_mb"] else None
@@ -490,6 +541,16 @@ def _git_line(meta: dict[str, Any]) -> str:
     if meta.get("query_set_note"):
         line += f". Note: {meta['query_set_note']}"
     return line + "."
+
+
+def _http_cache_sentence(cache: dict[str, Any] | None) -> str:
+    if not cache:
+        return "Result cache hit rate of the search run: not recorded."
+    return (
+        f"Result cache hit rate of the search run: {_pct(cache.get('hit_rate'))} ({cache['hits']:,} hits, "
+        f"{cache['misses']:,} misses, from {cache.get('source', '?')}; each worker keeps its own cache, so a "
+        "URL is computed at most once per worker and then served from the cache while the index is unchanged)."
+    )
 
 
 def markdown(r: dict[str, Any]) -> str:
@@ -541,9 +602,12 @@ def markdown(r: dict[str, Any]) -> str:
         ]
         for kind, k in q["by_kind"].items():
             lines.append(f"| {kind} | {k['n']} | {k['p50_ms']:.2f} ms | {k['p95_ms']:.2f} ms |")
+        cache = q["cache"]
         lines += [
             "",
-            f"Query cache: {json.dumps(q['cache'], ensure_ascii=False)} (hit rate {r['cache_hit_rate']}).",
+            f"In-process result cache over the timed queries (all distinct): {cache.get('timed_hits', '–')} hits, "
+            f"{cache.get('timed_misses', '–')} misses, hit rate {_pct(r.get('cache_hit_rate'))} "
+            f"(counters at the end: {json.dumps(cache, ensure_ascii=False)}).",
         ]
     h = r.get("http")
     if h:
@@ -552,7 +616,8 @@ def markdown(r: dict[str, Any]) -> str:
             f"HTTP: {h['search']['client']}, {h['search']['clients']} connections, "
             f"{h['search']['seconds']:.0f} s per endpoint, {h['search']['distinct_paths']} distinct search URLs "
             f"(cycled); worker RSS {h['worker_rss_mb']} MB; load during HTTP {h['load_start']} → {h['load_end']}. "
-            "The load generator shares the 2 cores with the server.",
+            "The load generator shares the 2 cores with the server. "
+            + _http_cache_sentence(h["search"].get("cache")),
         ]
     lines += ["", "Plots: `latency.png` (in-process latency CDF per engine), `throughput.png`.", ""]
     return "\n".join(lines)
@@ -644,8 +709,6 @@ def main(argv: list[str] | None = None) -> int:
         cold_q = next((q.to_dict() for q in timed if q.kind == "two"), timed[0].to_dict())
         cold = cold_all(work, engines, cold_q, args.cold_repeats)
         loads["end"] = loadavg()
-        cache = query["ours"]["cache"]
-        hits, misses = cache.get("hits") or 0, cache.get("misses")
         result: dict[str, Any] = {
             "meta": {
                 "started": started.isoformat(timespec="seconds"),
@@ -673,7 +736,7 @@ def main(argv: list[str] | None = None) -> int:
             "build": build,
             "noop": noop,
             "query": query,
-            "cache_hit_rate": (hits / (hits + misses)) if misses else 0.0,
+            "cache_hit_rate": hit_rate(query["ours"]["cache"]),
             "http": http,
             "cold_start": cold,
         }

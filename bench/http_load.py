@@ -4,6 +4,10 @@ Uses ``wrk`` (Debian package ``wrk``) when it is installed, with a Lua script th
 paths (each connection starts at a different place in it); otherwise a Python client: one thread per connection,
 keep-alive ``http.client`` connections. Either way: a fixed number of concurrent connections for a fixed time,
 to a loopback address only, and one JSON object on stdout (requests/s, latency percentiles in ms, errors).
+
+The Python client also counts the ``X-Cache: hit|miss`` headers of the answers (``x_cache``); wrk's script does
+not read answers (that would cost the load generator time on the shared cores): ``bench.bench`` counts the
+result cache hits in the server's access log instead, whichever client ran.
 """
 
 from __future__ import annotations
@@ -100,12 +104,14 @@ def run_python(host: str, port: int, paths: list[str], clients: int, seconds: fl
     lock = threading.Lock()
     latencies: list[float] = []
     errors = {"connect": 0, "read": 0, "status": 0}
+    x_cache: dict[str, int] = {}
 
     def worker(offset: int) -> None:
         conn: http.client.HTTPConnection | None = None
         i = offset
         mine: list[float] = []
         errs = {"connect": 0, "read": 0, "status": 0}
+        cached: dict[str, int] = {}
         while time.monotonic() < deadline:
             path = paths[i % len(paths)]
             i += 1
@@ -118,6 +124,9 @@ def run_python(host: str, port: int, paths: list[str], clients: int, seconds: fl
                 resp.read()
                 if resp.status != 200:
                     errs["status"] += 1
+                state = resp.getheader("X-Cache")
+                if state:
+                    cached[state] = cached.get(state, 0) + 1
                 if resp.getheader("Connection", "").lower() == "close":
                     conn.close()
                     conn = None
@@ -138,6 +147,8 @@ def run_python(host: str, port: int, paths: list[str], clients: int, seconds: fl
             latencies.extend(mine)
             for k, v in errs.items():
                 errors[k] += v
+            for k, v in cached.items():
+                x_cache[k] = x_cache.get(k, 0) + v
 
     t0 = time.monotonic()
     threads = [threading.Thread(target=worker, args=(k * 7919,)) for k in range(clients)]
@@ -165,6 +176,7 @@ def run_python(host: str, port: int, paths: list[str], clients: int, seconds: fl
         "mean_ms": sum(latencies) / len(latencies) if latencies else 0.0,
         "errors": sum(errors.values()),
         "errors_by_kind": errors,
+        "x_cache": x_cache,
     }
 
 

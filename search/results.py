@@ -43,7 +43,8 @@ class SearchResult:
 
     ``total`` counts every match (after the date/source/category filters), ``facets`` count them per source,
     category and year; ``relaxed`` is True when no article had all the words and these results have only some
-    of them (the UI says 没有同时包含全部关键词的结果).
+    of them (the UI says 没有同时包含全部关键词的结果). ``cached`` is True when the page came from the searcher's
+    result cache (``took_ms`` is then the time of the lookup).
     """
 
     query: str
@@ -55,6 +56,7 @@ class SearchResult:
     hits: list[Hit]
     facets: Facets = field(default_factory=dict)
     max_results: int = 1000
+    cached: bool = False
 
     @property
     def pages(self) -> int:

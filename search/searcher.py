@@ -8,6 +8,11 @@ once it is fully open.
 
 Results are collected by :mod:`search.collect` (exact totals and facets over every match, then the top of
 the ranking with Whoosh's block skipping).
+
+Pages are kept in a :class:`search.cache.ResultCache` (``cache_size`` entries, 0: none), keyed by the index
+version of the snapshot, the synonyms file's version, the normalized query and every search argument; the cache
+is cleared when a new snapshot is served. A page served from it has ``cached=True`` and ``took_ms`` is the time
+of the lookup.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
@@ -30,6 +36,7 @@ from whoosh.util.times import datetime_to_long
 
 from indexer.articles import CHINA_TZ
 from search.build import MAX_EXPANSIONS, CompiledQuery, DocFrequency, Expand, Weights, date_bounds_utc
+from search.cache import DEFAULT_ENTRIES, ResultCache
 from search.collect import Collected, Filters, collect, facets_of, scores_of
 from search.errors import (
     IndexUnavailableError,
@@ -38,7 +45,7 @@ from search.errors import (
     PageOutOfRangeError,
     QueryTooLongError,
 )
-from search.query import MAX_QUERY_CHARS, parse
+from search.query import MAX_QUERY_CHARS, normalize_query, parse
 from search.results import Document, Hit, SearchResult
 from search.snapshot import Columns, Snapshot, live_key
 from search.snippets import Highlighter
@@ -76,6 +83,12 @@ def iso_published(value: Any) -> str | None:
     return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).isoformat()
 
 
+def _detached(result: SearchResult, **changes: Any) -> SearchResult:
+    """A copy of ``result`` sharing no mutable container with it (hits and facet pairs are immutable)."""
+    facets = {name: list(pairs) for name, pairs in result.facets.items()}
+    return replace(result, hits=list(result.hits), facets=facets, **changes)
+
+
 def _doc_frequency(s: WhooshSearcher) -> DocFrequency:
     def df(word: str | None) -> int:
         return s.doc_count() if word is None else s.doc_frequency("body", word)
@@ -110,8 +123,11 @@ class Searcher:
         weights: Weights | None = None,
         refresh_interval: float = REFRESH_INTERVAL,
         synonyms: str | os.PathLike[str] | None = None,
+        cache_size: int = DEFAULT_ENTRIES,
     ) -> None:
         self.index_dir = Path(index_dir)
+        #: result pages of the snapshot served now (``cache_size`` entries at most; 0: no cache)
+        self.cache = ResultCache(cache_size)
         #: query-time synonym groups (``synonyms``: their file, reloaded when it changes; None: none)
         self.synonyms = SynonymTable(synonyms, check_seconds=max(refresh_interval, 0.2))
         self.weights = weights or Weights()
@@ -139,6 +155,7 @@ class Searcher:
             self._pid = os.getpid()
             self._lock = threading.Lock()
             self._snapshot = None
+            self.cache = ResultCache(self.cache.max_entries)  # its lock may be held by a thread of the parent
         if not self._lock.acquire(blocking=blocking or self._snapshot is None):
             return False  # another thread is checking; keep serving the current snapshot
         try:
@@ -166,6 +183,7 @@ class Searcher:
                         f"the index at {self.index_dir} cannot be read: {exc.strerror or exc}"
                     ) from None
                 self._snapshot = new
+                self.cache.clear()  # entries of the old snapshot can no longer be found (its version is in the key)
                 if old is not None:
                     old.retire()
                 return True
@@ -209,6 +227,10 @@ class Searcher:
     def version(self) -> tuple[str, int]:
         """``(generation directory, Whoosh commit number)`` of the index served now."""
         return self._current().key
+
+    def cache_stats(self) -> dict[str, Any]:
+        """Result cache counters since start: ``hits``, ``misses``, ``size``, ``max_entries``, ``hit_rate`` ..."""
+        return self.cache.stats()
 
     @contextmanager
     def reader(self) -> Iterator[IndexReader]:
@@ -271,6 +293,21 @@ class Searcher:
             categories = (categories,)
 
         snap = self._current()
+        key = (
+            snap.key,
+            self.synonyms.version,
+            normalize_query(q),
+            page,
+            per_page,
+            sort,
+            d_from,
+            d_to,
+            frozenset(sources),
+            frozenset(categories),
+        )
+        found = self.cache.get(key) if self.cache.enabled else None
+        if found is not None:
+            return _detached(found, query=q, took_ms=(time.perf_counter() - t0) * 1000, cached=True)
         flt = self._filters(snap.columns, d_from, d_to, sources, categories)
         keep = min(page * per_page, MAX_RESULTS)
         relaxed = False
@@ -299,7 +336,7 @@ class Searcher:
                 for d, score in page_docs
             ]
         facets = facets_of(snap.columns, got) if got.total else {"source": [], "category": [], "year": []}
-        return SearchResult(
+        result = SearchResult(
             query=q,
             total=got.total,
             page=page,
@@ -310,6 +347,9 @@ class Searcher:
             facets=facets,
             max_results=MAX_RESULTS,
         )
+        if self.cache.enabled:
+            self.cache.put(key, _detached(result))
+        return result
 
     @staticmethod
     def _filters(

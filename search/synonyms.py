@@ -102,6 +102,13 @@ class SynonymTable:
         finally:
             self._lock.release()
 
+    @property
+    def version(self) -> tuple[int, int] | None:
+        """The modification time and size of the file behind the groups (None: no file); checked first as in
+        :meth:`lookup`. A result cache keys on it, so that an edit of the file is a miss."""
+        self.reload_if_changed()
+        return self._stamp
+
     def lookup(self, word: str) -> tuple[str, ...]:
         """The other words of the groups of ``word`` (folded), () if none."""
         self.reload_if_changed()

@@ -78,8 +78,13 @@ def test_harness_on_a_generated_corpus(tmp_path: Path, capsys: pytest.CaptureFix
     assert result["build"]["ours"]["documents"] == 200
     assert result["query"]["ours"]["with_hits"] >= 0.8 * meta["queries"]
     assert 0 <= result["noop"]["fraction_of_full"] < 2
-    assert result["cache_hit_rate"] == 0.0
+    assert result["cache_hit_rate"] == 0.0  # the timed queries are distinct: every one is a miss
+    cache = result["query"]["ours"]["cache"]
+    assert (cache["timed_hits"], cache["timed_misses"]) == (0, meta["queries"])
     http = result["http"]
+    served = http["search"]["cache"]  # counted in the server's access log
+    assert served["hits"] + served["misses"] >= http["search"]["requests"] - 4 * 2  # a few cut off at the end
+    assert 0 <= served["hit_rate"] <= 1
     for name in ("search", "healthz"):
         assert http[name]["requests"] > 0 and http[name]["errors"] == 0
         assert not math.isnan(http[name]["p99_ms"])
@@ -87,6 +92,9 @@ def test_harness_on_a_generated_corpus(tmp_path: Path, capsys: pytest.CaptureFix
     assert {"build articles/s", "query p50 (in-process)", "cold start to first answer"} <= metrics
     table = (out / "bench.md").read_text(encoding="utf-8")
     assert "| build articles/s |" in table and "HTTP /api/search req/s" in table
+    assert "| HTTP /api/search result cache hit rate |" in table
+    assert "Result cache hit rate of the search run: " in table
+    assert "In-process result cache over the timed queries (all distinct): 0 hits" in table
 
 
 def test_skips_without_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

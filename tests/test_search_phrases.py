@@ -36,7 +36,8 @@ def many_blocks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Searcher, lis
     docs = _corpus()
     root = tmp_path_factory.mktemp("many-blocks")
     index = build_index([write_jsonl(root / "src" / "a.jsonl", docs)], root / "index")
-    return Searcher(index), docs
+    # no result cache: every search must run the phrase engine these tests look into
+    return Searcher(index, cache_size=0), docs
 
 
 def scan(docs: list[dict[str, str]], phrase: str) -> set[str]:

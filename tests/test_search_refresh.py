@@ -79,7 +79,10 @@ def test_auto_refresh(tmp_path: Path) -> None:
     assert searcher.search("流域").total == 2
 
 
-def test_threads_share_one_searcher(news_searcher: Searcher) -> None:
+@pytest.mark.parametrize("cache_size", [0, 1024], ids=["uncached", "cached"])
+def test_threads_share_one_searcher(search_news_index: Path, cache_size: int) -> None:
+    # uncached: every search runs on the shared snapshot; cached: hits and misses race on the shared cache
+    news_searcher = Searcher(search_news_index, cache_size=cache_size)
     queries = [
         "诈骗",
         "电信诈骗 -缅北",
@@ -103,6 +106,11 @@ def test_threads_share_one_searcher(news_searcher: Searcher) -> None:
     for t in threads:
         t.join()
     assert failures == []
+    stats = news_searcher.cache_stats()
+    if cache_size:
+        assert (stats["misses"], stats["hits"]) == (len(queries), 8 * 30)
+    else:
+        assert (stats["misses"], stats["hits"], stats["size"]) == (0, 0, 0)
 
 
 def test_version_and_reader(tmp_path: Path) -> None:

@@ -92,4 +92,4 @@ def test_serve_plain_access_log(tmp_path: Path) -> None:
         log = server.stop()
     assert f"serving {index_dir}" in log
     line = next(x for x in log.splitlines() if "/api/search" in x)
-    assert 'q="公安部" hits=3' in line and " 200 " in line and line.rstrip().endswith("ms")
+    assert 'q="公安部" hits=3 cache=miss' in line and " 200 " in line and line.rstrip().endswith("ms")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from web_fixtures import CORPUS, TEST_CONFIG, build_index
 
@@ -189,6 +192,72 @@ def test_search_invalid_utf8_and_nul_bytes(web_client: FlaskClient) -> None:
         response = web_client.get("/api/search?" + raw)
         assert response.status_code in (200, 400), raw
         assert response.is_json
+
+
+# -- the result cache: X-Cache and the access log ------------------------------------------------------------
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_x_cache_miss_then_hit_and_the_access_log(make_web_app: Callable[..., Flask]) -> None:
+    client = make_web_app().test_client()
+    handler = _Lines()
+    access = logging.getLogger("zhsearch.access")
+    access.addHandler(handler)
+    old_level = access.level
+    access.setLevel(logging.INFO)
+    try:
+        first = client.get("/api/search", query_string={"q": "公安部"})
+        second = client.get("/api/search", query_string={"q": "公安部"})
+        other_page = client.get("/api/search", query_string={"q": "公安部", "per_page": 1})
+        page = client.get("/", query_string={"q": "公安部"})
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(old_level)
+    assert [r.headers["X-Cache"] for r in (first, second, other_page)] == ["miss", "hit", "miss"]
+    a, b = first.get_json(), second.get_json()
+    del a["took_ms"], b["took_ms"]
+    assert a == b
+    searched = [line for line in handler.lines if "/api/search" in line]
+    assert [line.split(" cache=")[1].split()[0] for line in searched] == ["miss", "hit", "miss"]
+    assert 'q="公安部" hits=3 cache=hit' in searched[1]
+    assert page.status_code == 200 and "X-Cache" not in page.headers
+    assert "cache=hit" in next(line for line in handler.lines if '"GET /?q=' in line)  # the page shares it
+
+
+def test_x_cache_with_the_cache_off(make_web_app: Callable[..., Flask]) -> None:
+    client = make_web_app(RESULT_CACHE="0").test_client()
+    got = [client.get("/api/search?q=公安部").headers["X-Cache"] for _ in range(2)]
+    assert got == ["miss", "miss"]
+
+
+def test_result_cache_setting_is_checked(web_index: Path) -> None:
+    with pytest.raises(ValueError, match="RESULT_CACHE"):
+        create_app({**TEST_CONFIG, "INDEX_DIR": str(web_index), "RESULT_CACHE": "-1"})
+
+
+def test_a_new_generation_is_a_miss_with_the_new_results(tmp_path: Path) -> None:
+    index_dir = build_index(tmp_path, CORPUS[:2])
+    client = create_app({**TEST_CONFIG, "INDEX_DIR": str(index_dir)}).test_client()
+    before = [client.get("/api/search?q=缅北") for _ in range(2)]
+    assert [r.headers["X-Cache"] for r in before] == ["miss", "hit"]
+    assert "myanmar" not in {h["id"] for h in before[1].get_json()["results"]}
+    source = tmp_path / "articles" / "articles.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in CORPUS[:5]), encoding="utf-8")
+    from indexer.writer import reindex
+
+    reindex([source], index_dir, full=True, jobs=1)
+    after = client.get("/api/search?q=缅北")  # REFRESH_SECONDS=0: the app looks on every request
+    assert after.headers["X-Cache"] == "miss"
+    assert "myanmar" in {h["id"] for h in after.get_json()["results"]}
+    assert client.get("/api/search?q=缅北").headers["X-Cache"] == "hit"
 
 
 # -- /api/articles ------------------------------------------------------------------------------------------

@@ -19,10 +19,12 @@ access_log = logging.getLogger("zhsearch.access")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
-def note_search(query: str, hits: int | None) -> None:
-    """Called by a view that searched, so that its access line carries the query and the hit count."""
+def note_search(query: str, hits: int | None, *, cache: str | None = None) -> None:
+    """Called by a view that searched, so that its access line carries the query, the hit count and whether the
+    page came from the result cache (``cache="hit"`` or ``"miss"``)."""
     g.log_query = query
     g.log_hits = hits
+    g.log_cache = cache
 
 
 def _start() -> None:
@@ -44,7 +46,11 @@ def _finish(response: Response) -> Response:
     if "log_query" in g:
         fields["q"] = g.log_query
         fields["hits"] = g.log_hits
+        if g.get("log_cache"):
+            fields["cache"] = g.log_cache
     query = f" q={json.dumps(fields['q'], ensure_ascii=False)} hits={fields['hits']}" if "q" in fields else ""
+    if "cache" in fields:
+        query += f" cache={fields['cache']}"
     access_log.info(
         '%s "%s %s" %s%s %.1fms',
         fields["remote"],

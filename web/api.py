@@ -25,8 +25,11 @@ def search() -> Response:
     params = parse_search(request.args, require_q=True)
     result = engine().search(params)
     body = search_json(params, result)
-    note_search(params.q, body["total"])
-    return jsonify(body)
+    cache = "hit" if getattr(result, "cached", False) else "miss"
+    note_search(params.q, body["total"], cache=cache)
+    response = jsonify(body)
+    response.headers["X-Cache"] = cache
+    return response
 
 
 def load_article(doc_id: str) -> tuple[dict, list[dict]]:

@@ -35,6 +35,11 @@ WEB_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("SUGGEST_TERMS", "20000", "Most frequent index terms offered as suggestions."),
     Setting("SUGGEST_TITLES", "20000", "Article titles (at most) offered as suggestions."),
+    Setting(
+        "RESULT_CACHE",
+        "1024",
+        "Result pages each worker process keeps (LRU), dropped when a new index generation or commit is served; `0`: no cache.",
+    ),
     Setting("LOG_JSON", "0", "Access and error log lines as JSON objects (`zhsearch serve --log-json`)."),
     Setting(
         "ADMIN_TOKEN",
@@ -110,6 +115,7 @@ class WebConfig:
     suggest_titles: int
     log_json: bool
     admin_token: str = ""
+    result_cache: int = 1024
     synonyms: str = ""
     userdict: str = ""
     articles_dir: str = ""
@@ -126,6 +132,7 @@ class WebConfig:
             suggest_titles=_as_int("SUGGEST_TITLES", config["SUGGEST_TITLES"]),
             log_json=_as_bool("LOG_JSON", config["LOG_JSON"]),
             admin_token=str(config.get("ADMIN_TOKEN") or "").strip(),
+            result_cache=_as_int("RESULT_CACHE", config.get("RESULT_CACHE", "1024")),
             synonyms=str(config.get("SYNONYMS") or ""),
             userdict=str(config.get("USERDICT") or ""),
             articles_dir=str(config.get("ARTICLES_DIR") or ""),

@@ -39,6 +39,7 @@ class Engine:
         self.index_dir = settings.index_dir
         self.refresh_seconds = settings.refresh_seconds
         self.synonyms = settings.synonyms or None
+        self.result_cache = settings.result_cache
         self.suggestions = SuggestionCache(settings.suggest_terms, settings.suggest_titles)
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
@@ -52,12 +53,16 @@ class Engine:
             with self._lock:
                 if self._searcher is None:
                     self._searcher = Searcher(
-                        self.index_dir, refresh_interval=self.refresh_seconds, synonyms=self.synonyms
+                        self.index_dir,
+                        refresh_interval=self.refresh_seconds,
+                        synonyms=self.synonyms,
+                        cache_size=self.result_cache,
                     )
                 searcher = self._searcher
         return searcher
 
     def search(self, params: SearchParams) -> Any:
+        """A ``search.SearchResult``; ``cached`` tells whether it came from the searcher's result cache."""
         searcher = self.searcher()
         try:
             return searcher.search(params.q, **params.engine_kwargs())

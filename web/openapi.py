@@ -105,7 +105,16 @@ OPENAPI: dict[str, Any] = {
                     ),
                 ],
                 "responses": {
-                    "200": _ok("A page of results.", "SearchResult"),
+                    "200": {
+                        **_ok("A page of results.", "SearchResult"),
+                        "headers": {
+                            "X-Cache": {
+                                "description": "`hit` when the page came from the worker's result cache (same "
+                                "index version and arguments), else `miss`.",
+                                "schema": {"type": "string", "enum": ["hit", "miss"]},
+                            }
+                        },
+                    },
                     **_errors("400", "405", "413", "429", "503"),
                 },
             }

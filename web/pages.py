@@ -65,12 +65,13 @@ def index() -> Any:
     if not params.q:
         return render_template("search.html", params=params, result=None, error=None)
     try:
-        result = search_json(params, engine().search(params))
+        found = engine().search(params)
     except ApiError as err:
         if err.status == 429:
             raise
         return render_template("search.html", params=params, result=None, error=_error_text(err)), err.status
-    note_search(params.q, result["total"])
+    result = search_json(params, found)
+    note_search(params.q, result["total"], cache="hit" if getattr(found, "cached", False) else "miss")
     return render_template(
         "search.html",
         params=params,
