@@ -30,6 +30,7 @@ format: an index written with it can only be opened where ``indexer.codec`` impo
 
 from __future__ import annotations
 
+import itertools
 import struct
 import sys
 import zlib
@@ -171,7 +172,18 @@ def encode_block(
 class DecodedBlock:
     """One block's ids, weights and (on demand) values and positions."""
 
-    __slots__ = ("ids", "weights", "_data", "_pos", "_vcode", "_counts", "_positions", "_values", "_fmt")
+    __slots__ = (
+        "ids",
+        "weights",
+        "_data",
+        "_pos",
+        "_vcode",
+        "_starts",
+        "_flat",
+        "_positions",
+        "_values",
+        "_fmt",
+    )
 
     def __init__(self, data: bytes, count: int, fmt: Format) -> None:
         wcode, vcode = data[0], data[1]
@@ -181,7 +193,7 @@ class DecodedBlock:
             self.weights: list[float] = [1.0] * count
         elif wcode == _W_INTS:
             ints, pos = _untyped(data, pos, count)
-            self.weights = [float(w) for w in ints]
+            self.weights = ints.tolist()  # ints: BM25 and Whoosh's scorers take them as they take floats
         else:
             floats = array("f")
             end = pos + floats.itemsize * count
@@ -194,7 +206,8 @@ class DecodedBlock:
         self._pos = pos
         self._vcode = vcode
         self._fmt = fmt
-        self._counts: list[int] | None = None
+        self._starts: list[int] | None = None
+        self._flat: array | None = None
         self._positions: list[list[int]] | None = None
         self._values: tuple[Any, ...] | None = None
 
@@ -202,24 +215,35 @@ class DecodedBlock:
     def has_positions(self) -> bool:
         return self._vcode in (_V_POS, _V_POS_COUNTS)
 
-    def positions(self) -> list[list[int]]:
-        """Every posting's positions (absolute, ascending)."""
-        if self._positions is None:
+    def _read_positions(self) -> tuple[list[int], array]:
+        """Where each posting's position deltas start in the flat array (one more entry at the end), and the
+        array. Decoded once per block; each posting's positions are then summed up only when asked for."""
+        if self._starts is None:
             data, pos, count = self._data, self._pos, len(self.ids)
             if self._vcode == _V_POS:
-                counts: Sequence[int] = [int(w) for w in self.weights]
+                counts: Sequence[int] = (
+                    self.weights if type(self.weights[0]) is int else [int(w) for w in self.weights]
+                )
             elif self._vcode == _V_POS_COUNTS:
                 counts, pos = _untyped(data, pos, count)
             else:
                 raise ValueError("this block has no positions")
-            flat, _end = _untyped(data, pos, sum(counts))
-            out = []
-            start = 0
-            for n in counts:
-                end = start + n
-                out.append(list(accumulate(flat[start:end])))
-                start = end
-            self._positions = out
+            starts = [0]
+            starts.extend(accumulate(counts))
+            self._flat, _end = _untyped(data, pos, starts[-1])
+            self._starts = starts
+        return self._starts, self._flat  # type: ignore[return-value]
+
+    def posting_positions(self, i: int) -> list[int]:
+        """The positions (absolute, ascending) of the block's ``i``-th posting."""
+        starts, flat = self._read_positions()
+        return list(accumulate(flat[starts[i] : starts[i + 1]]))
+
+    def positions(self) -> list[list[int]]:
+        """Every posting's positions (absolute, ascending)."""
+        if self._positions is None:
+            starts, flat = self._read_positions()
+            self._positions = [list(accumulate(flat[a:b])) for a, b in itertools.pairwise(starts)]
         return self._positions
 
     def values(self) -> tuple[Any, ...]:
@@ -483,5 +507,5 @@ class ZhLeafMatcher(W3LeafMatcher):
                 self._read_data()
             block = self._block
             if block is not None and block.has_positions:
-                return block.positions()[self._i]
+                return block.posting_positions(self._i)
         return super().value_as(astype)

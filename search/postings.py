@@ -8,17 +8,43 @@ kept in a :class:`SearchCache` for the rest of the search.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher as WhooshSearcher
 
-from indexer.codec import ZhLeafMatcher
+from indexer.codec import DecodedBlock, ZhLeafMatcher
 
 Postings = tuple[list[int], list[float]]
 #: Per posting: the positions as a list (this project's codec) or Whoosh's encoded value (other codecs).
 Values = list[Any]
+
+
+class LazyPositions(Sequence[list[int]]):
+    """The positions of a posting list, by posting number, decoded only for the postings asked for (a phrase
+    check asks for its few candidate documents, not for every document holding a common character)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[DecodedBlock] = []
+        self.starts: list[int] = []
+        self.count = 0
+
+    def add(self, block: DecodedBlock) -> None:
+        self.blocks.append(block)
+        self.starts.append(self.count)
+        self.count += len(block.ids)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int) -> list[int]:  # type: ignore[override]
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        k = bisect_right(self.starts, i) - 1
+        return self.blocks[k].posting_positions(i - self.starts[k])
 
 
 class SearchCache:
@@ -63,8 +89,9 @@ def read_postings(
         m = m.child
     ids: list[int] = []
     weights: list[float] = []
-    vals: Values = []
+    vals: Any = []
     if isinstance(m, ZhLeafMatcher):  # the compact blocks: ids, weights and positions as lists
+        lazy = LazyPositions()
         while m.is_active():
             if m._block is None:
                 m._read_data()
@@ -72,8 +99,13 @@ def read_postings(
             ids.extend(block.ids)
             weights.extend(block.weights)
             if values:
-                vals.extend(block.positions() if block.has_positions else block.values())
+                if block.has_positions:
+                    lazy.add(block)
+                else:
+                    vals.extend(block.values())
             m._next_block()
+        if lazy.blocks:
+            vals = lazy
     elif hasattr(m, "_read_ids") and hasattr(m, "_read_weights") and hasattr(m, "_next_block"):
         while m.is_active():  # a block at a time (whoosh3's W3LeafMatcher)
             if m._ids is None:
