@@ -17,6 +17,7 @@ noisy: load averages are recorded, and every figure is compared with the anchors
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -32,6 +33,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -292,12 +294,28 @@ def _get(url: str, timeout: float = 5.0) -> int:
         return 0
 
 
-def http_bench(
-    work: Path, queries: list[dict[str, Any]], warm: list[dict[str, Any]], seconds: float, clients: int
-) -> dict[str, Any]:
+def _search_path(q: dict[str, Any]) -> str:
+    params = [("q", q["q"]), ("per_page", "10")]
+    if q.get("sort", "relevance") != "relevance":
+        params.append(("sort", q["sort"]))
+    params += [("source", s) for s in q.get("sources") or ()]
+    if q.get("date_from"):
+        params.append(("from", q["date_from"]))
+    if q.get("date_to"):
+        params.append(("to", q["date_to"]))
+    return "/api/search?" + urllib.parse.urlencode(params)
+
+
+@contextlib.contextmanager
+def _server(
+    work: Path, log_name: str, extra_env: dict[str, str]
+) -> Iterator[tuple[subprocess.Popen, int, Path]]:
+    """``zhsearch serve --workers 2`` on the built index, up and answering /healthz; stopped on exit."""
     port = free_port()
-    env = dict(os.environ, ZHSEARCH_RATE_LIMIT="0")  # the per-client limit would answer 429 to the load
-    logf = open(work / "serve.log", "wb")  # noqa: SIM115 -- closed below
+    # the per-client limit would answer 429 to the load
+    env = dict(os.environ, ZHSEARCH_RATE_LIMIT="0", **extra_env)
+    log_path = work / log_name
+    logf = open(log_path, "wb")  # noqa: SIM115 -- closed below
     cmd = [
         *zhsearch_cmd(),
         "serve",
@@ -310,73 +328,16 @@ def http_bench(
         "--index",
         str(work / "index-ours"),
     ]
-    log(f"HTTP: zhsearch serve --workers 2 on 127.0.0.1:{port} ...")
+    shown = " ".join(f"{k}={v}" for k, v in extra_env.items())
+    log(f"HTTP: {shown + ' ' if shown else ''}zhsearch serve --workers 2 on 127.0.0.1:{port} ...")
     server = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=logf, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while _get(base + "/healthz", 2) != 200:
+        while _get(f"http://127.0.0.1:{port}/healthz", 2) != 200:
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"zhsearch serve did not come up; see {work / 'serve.log'}")
+                raise RuntimeError(f"zhsearch serve did not come up; see {log_path}")
             time.sleep(0.2)
-
-        def path(q: dict[str, Any]) -> str:
-            params = [("q", q["q"]), ("per_page", "10")]
-            if q.get("sort", "relevance") != "relevance":
-                params.append(("sort", q["sort"]))
-            params += [("source", s) for s in q.get("sources") or ()]
-            if q.get("date_from"):
-                params.append(("from", q["date_from"]))
-            if q.get("date_to"):
-                params.append(("to", q["date_to"]))
-            return "/api/search?" + urllib.parse.urlencode(params)
-
-        for q in warm:  # both workers open the index and warm up (connections spread over the workers)
-            _get(base + path(q))
-        paths_file = work / "search_paths.txt"
-        paths_file.write_text("\n".join(path(q) for q in queries) + "\n", encoding="utf-8")
-        health_file = work / "healthz_paths.txt"
-        health_file.write_text("/healthz\n", encoding="utf-8")
-        out: dict[str, Any] = {"port": port, "load_start": loadavg()}
-        for name, pf in (("search", paths_file), ("healthz", health_file)):
-            log(f"HTTP {name}: {clients} clients for {seconds:g} s ...")
-            load_cmd = [
-                sys.executable,
-                "-m",
-                "bench.http_load",
-                "--port",
-                str(port),
-                "--paths",
-                str(pf),
-                "--clients",
-                str(clients),
-                "--seconds",
-                str(seconds),
-            ]
-            log_start = (work / "serve.log").stat().st_size
-            proc = subprocess.run(load_cmd, capture_output=True, text=True, timeout=seconds + 120, cwd=REPO)
-            if proc.returncode != 0:
-                raise RuntimeError(f"load process failed: {proc.stderr[-1500:]}")
-            out[name] = json.loads(proc.stdout)
-            if name == "search":
-                logf.flush()
-                time.sleep(0.2)  # the lines of the last answers
-                out[name]["cache"] = log_cache_counts(work / "serve.log", log_start)
-            log(
-                f"HTTP {name}: {out[name]['requests_per_s']:,.0f} req/s, p50 {out[name]['p50_ms']:.1f} ms, "
-                f"p99 {out[name]['p99_ms']:.1f} ms, errors {out[name]['errors']}"
-                + (
-                    f", result cache hit rate {_pct(out[name]['cache']['hit_rate'])}"
-                    if "cache" in out[name]
-                    else ""
-                )
-            )
-        out["worker_rss_mb"], out["master_rss_mb"] = _server_rss(server.pid)
-        out["search_vs_healthz"] = out["search"]["requests_per_s"] / max(
-            out["healthz"]["requests_per_s"], 1e-9
-        )
-        out["load_end"] = loadavg()
-        return out
+        yield server, port, log_path
     finally:
         server.terminate()
         try:
@@ -385,6 +346,96 @@ def http_bench(
             server.kill()
             server.wait()
         logf.close()
+
+
+def _load(port: int, paths_file: Path, clients: int, seconds: float) -> dict[str, Any]:
+    """One run of ``bench.http_load`` (a separate process) against the server on ``port``."""
+    load_cmd = [
+        sys.executable,
+        "-m",
+        "bench.http_load",
+        "--port",
+        str(port),
+        "--paths",
+        str(paths_file),
+        "--clients",
+        str(clients),
+        "--seconds",
+        str(seconds),
+    ]
+    proc = subprocess.run(load_cmd, capture_output=True, text=True, timeout=seconds + 120, cwd=REPO)
+    if proc.returncode != 0:
+        raise RuntimeError(f"load process failed: {proc.stderr[-1500:]}")
+    return json.loads(proc.stdout)
+
+
+def _log_http(name: str, res: dict[str, Any]) -> None:
+    log(
+        f"HTTP {name}: {res['requests_per_s']:,.0f} req/s, p50 {res['p50_ms']:.1f} ms, "
+        f"p99 {res['p99_ms']:.1f} ms, errors {res['errors']}"
+        + (f", result cache hit rate {_pct(res['cache']['hit_rate'])}" if "cache" in res else "")
+    )
+
+
+def _search_run(port: int, log_path: Path, paths_file: Path, clients: int, seconds: float) -> dict[str, Any]:
+    """The search load, with the result cache hits and misses the server logged during it."""
+    log_start = log_path.stat().st_size
+    res = _load(port, paths_file, clients, seconds)
+    time.sleep(0.2)  # the lines of the last answers
+    res["cache"] = log_cache_counts(log_path, log_start)
+    return res
+
+
+def http_bench(
+    work: Path,
+    queries: list[dict[str, Any]],
+    warm: list[dict[str, Any]],
+    seconds: float,
+    clients: int,
+    *,
+    uncached: bool = True,
+) -> dict[str, Any]:
+    """/api/search and /healthz on a server with the result cache as configured (default: on); then, unless
+    ``uncached`` is False, /api/search again on a second server with ``ZHSEARCH_RESULT_CACHE=0`` (same index,
+    workers, duration and clients): the cost of computing every answer."""
+    paths_file = work / "search_paths.txt"
+    paths_file.write_text("\n".join(_search_path(q) for q in queries) + "\n", encoding="utf-8")
+    health_file = work / "healthz_paths.txt"
+    health_file.write_text("/healthz\n", encoding="utf-8")
+    out: dict[str, Any] = {"load_start": loadavg()}
+    with _server(work, "serve.log", {}) as (server, port, log_path):
+        out["port"] = port
+        for q in warm:  # both workers open the index and warm up (connections spread over the workers)
+            _get(f"http://127.0.0.1:{port}" + _search_path(q))
+        log(f"HTTP search: {clients} clients for {seconds:g} s ...")
+        out["search"] = _search_run(port, log_path, paths_file, clients, seconds)
+        _log_http("search", out["search"])
+        log(f"HTTP healthz: {clients} clients for {seconds:g} s ...")
+        out["healthz"] = _load(port, health_file, clients, seconds)
+        _log_http("healthz", out["healthz"])
+        out["worker_rss_mb"], out["master_rss_mb"] = _server_rss(server.pid)
+    out["search_vs_healthz"] = out["search"]["requests_per_s"] / max(out["healthz"]["requests_per_s"], 1e-9)
+    if uncached:
+        env = {"ZHSEARCH_RESULT_CACHE": "0"}
+        with _server(work, "serve-uncached.log", env) as (server, port, log_path):
+            for q in warm:
+                _get(f"http://127.0.0.1:{port}" + _search_path(q))
+            log(f"HTTP search, cache off: {clients} clients for {seconds:g} s ...")
+            search = _search_run(port, log_path, paths_file, clients, seconds)
+            _log_http("search, cache off", search)
+            workers, master = _server_rss(server.pid)
+        out["uncached"] = {
+            "env": env,
+            "port": port,
+            "search": search,
+            "worker_rss_mb": workers,
+            "master_rss_mb": master,
+            # /healthz does not touch the result cache: it is measured once, on the first server
+            "healthz_from": "the cached server's /healthz run",
+            "search_vs_healthz": search["requests_per_s"] / max(out["healthz"]["requests_per_s"], 1e-9),
+        }
+    out["load_end"] = loadavg()
+    return out
 
 
 def _server_rss(pid: int) -> tuple[list[float], float | None]:
@@ -525,6 +576,29 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         single("HTTP /api/search result cache hit rate", None if rate is None else rate * 100, " %")
         single("HTTP /healthz p50 / p99", f"{hh['p50_ms']:.1f} / {hh['p99_ms']:.1f}", " ms")
         single("HTTP errors (search + healthz)", hs["errors"] + hh["errors"], "", "0", lambda v: v == 0)
+        # the same search load on a server with ZHSEARCH_RESULT_CACHE=0 (None everywhere: not measured, e.g.
+        # --no-http-uncached or a bench.json of an older harness)
+        u = h.get("uncached") or {}
+        us = u.get("search") or {}
+        single(
+            "HTTP /api/search req/s, cache off",
+            us.get("requests_per_s"),
+            "",
+            "≥ 0.5 × /healthz",
+            lambda v: v >= 0.5 * hh["requests_per_s"],
+            ratio_healthz=u.get("search_vs_healthz"),
+        )
+        single("HTTP /api/search p50, cache off", us.get("p50_ms"), " ms")
+        single("HTTP /api/search p99, cache off", us.get("p99_ms"), " ms", "≤ 100 ms", lambda v: v <= 100)
+        urate = (us.get("cache") or {}).get("hit_rate")
+        single(
+            "HTTP /api/search result cache hit rate, cache off",
+            None if urate is None else urate * 100,
+            " %",
+            "0 %",
+            lambda v: v == 0,
+        )
+        single("HTTP /api/search errors, cache off", us.get("errors"), "", "0", lambda v: v == 0)
         wmax = max(h["worker_rss_mb"]) if h["worker_rss_mb"] else None
         single("serving worker RSS (max)", wmax, " MB", "≤ 300 MB", lambda v: v <= 300)
     row("cold start to first answer", c, "seconds", " s", "≤ 1.5 s", lambda v: v <= 1.5)
@@ -553,6 +627,27 @@ def _http_cache_sentence(cache: dict[str, Any] | None) -> str:
     )
 
 
+def _http_uncached_sentence(h: dict[str, Any]) -> str:
+    u = h.get("uncached")
+    if not u:
+        return (
+            "Search with the result cache off: not measured in this run (`--no-http-uncached`, or a bench.json "
+            "of a harness before that run existed); its rows show –."
+        )
+    s = u["search"]
+    cache = s.get("cache") or {}
+    return (
+        f"Search with the result cache off: a second `zhsearch serve --workers 2` with "
+        f"{' '.join(f'{k}={v}' for k, v in u.get('env', {}).items())} on the same index, same load "
+        f"({s['clients']} connections, {s['seconds']:.0f} s, the same {s['distinct_paths']} URLs), so every "
+        f"answer is computed: {s['requests_per_s']:,.0f} req/s, p50 {s['p50_ms']:.1f} ms, p99 "
+        f"{s['p99_ms']:.1f} ms, {s['errors']} errors, result cache hit rate {_pct(cache.get('hit_rate'))} "
+        f"({_fmt(cache.get('hits'))} hits, {_fmt(cache.get('misses'))} misses in its access log); worker RSS "
+        f"{u.get('worker_rss_mb')} MB. Its ratio is to {u.get('healthz_from', 'the /healthz run above')} "
+        "(/healthz does not use the result cache, so it is not measured again)."
+    )
+
+
 def markdown(r: dict[str, Any]) -> str:
     m = r["meta"]
     lines = [
@@ -567,7 +662,8 @@ def markdown(r: dict[str, Any]) -> str:
         _git_line(m),
         "",
         "Ratios are ours ÷ anchor (below 1 is faster for latencies and seconds, above 1 is faster for "
-        "rates); HTTP search is compared with /healthz on the same server. Targets are the issue's, set for the "
+        "rates); HTTP search is compared with /healthz on the same server (the cache-off search, on its own "
+        "server, with that same /healthz run). Targets are the issue's, set for the "
         "full 75k corpus on 2 cores.",
         "",
         "| metric | ours | "
@@ -618,6 +714,8 @@ def markdown(r: dict[str, Any]) -> str:
             f"(cycled); worker RSS {h['worker_rss_mb']} MB; load during HTTP {h['load_start']} → {h['load_end']}. "
             "The load generator shares the 2 cores with the server. "
             + _http_cache_sentence(h["search"].get("cache")),
+            "",
+            _http_uncached_sentence(h),
         ]
     lines += ["", "Plots: `latency.png` (in-process latency CDF per engine), `throughput.png`.", ""]
     return "\n".join(lines)
@@ -635,6 +733,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--jobs", type=int, default=2, help="zhsearch reindex --jobs (default 2)")
     ap.add_argument("--http-seconds", type=float, default=30.0, help="per endpoint (0: no HTTP test)")
     ap.add_argument("--http-clients", type=int, default=16)
+    ap.add_argument(
+        "--http-uncached",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also load /api/search on a second server with ZHSEARCH_RESULT_CACHE=0, the uncached path "
+        "(default: on)",
+    )
     ap.add_argument("--cold-repeats", type=int, default=3)
     ap.add_argument("--engines", default="ours,stock,fts5,tantivy", help="comma-separated subset")
     ap.add_argument("--out", type=Path, default=RESULTS, help="results directory (default bench/results)")
@@ -704,6 +809,7 @@ def main(argv: list[str] | None = None) -> int:
                 qdicts[: min(20, len(warm))],
                 args.http_seconds,
                 args.http_clients,
+                uncached=args.http_uncached,
             )
             loads["after_http"] = loadavg()
         cold_q = next((q.to_dict() for q in timed if q.kind == "two"), timed[0].to_dict())

@@ -88,6 +88,29 @@ def test_harness_on_a_generated_corpus(tmp_path: Path, capsys: pytest.CaptureFix
     for name in ("search", "healthz"):
         assert http[name]["requests"] > 0 and http[name]["errors"] == 0
         assert not math.isnan(http[name]["p99_ms"])
+    # the same search load on a second server with ZHSEARCH_RESULT_CACHE=0: every answer computed
+    uncached = http["uncached"]
+    assert uncached["env"] == {"ZHSEARCH_RESULT_CACHE": "0"} and uncached["port"] != http["port"]
+    us = uncached["search"]
+    assert us["requests"] > 0 and us["errors"] == 0 and us["requests_per_s"] > 0
+    assert 0 < us["p50_ms"] <= us["p99_ms"] and not math.isnan(us["p99_ms"])
+    assert (
+        us["clients"] == http["search"]["clients"]
+        and us["distinct_paths"] == http["search"]["distinct_paths"]
+    )
+    assert us["cache"]["hits"] == 0 and us["cache"]["hit_rate"] == 0.0
+    assert us["cache"]["misses"] >= us["requests"] - 4 * 2
+    assert uncached["search_vs_healthz"] == pytest.approx(
+        us["requests_per_s"] / http["healthz"]["requests_per_s"]
+    )
+    rows = {row["metric"]: row for row in result["targets"]}
+    assert rows["HTTP /api/search req/s, cache off"]["ours"] == us["requests_per_s"]
+    assert rows["HTTP /api/search req/s, cache off"]["target"] == "≥ 0.5 × /healthz"
+    assert rows["HTTP /api/search p99, cache off"]["ours"] == us["p99_ms"]
+    assert rows["HTTP /api/search p99, cache off"]["target"] == "≤ 100 ms"
+    assert rows["HTTP /api/search result cache hit rate, cache off"]["ours"] == 0
+    assert rows["HTTP /api/search result cache hit rate, cache off"]["met"] is True
+    assert rows["HTTP /api/search errors, cache off"]["met"] is True
     metrics = {row["metric"] for row in result["targets"]}
     assert {"build articles/s", "query p50 (in-process)", "cold start to first answer"} <= metrics
     table = (out / "bench.md").read_text(encoding="utf-8")
@@ -95,6 +118,20 @@ def test_harness_on_a_generated_corpus(tmp_path: Path, capsys: pytest.CaptureFix
     assert "| HTTP /api/search result cache hit rate |" in table
     assert "Result cache hit rate of the search run: " in table
     assert "In-process result cache over the timed queries (all distinct): 0 hits" in table
+    assert "| HTTP /api/search req/s, cache off |" in table and "| HTTP /api/search p99, cache off |" in table
+    assert "Search with the result cache off: a second `zhsearch serve --workers 2`" in table
+    assert "result cache hit rate 0.0 % (0 hits" in table
+
+    # --render of a bench.json from before the cache-off run (no "uncached", no "cache"): rows show –
+    old = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+    del old["http"]["uncached"], old["http"]["search"]["cache"]
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    assert (
+        bench.main(["--render", str(tmp_path / "old.json"), "--out", str(tmp_path / "re"), "--no-plots"]) == 0
+    )
+    table = (tmp_path / "re" / "bench.md").read_text(encoding="utf-8")
+    assert "| HTTP /api/search p99, cache off | – |" in table
+    assert "Search with the result cache off: not measured in this run" in table
 
 
 def test_skips_without_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
