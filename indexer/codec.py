@@ -10,9 +10,10 @@ Here, inside the same file layout (term dictionary, ``.pst`` postings file, bloc
 block is::
 
     int32  length of what follows (negative for the last block of a term)
-    13 B   block info, packed: count, last id, max weight, compression, min and max length bytes
+    17 B   block info, packed: count, first id, last id, max weight, compression, min and max length bytes
     data   (zlib when it pays) typed arrays:
-           ids      delta-coded, as bytes, shorts or ints (the smallest that holds the largest delta)
+           ids      after the first, delta-coded, as bytes, shorts or ints (the smallest that holds the
+                    largest delta)
            weights  none (all 1.0), integers (a typed array), or floats
            values   none (no values, or a frequency format whose value is the weight), or
                     positions: every posting's position deltas in one typed array (the counts are the
@@ -54,9 +55,13 @@ from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 #: Marks the start of a posting list written by this codec (W3's own lists start with ``b"\\x00\\x00\\x00\\x03"``...).
-MAGIC = b"ZhP1"
-#: Block info: count, last id, max weight, compression level, min length byte, max length byte.
-_INFO = struct.Struct("<HIfBBB")
+MAGIC = b"ZhP2"
+#: Block info: count, first id, last id, max weight, compression level, min length byte, max length byte. The ids
+#: in the data are relative to the first id, so a block moves to another document base by rewriting its info
+#: alone (see :mod:`indexer.merge`).
+_INFO = struct.Struct("<HIIfBBB")
+#: A block's length, as Whoosh's ``StructFile.write_int`` writes it.
+_BLOCK_LENGTH = struct.Struct("!i")
 #: Data shorter than this is not compressed (zlib's header and checksum would make it longer).
 COMPRESS_MIN = 64
 _LITTLE = sys.byteorder == "little"
@@ -125,7 +130,7 @@ def encode_block(
 
     Give either the encoded ``values`` (Whoosh's writer path) or, for a positions format, the ``positions``.
     """
-    parts = [_typed(_deltas(ids))]
+    parts = [_typed(_deltas(ids)[1:])]  # the first id is in the block info
     if all(w == 1.0 for w in weights):
         wcode = _W_ONES
     elif all(w == int(w) and w >= 0 for w in weights):
@@ -185,10 +190,10 @@ class DecodedBlock:
         "_fmt",
     )
 
-    def __init__(self, data: bytes, count: int, fmt: Format) -> None:
+    def __init__(self, data: bytes, count: int, fmt: Format, first: int) -> None:
         wcode, vcode = data[0], data[1]
-        deltas, pos = _untyped(data, 2, count)
-        self.ids: list[int] = list(accumulate(deltas))
+        deltas, pos = _untyped(data, 2, count - 1)
+        self.ids: list[int] = list(accumulate(deltas, initial=first))
         if wcode == _W_ONES:
             self.weights: list[float] = [1.0] * count
         elif wcode == _W_INTS:
@@ -348,6 +353,59 @@ class ZhPostingsWriter(W3PostingsWriter):
                 last=end == n,
             )
 
+    def copy_lists(self, sources: Sequence[tuple[Any, W3TermInfo, int]]) -> None:
+        """Append the posting lists ``(postings file, term info, document base)`` of this term, written by this
+        codec in other segments, block by block: only each block's header changes (ids += base)."""
+        if self._ids or self._blockcount:
+            raise Exception("copy_lists must be the only call for a term")
+        blocks: list[tuple[bytes, bytes]] = []
+        ti: W3TermInfo = self._terminfo
+        info = _INFO
+        for postfile, src, base in sources:
+            if src.is_inlined():
+                if src.inlined_postings()[0]:
+                    raise ValueError("inlined postings cannot be copied")
+                continue
+            offset, length = src.extent()
+            if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as unpack_int's tuple
+                length = length[0]
+            raw = postfile.get(offset, length)
+            if raw[:4] != MAGIC:
+                raise CorruptIndexError(f"bad postings tag {raw[:4]!r} at offset {offset}")
+            pos = 4
+            while True:
+                (blen,) = _BLOCK_LENGTH.unpack_from(raw, pos)
+                last = blen < 0
+                blen = -blen if last else blen
+                start = pos + _INT_SIZE
+                count, first, lastid, maxweight, comp, mnlen, mxlen = info.unpack_from(raw, start)
+                header = info.pack(count, first + base, lastid + base, maxweight, comp, mnlen, mxlen)
+                blocks.append((header, raw[start + info.size : start + blen]))
+                pos = start + blen
+                if last:
+                    break
+            ti._weight += src.weight()
+            ti._df += src.doc_frequency()
+            if src._minlength is not None:
+                ti._minlength = (
+                    src._minlength if ti._minlength is None else min(ti._minlength, src._minlength)
+                )
+            ti._maxlength = max(ti._maxlength, src._maxlength)
+            ti._maxweight = max(ti._maxweight, src._maxweight)
+            if ti._minid is None:
+                ti._minid = src._minid + base
+            ti._maxid = src._maxid + base
+        if not blocks:
+            return
+        postfile = self._postfile
+        postfile.write(MAGIC)
+        for k, (header, data) in enumerate(blocks):
+            n = len(header) + len(data)
+            postfile.write_int(-n if k == len(blocks) - 1 else n)
+            postfile.write(header)
+            postfile.write(data)
+        self._blockcount = len(blocks)
+
     def finish_postings(self) -> Any:
         terminfo = self._terminfo
         if self._ids:
@@ -397,7 +455,13 @@ class ZhPostingsWriter(W3PostingsWriter):
             else:
                 comp = 0
         info = _INFO.pack(
-            len(ids), ids[-1], maxweight, comp, length_to_byte(minlength or 0), length_to_byte(maxlength)
+            len(ids),
+            ids[0],
+            ids[-1],
+            maxweight,
+            comp,
+            length_to_byte(minlength or 0),
+            length_to_byte(maxlength),
         )
         length = len(info) + len(data)
         postfile.write_int(-length if last else length)
@@ -447,6 +511,7 @@ class ZhLeafMatcher(W3LeafMatcher):
         info = postfile.get(start, _INFO.size)
         (
             self._blocklength,
+            self._minid,
             self._maxid,
             self._maxweight,
             self._compression,
@@ -461,7 +526,7 @@ class ZhLeafMatcher(W3LeafMatcher):
         b = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
         if self._compression:
             b = zlib.decompress(b)
-        block = self._block = DecodedBlock(b, self._blocklength, self.format)
+        block = self._block = DecodedBlock(b, self._blocklength, self.format, self._minid)
         self._data = block
         self._ids = block.ids
         self._weights = block.weights
@@ -489,7 +554,7 @@ class ZhLeafMatcher(W3LeafMatcher):
         while True:
             length = postfile.get_int(pos)
             offsets.append(pos)
-            maxids.append(unpack(postfile.get(pos + _INT_SIZE, _INFO.size))[1])
+            maxids.append(unpack(postfile.get(pos + _INT_SIZE, _INFO.size))[2])
             if length < 0:
                 break
             pos += _INT_SIZE + length

@@ -25,6 +25,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.analysis import ChineseTokenizer, GramTokenizer, unit_positions
 from indexer.codec import ZhCodec
+from indexer.merge import merge_segments
 
 INDEX_NAME = "MAIN"
 
@@ -51,8 +52,11 @@ def _word_items(analyzer: ChineseTokenizer, value: str) -> tuple[int, Iterable[t
     return len(texts), Counter(texts).items()
 
 
-def write_segment(gen_dir: str, docs: list[dict[str, Any]]) -> Any:
-    """Write ``docs`` as one new segment of the index in ``gen_dir``; returns the Whoosh segment object."""
+def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = True) -> Any:
+    """Write ``docs`` as one new segment of the index in ``gen_dir``; returns the Whoosh segment object.
+
+    ``assemble=False`` leaves the segment's files apart (not in one compound file), for :func:`merge_segments`.
+    """
     storage = FileStorage(gen_dir)
     ix = storage.open_index(INDEX_NAME)
     schema: Schema = ix.schema
@@ -142,26 +146,29 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]]) -> Any:
         fieldwriter.finish_field()
     fieldwriter.close()
     segment.set_doc_count(len(docs))
-    if segment.should_assemble():
+    if assemble and segment.should_assemble():
         segment.create_compound_file(storage)
         segment.compound = True
     return segment
 
 
-def _write_chunk(args: tuple[str, list[dict[str, Any]]]) -> Any:
-    gen_dir, docs = args
-    return write_segment(gen_dir, docs)
+def _write_chunk(args: tuple[str, list[dict[str, Any]], bool]) -> Any:
+    gen_dir, docs, assemble = args
+    return write_segment(gen_dir, docs, assemble=assemble)
 
 
 class ParallelSegmentBuilder:
     """Feeds chunks of documents to worker processes; each chunk becomes one segment.
 
     Used as a context manager: ``add(doc)`` buffers documents, ``commit()`` waits for the workers and writes
-    the table of contents. At most ``jobs`` chunks are in flight, so memory stays bounded.
+    the table of contents. At most ``jobs`` chunks are in flight, so memory stays bounded. With ``merge`` (the
+    default), the chunks' segments are then merged into one (:func:`indexer.merge.merge_segments`): one term
+    dictionary instead of one per chunk, and one lookup per term for every query.
     """
 
-    def __init__(self, gen_dir: str, jobs: int, chunk_docs: int = 8000) -> None:
+    def __init__(self, gen_dir: str, jobs: int, chunk_docs: int = 8000, *, merge: bool = True) -> None:
         self.gen_dir = gen_dir
+        self.merge = merge
         self.jobs = max(1, jobs)
         self.chunk_docs = chunk_docs
         self.buffer: list[dict[str, Any]] = []
@@ -186,12 +193,13 @@ class ParallelSegmentBuilder:
         if not self.buffer:
             return
         chunk, self.buffer = self.buffer, []
+        assemble = not self.merge
         if self.pool is None:
-            self.segments.append(write_segment(self.gen_dir, chunk))
+            self.segments.append(write_segment(self.gen_dir, chunk, assemble=assemble))
             return
         while len(self.pending) >= self.jobs:
             self.segments.append(self.pending.pop(0).get())
-        self.pending.append(self.pool.apply_async(_write_chunk, ((self.gen_dir, chunk),)))
+        self.pending.append(self.pool.apply_async(_write_chunk, ((self.gen_dir, chunk, assemble),)))
 
     def commit(self) -> int:
         """Finish every chunk and publish the segments in a new Whoosh commit; returns the document count."""
@@ -203,6 +211,15 @@ class ParallelSegmentBuilder:
         storage = FileStorage(self.gen_dir)
         ix = storage.open_index(INDEX_NAME)
         info = ix._read_toc()
+        if self.merge and self.segments:
+            if len(self.segments) > 1:
+                merged = merge_segments(storage, info.schema, self.segments, INDEX_NAME)
+                for seg in self.segments:
+                    for name in seg.list_files(storage):
+                        storage.delete_file(name)
+                self.segments = [merged]
+            if self.segments[0].should_assemble():
+                self.segments[0].create_compound_file(storage)
         TOC(info.schema, list(info.segments) + self.segments, info.generation + 1).write(storage, INDEX_NAME)
         return sum(s.doc_count_all() for s in self.segments)
 

@@ -23,6 +23,7 @@ from typing import Any
 from whoosh import matching
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Query, Term
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.system import _INT_SIZE
 
@@ -113,6 +114,26 @@ def skip(m: Any, target: int, segment: str | None = None) -> None:
         m._i = i
     else:  # cannot happen (target <= the block's max id); stay correct anyway
         m.skip_to(target)
+
+
+def weights_at(searcher: WhooshSearcher, field: str, text: bytes, docs: Sequence[int]) -> dict[int, float]:
+    """The term's weight in each of ``docs`` (ascending, segment-local) that holds it, moving one matcher
+    through the posting list with :func:`skip`: a few documents cost a few blocks, not the whole list."""
+    reader = searcher.reader()
+    try:
+        m = reader.postings(field, text)
+    except TermNotFound:
+        return {}
+    segment = reader.segment()
+    segid = segment.segment_id() if segment is not None else None
+    out: dict[int, float] = {}
+    for d in docs:
+        if not m.is_active():
+            break
+        skip(m, d, segid)
+        if m.is_active() and m.id() == d:
+            out[d] = m.weight()
+    return out
 
 
 class _Probe:

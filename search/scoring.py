@@ -22,10 +22,12 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
 from search.build import BonusQuery, ExcludingQuery, ProximityQuery, Scaled
-from search.phrases import ExactPhrase, phrase_docs
+from search.phrases import ExactPhrase, phrase_docs, weights_at
 from search.postings import SearchCache, read_postings
 
 Scores = dict[int, float]
+#: A term whose posting list is this many times longer than the documents to score is looked up per document.
+SPARSE_RATIO = 64
 
 
 class FieldNorms:
@@ -93,14 +95,32 @@ def _term_scores(q: Term, ctx: _Context, only: set[int] | None = None) -> Scores
     if field not in sub.schema:
         return {}
     fieldobj = sub.schema[field]
+    members = ctx.members if only is None else only
+    try:
+        text = fieldobj.to_bytes(q.text) if isinstance(q.text, str) else q.text
+    except ValueError:
+        return {}
+    if (
+        fieldobj.scorable
+        and (id(sub.reader()), field, text) not in ctx.cache.postings
+        and len(members) * SPARSE_RATIO < sub.doc_frequency(field, text)
+    ):
+        # a few matches of a common term (the units of a phrase): look them up through the block table
+        # instead of reading the whole posting list
+        found = weights_at(sub, field, text, sorted(members))
+        if not found:
+            return {}
+        top = ctx.top
+        c = top.idf(field, text) * ctx.k1_plus_1 * q.boost
+        norms = ctx.norms.get(top, field)
+        offset = ctx.offset
+        return {d: c * tf / (tf + norms[d + offset]) for d, tf in found.items()}
     ids, weights = read_postings(sub, field, q.text, ctx.cache)
     if not ids:
         return {}
-    members = ctx.members if only is None else only
     if not fieldobj.scorable:
         return {d: 0.0 for d in ids if d in members}
     top = ctx.top
-    text = fieldobj.to_bytes(q.text) if isinstance(q.text, str) else q.text
     c = top.idf(field, text) * ctx.k1_plus_1 * q.boost
     norms = ctx.norms.get(top, field)
     offset = ctx.offset

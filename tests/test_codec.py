@@ -150,7 +150,7 @@ def test_merge_keeps_everything_and_writes_zh_segments(tmp_path: Path) -> None:
 )
 def test_blocks_round_trip(fmt, ids, weights, values, positions) -> None:  # type: ignore[no-untyped-def]
     data = encode_block(fmt, ids, weights, values, positions)
-    block = DecodedBlock(data, len(ids), fmt)
+    block = DecodedBlock(data, len(ids), fmt, ids[0])
     assert block.ids == list(ids)
     assert block.weights == [float(w) for w in weights]
     if positions is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime
 from pathlib import Path
 
@@ -49,7 +50,7 @@ DOCS = [
 
 
 def _dump(ix) -> dict:
-    out: dict = {"stored": [], "postings": {}, "lengths": {}}
+    out: dict = {"stored": [], "postings": {}, "lengths": {}, "terms": {}, "field_length": {}}
     with ix.reader() as r:
         out["doc_count"] = r.doc_count()
         for docnum in range(r.doc_count_all()):
@@ -73,15 +74,48 @@ def _dump(ix) -> dict:
                     rows.append(row)
                     m.next()
                 out["postings"][(fieldname, term)] = rows
+                out["terms"][(fieldname, term)] = (
+                    r.doc_frequency(fieldname, term),
+                    r.frequency(fieldname, term),
+                )
+            out["field_length"][fieldname] = r.field_length(fieldname)
         for fieldname in ("id", "source", "published", "year", "path", "sig"):
             col = r.column_reader(fieldname, translate=False)
             out[f"col:{fieldname}"] = [col[d] for d in range(r.doc_count_all())]
     return out
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_fast_build_equals_whoosh_writer(tmp_path: Path, jobs: int) -> None:
-    docs = [article_document(a, "1:2") for a in DOCS]
+def _many_docs(n: int) -> list[Article]:
+    rng = random.Random(5)
+    words = "经济 发展 改革 开放 创新 科技 农业 粮食 丰收 乡村 振兴 城市 交通 高铁 生态 环境 保护 长江 黄河 的 了".split()
+    return [
+        Article(
+            f"m{i}",
+            "".join(rng.choices(words, k=4)),
+            "，".join("".join(rng.choices(words, k=rng.randint(1, 12))) for _ in range(rng.randint(0, 6))),
+            source=rng.choice(["新华社", "中新社", ""]) or None,
+            published=date(2020, 1 + i % 12, 1 + i % 28) if i % 7 else None,
+            path="/x/m.jsonl",
+            line=i + 1,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("jobs", "chunk_docs", "merge", "articles"),
+    [
+        (1, 100, True, "DOCS"),
+        (2, 2, True, "DOCS"),  # two segments, merged
+        (2, 2, False, "DOCS"),  # two segments
+        (1, 1, True, "DOCS"),  # one segment per document, merged
+        (2, 150, True, "many"),  # posting lists of two blocks in every chunk, merged
+    ],
+)
+def test_fast_build_equals_whoosh_writer(
+    tmp_path: Path, jobs: int, chunk_docs: int, merge: bool, articles: str
+) -> None:
+    docs = [article_document(a, "1:2") for a in (DOCS if articles == "DOCS" else _many_docs(400))]
     ref_dir, fast_dir = tmp_path / "ref", tmp_path / "fast"
     ref_dir.mkdir()
     fast_dir.mkdir()
@@ -90,11 +124,15 @@ def test_fast_build_equals_whoosh_writer(tmp_path: Path, jobs: int) -> None:
         for doc in docs:
             w.add_document(**doc)
     whoosh_index.create_in(str(fast_dir), make_schema()).close()
-    builder = ParallelSegmentBuilder(str(fast_dir), jobs, chunk_docs=2 if jobs > 1 else 100)
+    builder = ParallelSegmentBuilder(str(fast_dir), jobs, chunk_docs=chunk_docs, merge=merge)
     for doc in docs:
         builder.add_document(**doc)
     assert builder.commit() == len(docs)
     fast = whoosh_index.open_dir(str(fast_dir))
+    chunks = -(-len(docs) // chunk_docs)
+    assert len(fast._segments()) == (1 if merge else chunks)
+    if articles == "many":
+        assert max(len(rows) for rows in _dump(fast)["postings"].values()) > 3 * 128
     expected, got = _dump(ref), _dump(fast)
     assert got["postings"].keys() == expected["postings"].keys()
     assert got == expected
