@@ -397,13 +397,15 @@ class ZhPostingsWriter(W3PostingsWriter):
             ti._maxid = src._maxid + base
         if not blocks:
             return
-        postfile = self._postfile
-        postfile.write(MAGIC)
+        parts = [MAGIC]
+        pack_length = _BLOCK_LENGTH.pack
+        final = len(blocks) - 1
         for k, (header, data) in enumerate(blocks):
             n = len(header) + len(data)
-            postfile.write_int(-n if k == len(blocks) - 1 else n)
-            postfile.write(header)
-            postfile.write(data)
+            parts.append(pack_length(-n if k == final else n))
+            parts.append(header)
+            parts.append(data)
+        self._postfile.write(b"".join(parts))
         self._blockcount = len(blocks)
 
     def finish_postings(self) -> Any:

@@ -22,6 +22,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.fields import Schema
 
 from indexer.codec import ZhCodec
+from indexer.mmapstore import MappedStorage
 
 
 def _field_terms(reader: Any, fieldname: str, index: int) -> Iterator[tuple[bytes, int, W3TermInfo]]:
@@ -31,10 +32,18 @@ def _field_terms(reader: Any, fieldname: str, index: int) -> Iterator[tuple[byte
         yield btext, index, terminfo
 
 
-def merge_segments(storage: Any, schema: Schema, segments: Sequence[Any], indexname: str) -> Any:
+def merge_segments(
+    storage: Any, schema: Schema, segments: Sequence[Any], indexname: str, *, source: Any = None
+) -> Any:
     """One new segment holding the documents of ``segments`` in order (none may have deletions, each must be
-    written by :class:`ZhCodec` and not be compound); returns it. The input segments' files are left alone."""
+    written by :class:`ZhCodec` and not be compound); returns it. The input segments' files are left alone.
+
+    The new segment is written to ``storage``; the input segments are read from ``source`` (default: a
+    memory-mapped view of the same directory, since the term dictionaries are read a few bytes at a time).
+    """
     codec = ZhCodec()
+    if source is None:
+        source = MappedStorage(storage.folder) if hasattr(storage, "folder") else storage
     out = codec.new_segment(storage, indexname)
     bases: list[int] = []
     total = 0
@@ -44,20 +53,22 @@ def merge_segments(storage: Any, schema: Schema, segments: Sequence[Any], indexn
         bases.append(total)
         total += seg.doc_count_all()
 
-    _merge_documents(storage, schema, codec, out, segments)
-    _merge_postings(storage, schema, codec, out, segments, bases)
+    _merge_documents(storage, source, schema, codec, out, segments)
+    _merge_postings(storage, source, schema, codec, out, segments, bases)
     out.set_doc_count(total)
     return out
 
 
-def _merge_documents(storage: Any, schema: Schema, codec: ZhCodec, out: Any, segments: Sequence[Any]) -> None:
+def _merge_documents(
+    storage: Any, source: Any, schema: Schema, codec: ZhCodec, out: Any, segments: Sequence[Any]
+) -> None:
     perdoc = codec.per_document_writer(storage, out)
     columns = [(name, schema[name].column_type) for name in schema.names() if schema[name].column_type]
     scorable = [name for name in schema.names() if schema[name].scorable]
     fieldlengths: dict[str, int] = defaultdict(int)
     docnum = 0
     for seg in segments:
-        reader = codec.per_document_reader(storage, seg)
+        reader = codec.per_document_reader(source, seg)
         try:
             n = seg.doc_count_all()
             values = {
@@ -95,9 +106,15 @@ def _merge_documents(storage: Any, schema: Schema, codec: ZhCodec, out: Any, seg
 
 
 def _merge_postings(
-    storage: Any, schema: Schema, codec: ZhCodec, out: Any, segments: Sequence[Any], bases: Sequence[int]
+    storage: Any,
+    source: Any,
+    schema: Schema,
+    codec: ZhCodec,
+    out: Any,
+    segments: Sequence[Any],
+    bases: Sequence[int],
 ) -> None:
-    readers = [codec.terms_reader(storage, seg) for seg in segments]
+    readers = [codec.terms_reader(source, seg) for seg in segments]
     try:
         fieldwriter = codec.field_writer(storage, out)
         fieldnames = sorted(set().union(*(r.indexed_field_names() for r in readers)))
