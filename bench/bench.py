@@ -413,7 +413,7 @@ def http_bench(
         log(f"HTTP healthz: {clients} clients for {seconds:g} s ...")
         out["healthz"] = _load(port, health_file, clients, seconds)
         _log_http("healthz", out["healthz"])
-        out["worker_rss_mb"], out["master_rss_mb"] = _server_rss(server.pid)
+        out["worker_rss_mb"], out["master_rss_mb"], out["worker_memory"] = _server_rss(server.pid)
     out["search_vs_healthz"] = out["search"]["requests_per_s"] / max(out["healthz"]["requests_per_s"], 1e-9)
     if uncached:
         env = {"ZHSEARCH_RESULT_CACHE": "0"}
@@ -423,13 +423,14 @@ def http_bench(
             log(f"HTTP search, cache off: {clients} clients for {seconds:g} s ...")
             search = _search_run(port, log_path, paths_file, clients, seconds)
             _log_http("search, cache off", search)
-            workers, master = _server_rss(server.pid)
+            workers, master, memory = _server_rss(server.pid)
         out["uncached"] = {
             "env": env,
             "port": port,
             "search": search,
             "worker_rss_mb": workers,
             "master_rss_mb": master,
+            "worker_memory": memory,
             # /healthz does not touch the result cache: it is measured once, on the first server
             "healthz_from": "the cached server's /healthz run",
             "search_vs_healthz": search["requests_per_s"] / max(out["healthz"]["requests_per_s"], 1e-9),
@@ -438,17 +439,54 @@ def http_bench(
     return out
 
 
-def _server_rss(pid: int) -> tuple[list[float], float | None]:
-    """RSS (MB) of the gunicorn workers and of the master; ([], None) without psutil."""
+def _proc_memory(pid: int) -> dict[str, Any]:
+    """One process's memory split (MB) from ``/proc/<pid>/status`` (``rss_mb`` = VmRSS = anon + file + shmem:
+    ``file_mb`` counts the pages of mapped files it has touched, i.e. mostly the mmapped index, shared with the
+    page cache and every other process mapping them) and, if readable, ``/proc/<pid>/smaps_rollup`` (``pss_mb``,
+    ``uss_mb`` = Private_Clean + Private_Dirty); a field the kernel does not give is left out."""
+    keys = {"VmRSS": "rss_mb", "RssAnon": "anon_mb", "RssFile": "file_mb", "RssShmem": "shmem_mb"}
+    out: dict[str, Any] = {"pid": pid}
+
+    def parse(path: str, names: dict[str, str]) -> dict[str, float]:
+        got: dict[str, float] = {}
+        try:
+            text = Path(path).read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return got
+        for line in text.splitlines():
+            name, _, rest = line.partition(":")
+            parts = rest.split()
+            if name in names and len(parts) == 2 and parts[1] == "kB":
+                got[names[name]] = int(parts[0]) / 1024
+        return got
+
+    out.update((k, round(v, 1)) for k, v in parse(f"/proc/{pid}/status", keys).items())
+    smaps = parse(
+        f"/proc/{pid}/smaps_rollup",
+        {"Pss": "pss_mb", "Private_Clean": "private_clean_mb", "Private_Dirty": "private_dirty_mb"},
+    )
+    out.update((k, round(v, 1)) for k, v in smaps.items())
+    if "private_clean_mb" in smaps and "private_dirty_mb" in smaps:
+        out["uss_mb"] = round(smaps["private_clean_mb"] + smaps["private_dirty_mb"], 1)
+    return out
+
+
+def _server_rss(pid: int) -> tuple[list[float], float | None, list[dict[str, Any]]]:
+    """RSS (MB) of the gunicorn workers and of the master, and each worker's memory split (``_proc_memory``,
+    read at the same moment as its RSS); ([], None, []) without psutil."""
     try:
         import psutil
     except ImportError:
-        return [], None
+        return [], None, []
     master = psutil.Process(pid)
-    workers = master.children(recursive=True)
-    return sorted(round(p.memory_info().rss / 2**20, 1) for p in workers), round(
-        master.memory_info().rss / 2**20, 1
-    )
+    memory = []
+    for p in master.children(recursive=True):
+        rss = round(p.memory_info().rss / 2**20, 1)
+        m = _proc_memory(p.pid)
+        m.setdefault("rss_mb", rss)  # VmRSS of the same read as the split when /proc gives it
+        memory.append(m)
+    memory.sort(key=lambda m: m["rss_mb"])
+    return [m["rss_mb"] for m in memory], round(master.memory_info().rss / 2**20, 1), memory
 
 
 # -- 5.: cold start ----------------------------------------------------------------------------------------
@@ -601,8 +639,66 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         single("HTTP /api/search errors, cache off", us.get("errors"), "", "0", lambda v: v == 0)
         wmax = max(h["worker_rss_mb"]) if h["worker_rss_mb"] else None
         single("serving worker RSS (max)", wmax, " MB", "≤ 300 MB", lambda v: v <= 300)
+        # the split of that RSS (each the max over the workers; – for a bench.json of an older harness)
+        mem = _worker_memory_max(h.get("worker_memory"))
+        single(
+            "serving worker RSS, private (anon) / file-backed (index pages)",
+            _pair(mem, "anon_mb", "file_mb"),
+            " MB",
+        )
+        single("serving worker USS / PSS", _pair(mem, "uss_mb", "pss_mb"), " MB")
     row("cold start to first answer", c, "seconds", " s", "≤ 1.5 s", lambda v: v <= 1.5)
     return rows
+
+
+def _worker_memory_max(memory: list[dict[str, Any]] | None) -> dict[str, float]:
+    """Each field of ``_proc_memory`` as its max over the workers ({} when not recorded)."""
+    out: dict[str, float] = {}
+    for m in memory or []:
+        for k, v in m.items():
+            if k != "pid" and isinstance(v, int | float):
+                out[k] = max(out.get(k, v), v)
+    return out
+
+
+def _pair(mem: dict[str, float], a: str, b: str) -> str | None:
+    """``"A / B"`` (MB, one decimal) of two fields of ``mem``; None (shown as –) when neither was recorded."""
+    if a not in mem and b not in mem:
+        return None
+    return " / ".join("–" if mem.get(k) is None else f"{mem[k]:.1f}" for k in (a, b))
+
+
+def _worker_memory_sentence(h: dict[str, Any] | None) -> str:
+    """The note under the table on the worker RSS split (why RSS counts the index file)."""
+    if not h:
+        return ""
+    mem = _worker_memory_max(h.get("worker_memory"))
+    if not mem:
+        return (
+            "Serving worker memory split (anon / file-backed, USS / PSS): not recorded by the harness of this "
+            "run; its rows show –."
+        )
+    shmem = f" (shmem {mem['shmem_mb']:.1f} MB besides)" if mem.get("shmem_mb") else ""
+    return (
+        "Serving worker memory (from each worker's `/proc/<pid>/status` and `/proc/<pid>/smaps_rollup`, read "
+        "with its RSS after the load; each figure the max over the workers): the file-backed pages are the "
+        "parts of the mmapped index the worker has read (plus the interpreter's shared libraries), pages of "
+        "the page cache shared with the other worker and counted in the RSS of every process mapping them, "
+        f"while the private (anon) part{shmem} is the worker's heap, part of it inherited from the gunicorn "
+        "master (`preload_app`) and still shared copy-on-write, so USS (the pages only this worker maps) is "
+        "what it alone holds and PSS its share with every shared page divided among the processes mapping it."
+    )
+
+
+def _memory_split(memory: list[dict[str, Any]] | None) -> str:
+    """`` (anon / file-backed, USS / PSS: …)`` of the max over the workers, or "" when not recorded."""
+    mem = _worker_memory_max(memory)
+    if not mem:
+        return ""
+    return (
+        f" (max anon / file-backed {_pair(mem, 'anon_mb', 'file_mb')} MB, USS / PSS "
+        f"{_pair(mem, 'uss_mb', 'pss_mb')} MB)"
+    )
 
 
 def _git_line(meta: dict[str, Any]) -> str:
@@ -643,7 +739,8 @@ def _http_uncached_sentence(h: dict[str, Any]) -> str:
         f"answer is computed: {s['requests_per_s']:,.0f} req/s, p50 {s['p50_ms']:.1f} ms, p99 "
         f"{s['p99_ms']:.1f} ms, {s['errors']} errors, result cache hit rate {_pct(cache.get('hit_rate'))} "
         f"({_fmt(cache.get('hits'))} hits, {_fmt(cache.get('misses'))} misses in its access log); worker RSS "
-        f"{u.get('worker_rss_mb')} MB. Its ratio is to {u.get('healthz_from', 'the /healthz run above')} "
+        f"{u.get('worker_rss_mb')} MB{_memory_split(u.get('worker_memory'))}. "
+        f"Its ratio is to {u.get('healthz_from', 'the /healthz run above')} "
         "(/healthz does not use the result cache, so it is not measured again)."
     )
 
@@ -684,6 +781,9 @@ def markdown(r: dict[str, Any]) -> str:
             + " | ".join(cells)
             + f" | {r_stock} | {r_fts5} | {row['target']} | {met} |"
         )
+    note = _worker_memory_sentence(r.get("http"))
+    if note:
+        lines += ["", note]
     skipped = r.get("skipped") or {}
     if skipped:
         lines += ["", "Skipped: " + "; ".join(skipped.values())]

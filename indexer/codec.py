@@ -16,7 +16,7 @@ block is::
                     largest delta)
            weights  none (all 1.0), integers (a typed array), or floats
            values   none (no values, or a frequency format whose value is the weight), or
-                    positions: every posting's position deltas in one typed array (the counts are the
+                    positions: every posting's positions in one typed array (the counts are the
                     weights, or stored as one more array), or a pickled tuple (any other format)
 
 The matcher (:class:`ZhLeafMatcher`) keeps Whoosh's matcher interface (``id``/``weight``/``value``/``skip_to``/
@@ -55,7 +55,7 @@ from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 #: Marks the start of a posting list written by this codec (W3's own lists start with ``b"\\x00\\x00\\x00\\x03"``...).
-MAGIC = b"ZhP2"
+MAGIC = b"ZhP3"
 #: Block info: count, first id, last id, max weight, compression level, min length byte, max length byte. The ids
 #: in the data are relative to the first id, so a block moves to another document base by rewriting its info
 #: alone (see :mod:`indexer.merge`).
@@ -157,13 +157,9 @@ def encode_block(
         else:
             vcode = _V_POS_COUNTS
             parts.append(_typed(counts))
-        flat: list[int] = []
-        for poslist in positions:
-            prev = 0
-            for p in poslist:
-                flat.append(p - prev)
-                prev = p
-        parts.append(_typed(flat))
+        # absolute positions: on 3,000 news articles 2 % bigger than deltas once compressed, and both written
+        # and read as slices of one array
+        parts.append(_typed(list(itertools.chain.from_iterable(positions))))
     elif values is not None and fixed != 0:
         if not (
             _frequency_values(fmt)
@@ -242,13 +238,13 @@ class DecodedBlock:
     def posting_positions(self, i: int) -> list[int]:
         """The positions (absolute, ascending) of the block's ``i``-th posting."""
         starts, flat = self._read_positions()
-        return list(accumulate(flat[starts[i] : starts[i + 1]]))
+        return flat[starts[i] : starts[i + 1]].tolist()
 
     def positions(self) -> list[list[int]]:
         """Every posting's positions (absolute, ascending)."""
         if self._positions is None:
             starts, flat = self._read_positions()
-            self._positions = [list(accumulate(flat[a:b])) for a, b in itertools.pairwise(starts)]
+            self._positions = [flat[a:b].tolist() for a, b in itertools.pairwise(starts)]
         return self._positions
 
     def values(self) -> tuple[Any, ...]:

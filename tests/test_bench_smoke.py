@@ -103,7 +103,29 @@ def test_harness_on_a_generated_corpus(tmp_path: Path, capsys: pytest.CaptureFix
     assert uncached["search_vs_healthz"] == pytest.approx(
         us["requests_per_s"] / http["healthz"]["requests_per_s"]
     )
+    # each worker's RSS split, read from /proc with its RSS on both servers: anon + file (+ shmem) is the RSS
+    for server in (http, uncached):
+        memory = server["worker_memory"]
+        assert [m["rss_mb"] for m in memory] == server["worker_rss_mb"] and len(memory) == 2
+        for m in memory:
+            assert m["anon_mb"] > 5 and m["file_mb"] > 0
+            assert m["anon_mb"] + m["file_mb"] == pytest.approx(m["rss_mb"], abs=4)
+            assert m["anon_mb"] + m["file_mb"] + m["shmem_mb"] == pytest.approx(m["rss_mb"], abs=0.5)
+            if "uss_mb" in m:  # smaps_rollup (Linux ≥ 4.14, readable for our own children)
+                assert 0 < m["uss_mb"] <= m["pss_mb"] + 0.1 <= m["rss_mb"] + 0.2
+                assert m["uss_mb"] == pytest.approx(m["private_clean_mb"] + m["private_dirty_mb"], abs=0.2)
     rows = {row["metric"]: row for row in result["targets"]}
+    split = rows["serving worker RSS, private (anon) / file-backed (index pages)"]
+    anon_max = max(m["anon_mb"] for m in http["worker_memory"])
+    file_max = max(m["file_mb"] for m in http["worker_memory"])
+    assert (
+        split["ours"] == f"{anon_max:.1f} / {file_max:.1f}" and split["target"] == "" and split["met"] is None
+    )
+    uss_pss = rows["serving worker USS / PSS"]
+    assert uss_pss["target"] == "" and uss_pss["met"] is None
+    if "uss_mb" in http["worker_memory"][0]:
+        uss, pss = (float(x) for x in uss_pss["ours"].split(" / "))
+        assert uss <= pss + 0.1 <= rows["serving worker RSS (max)"]["ours"] + 0.2
     assert rows["HTTP /api/search req/s, cache off"]["ours"] == us["requests_per_s"]
     assert rows["HTTP /api/search req/s, cache off"]["target"] == "≥ 0.5 × /healthz"
     assert rows["HTTP /api/search p99, cache off"]["ours"] == us["p99_ms"]
@@ -121,10 +143,13 @@ def test_harness_on_a_generated_corpus(tmp_path: Path, capsys: pytest.CaptureFix
     assert "| HTTP /api/search req/s, cache off |" in table and "| HTTP /api/search p99, cache off |" in table
     assert "Search with the result cache off: a second `zhsearch serve --workers 2`" in table
     assert "result cache hit rate 0.0 % (0 hits" in table
+    assert "| serving worker RSS, private (anon) / file-backed (index pages) | " in table
+    assert "| serving worker USS / PSS | " in table
+    assert "the file-backed pages are the parts of the mmapped index the worker has read" in table
 
     # --render of a bench.json from before the cache-off run (no "uncached", no "cache"): rows show –
     old = json.loads((out / "bench.json").read_text(encoding="utf-8"))
-    del old["http"]["uncached"], old["http"]["search"]["cache"]
+    del old["http"]["uncached"], old["http"]["search"]["cache"], old["http"]["worker_memory"]
     (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
     assert (
         bench.main(["--render", str(tmp_path / "old.json"), "--out", str(tmp_path / "re"), "--no-plots"]) == 0
@@ -132,6 +157,9 @@ def test_harness_on_a_generated_corpus(tmp_path: Path, capsys: pytest.CaptureFix
     table = (tmp_path / "re" / "bench.md").read_text(encoding="utf-8")
     assert "| HTTP /api/search p99, cache off | – |" in table
     assert "Search with the result cache off: not measured in this run" in table
+    assert "| serving worker RSS, private (anon) / file-backed (index pages) | – |" in table
+    assert "| serving worker USS / PSS | – |" in table
+    assert "Serving worker memory split (anon / file-backed, USS / PSS): not recorded" in table
 
 
 def test_skips_without_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
