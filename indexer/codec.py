@@ -38,6 +38,7 @@ import zlib
 from array import array
 from collections.abc import Sequence
 from itertools import accumulate
+from operator import sub
 from pickle import dumps, loads
 from typing import Any
 
@@ -300,6 +301,10 @@ class ZhFieldWriter(W3FieldWriter):
         of those documents (already quantised as the length column stores them)."""
         self._postwriter.add_posting_list(ids, weights, positions, lengths)
 
+    def add_counted_list(self, ids: array, counts: array, lengths: Sequence[int], flat: array | None) -> None:
+        """See :meth:`ZhPostingsWriter.add_counted_list`."""
+        self._postwriter.add_counted_list(ids, counts, lengths, flat)
+
 
 class ZhPostingsWriter(W3PostingsWriter):
     """Writes the compact blocks; ``add_posting`` (Whoosh's writer) and ``add_posting_list`` (bulk) both work."""
@@ -347,6 +352,44 @@ class ZhPostingsWriter(W3PostingsWriter):
                 maxlen,
                 max(bweights),
                 last=end == n,
+            )
+
+    def add_counted_list(self, ids: array, counts: array, lengths: Sequence[int], flat: array | None) -> None:
+        """The fast build's posting list: ascending ``ids``, integer weights ``counts`` (the frequencies), the
+        documents' quantised field ``lengths`` and, for a positions format, every posting's positions one after
+        the other in ``flat`` (``counts[i]`` of them for posting ``i``)."""
+        if self._ids:
+            raise Exception("add_counted_list after add_posting in the same term")
+        limit = self._blocklimit
+        n = len(ids)
+        ends = list(accumulate(counts)) if flat is not None else None
+        for start in range(0, n, limit):
+            end = min(n, start + limit)
+            bids = ids[start:end]
+            bcounts = counts[start:end]
+            blens = lengths[start:end]
+            parts = [_typed(list(map(sub, bids[1:], bids[:-1])))]
+            if bcounts.count(1) == len(bcounts):
+                wcode = _W_ONES
+            else:
+                wcode = _W_INTS
+                parts.append(_typed(bcounts))
+            if flat is not None and ends is not None:
+                vcode = _V_POS
+                parts.append(_typed(flat[ends[start - 1] if start else 0 : ends[end - 1]]))
+            else:
+                vcode = _V_NONE
+            minlen = min(blens)
+            self._emit(
+                bids,
+                bcounts,
+                None,
+                None,
+                minlen if minlen else None,
+                max(blens),
+                max(bcounts),
+                last=end == n,
+                data=bytes((wcode, vcode)) + b"".join(parts),
             )
 
     def copy_lists(self, sources: Sequence[tuple[Any, W3TermInfo, int]]) -> None:
@@ -440,11 +483,13 @@ class ZhPostingsWriter(W3PostingsWriter):
         maxweight: float,
         *,
         last: bool,
+        data: bytes | None = None,
     ) -> None:
         postfile = self._postfile
         if not self._blockcount:
             postfile.write(MAGIC)
-        data = encode_block(self._format, ids, weights, values, positions)
+        if data is None:
+            data = encode_block(self._format, ids, weights, values, positions)
         comp = self._compression if len(data) >= COMPRESS_MIN else 0
         if comp:
             packed = zlib.compress(data, comp)
