@@ -110,10 +110,12 @@ def _many_docs(n: int) -> list[Article]:
         (2, 2, False, "DOCS"),  # two segments
         (1, 1, True, "DOCS"),  # one segment per document, merged
         (2, 150, True, "many"),  # posting lists of two blocks in every chunk, merged
+        (2, 150, None, "many"),  # three segments for two workers: merged
+        (2, 200, None, "many"),  # one segment per worker: not merged
     ],
 )
 def test_fast_build_equals_whoosh_writer(
-    tmp_path: Path, jobs: int, chunk_docs: int, merge: bool, articles: str
+    tmp_path: Path, jobs: int, chunk_docs: int, merge: bool | None, articles: str
 ) -> None:
     docs = [article_document(a, "1:2") for a in (DOCS if articles == "DOCS" else _many_docs(400))]
     ref_dir, fast_dir = tmp_path / "ref", tmp_path / "fast"
@@ -130,7 +132,8 @@ def test_fast_build_equals_whoosh_writer(
     assert builder.commit() == len(docs)
     fast = whoosh_index.open_dir(str(fast_dir))
     chunks = -(-len(docs) // chunk_docs)
-    assert len(fast._segments()) == (1 if merge else chunks)
+    merged = merge or (merge is None and chunks > jobs)
+    assert len(fast._segments()) == (1 if merged else chunks)
     if articles == "many":
         assert max(len(rows) for rows in _dump(fast)["postings"].values()) > 3 * 128
     expected, got = _dump(ref), _dump(fast)
