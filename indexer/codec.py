@@ -507,9 +507,7 @@ class ZhPostingsWriter(W3PostingsWriter):
             length_to_byte(maxlength),
         )
         length = len(info) + len(data)
-        postfile.write_int(-length if last else length)
-        postfile.write(info)
-        postfile.write(data)
+        postfile.write(_BLOCK_LENGTH.pack(-length if last else length) + info + data)
         self._blockcount += 1
         ti: W3TermInfo = self._terminfo
         ti._weight += sum(weights)

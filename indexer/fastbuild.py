@@ -19,7 +19,7 @@ from typing import Any
 
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Frequency, Positions
+from whoosh.formats import Existence, Frequency, Positions
 from whoosh.index import TOC
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -68,7 +68,9 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
     # analysed text fields, in typed arrays (4 bytes a number: a chunk of 40,000 articles fits in a few hundred
     # MB). Terms are encoded once, when written: UTF-8 bytes sort in the same order as the strings.
     bulk: dict[str, dict[str, tuple[array, ...]]] = defaultdict(dict)
-    # other[fieldname][term bytes] -> list of (docnum, weight, value bytes): the small exact-value fields
+    # counted[fieldname][term bytes] -> (docnums, frequencies): the exact-value fields whose weight is the
+    # frequency; other[fieldname][term bytes] -> list of (docnum, weight, value bytes): anything else
+    counted: dict[str, dict[bytes, tuple[array, array]]] = defaultdict(dict)
     other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = defaultdict(lambda: defaultdict(list))
     lengths: dict[str, dict[int, int]] = defaultdict(dict)
 
@@ -104,6 +106,16 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
                             entry = target[text] = (array("I"), array("I"))
                         entry[0].append(docnum)
                         entry[1].append(freq)
+                elif type(fmt) in (Existence, Frequency) and fmt.field_boost == 1:
+                    # exact values (id, url, dates, tags...): the weight is the frequency, the value implied
+                    target3 = counted[fieldname]
+                    for tbytes, freq, _weight, _vbytes in field.index(value):
+                        entry = target3.get(tbytes)
+                        if entry is None:
+                            entry = target3[tbytes] = (array("I"), array("I"))
+                        entry[0].append(docnum)
+                        entry[1].append(freq)
+                        length += freq
                 else:
                     target2 = other[fieldname]
                     for tbytes, freq, weight, vbytes in field.index(value):
@@ -129,7 +141,7 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
 
     fieldwriter = codec.field_writer(storage, segment)
     length_source = _Lengths(lengths)
-    for fieldname in sorted(set(bulk) | set(other)):
+    for fieldname in sorted(set(bulk) | set(counted) | set(other)):
         fieldwriter.start_field(fieldname, schema[fieldname])
         dfl = length_source.doc_field_length_reader(fieldname)
         if fieldname in bulk:
@@ -144,6 +156,12 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
                 )
                 fieldwriter.finish_term()
             del bulk[fieldname]  # free the field's postings before the next one is written
+        elif fieldname in counted:
+            quantised = [dfl(d) for d in range(len(docs))]
+            for tbytes, (ids, freqs) in sorted(counted.pop(fieldname).items()):
+                fieldwriter.start_term(tbytes)
+                fieldwriter.add_counted_list(ids, freqs, [quantised[d] for d in ids], None)
+                fieldwriter.finish_term()
         else:
             others = other[fieldname]
             for tbytes in sorted(others):
