@@ -169,10 +169,31 @@ class _Probe:
         return cls(leaves, boost, rarity, segment.segment_id() if segment is not None else None)
 
     def at(self, doc: int) -> bool:
-        """Whether the phrase stands in document ``doc`` (the leaves are left on it)."""
-        if not self.on(doc):
-            return False
-        return self._positions_match()
+        """Whether the phrase stands in document ``doc`` (if so, the leaves are left on it).
+
+        The units are moved to ``doc`` rarest first, and their positions intersected as they arrive: a
+        candidate where the rare units do not stand side by side is dropped before the common units' posting
+        lists are touched.
+        """
+        leaves = self.leaves
+        several = len(leaves) > 1
+        starts: set[int] | None = None
+        for i in self.order:
+            m = leaves[i]
+            if not m.is_active():
+                return False
+            if m.id() < doc:
+                skip(m, doc, self.segment)
+                if not m.is_active():
+                    return False
+            if m.id() != doc:
+                return False
+            if several:
+                shifted = {p - i for p in m.value_as("positions")}
+                starts = shifted if starts is None else starts & shifted
+                if not starts:
+                    return False
+        return True
 
     def on(self, doc: int) -> bool:
         """Move every unit to ``doc`` (rarest first); whether all of them are there."""
