@@ -400,7 +400,7 @@ def reindex(
                 if old != fingerprint:
                     full = True
                     summary.reason = (
-                        "the analysis changed (user dictionary or analyzer version): full rebuild"
+                        "the analysis changed (user dictionary, analyzer version or index format): full rebuild"
                     )
         try:
             if full:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,72 @@ def test_project_schema_formats_are_stored_compactly(tmp_path: Path) -> None:
         assert m._block._data[:1] != b"\x80"  # not a pickle
         m.next()
         assert m.value_as("positions") == [0, 2, 5, 7, 9, 12]
+
+
+def _news(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    filler = "经济发展改革开放创新科技农业粮食丰收乡村振兴城市交通生态环境保护的了和是在有"
+    docs = []
+    for i in range(n):
+        body = "".join(rng.choice(filler) for _ in range(rng.randint(20, 120)))
+        if i % 5 == 0:
+            body += "，中国式现代化道路越走越宽。"
+        elif i % 5 == 1:
+            body += "。中国的现代化，方式多样。"
+        docs.append(
+            {
+                "id": f"n{seed}-{i}",
+                "title": f"标题{i}",
+                "body": body,
+                "published": f"2024-01-{1 + i % 28:02d}",
+            }
+        )
+    return docs
+
+
+def test_an_index_of_the_previous_format_stays_searchable_also_mixed(tmp_path: Path) -> None:
+    """Indexes written by the previous release (Whoosh's W3 postings) are read as they are, and segments of
+    both formats answer one query together (an incremental reindex adds ZhCodec segments to such an index)."""
+    from conftest import build_index, write_jsonl
+
+    from indexer.articles import Article
+    from indexer.store import publish_generation
+    from indexer.writer import article_document
+    from search import Searcher
+
+    old_docs, new_docs = _news(300, 1), _news(200, 2)
+    queries = ['"中国式现代化"', '"现代化"', "中国 现代化", "经济", '"越走越宽" -标题3']
+
+    def add(ix: whoosh_index.Index, docs: list[dict], codec: object) -> None:
+        with ix.writer(codec=codec) as w:
+            for d in docs:
+                published = date.fromisoformat(d["published"])
+                article = Article(d["id"], d["title"], d["body"], published=published, path="/x", line=1)
+                w.add_document(**article_document(article, "1:2"))
+
+    def results(searcher: Searcher) -> dict[str, list[str]]:
+        return {q: [h.id for h in searcher.search(q, per_page=50).hits] for q in queries}
+
+    index_dir = tmp_path / "old"
+    building = index_dir / "gen-000001.building"
+    building.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(building), make_schema())
+    add(ix, old_docs, W3Codec())
+    publish_generation(index_dir, building, 1)
+    fresh = build_index([write_jsonl(tmp_path / "a" / "old.jsonl", old_docs)], tmp_path / "fresh")
+    old = Searcher(index_dir, cache_size=0)
+    assert results(old) == results(Searcher(fresh, cache_size=0))
+    assert len(results(old)['"中国式现代化"']) == 50  # 60 articles hold it
+
+    live = whoosh_index.open_dir(str(index_dir / "gen-000001"))
+    add(live, new_docs, ZhCodec())
+    codecs = {
+        type(seg.codec()).__name__ for seg in whoosh_index.open_dir(str(index_dir / "gen-000001"))._segments()
+    }
+    assert codecs == {"W3Codec", "ZhCodec"}
+    both = build_index([write_jsonl(tmp_path / "b" / "all.jsonl", old_docs + new_docs)], tmp_path / "both")
+    mixed = Searcher(index_dir, cache_size=0)
+    mixed.refresh()
+    got, want = results(mixed), results(Searcher(both, cache_size=0))
+    assert {q: set(ids) for q, ids in got.items()} == {q: set(ids) for q, ids in want.items()}
+    assert mixed.search('"中国式现代化"').total == 100
