@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from whoosh.query import And, DisjunctionMax, NullQuery, NumericRange, Or, Query, Term
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher as WhooshSearcher
 
 from search.build import BonusQuery, ExcludingQuery, ProximityQuery, Scaled
-from search.phrases import ExactPhrase, phrase_docs
+from search.phrases import ExactPhrase, skip
 from search.postings import SearchCache, cached_values, read_postings
 from search.results import Facets
 from search.scoring import FieldNorms, score_matches
@@ -170,8 +171,8 @@ def _phrase_set(q: ExactPhrase, ctx: SetContext, within: set[int] | None) -> set
     """The documents (among ``within``) where the phrase stands.
 
     The units' posting lists are read rarest first and intersected; once the candidates are few compared
-    with the next unit's list, the remaining units are moved to each candidate instead (skipping blocks, see
-    :func:`search.phrases.phrase_docs`). With every list read, the positions come from the same read.
+    with the next unit's list, the remaining units are moved to each candidate instead (skipping blocks), and
+    the positions checked (:func:`_check_positions`).
     """
     sub = ctx.sub
     candidates = within
@@ -185,9 +186,7 @@ def _phrase_set(q: ExactPhrase, ctx: SetContext, within: set[int] | None) -> set
         candidates = set(ids) if candidates is None else candidates.intersection(ids)
         if not candidates:
             return _remember(q, ctx, set())
-    if read == len(units):
-        return _remember(q, ctx, _check_positions(q, ctx, candidates or set()))
-    return phrase_docs(q, sub, candidates or set(), ctx.cache.phrases)
+    return _remember(q, ctx, _check_positions(q, ctx, candidates or set(), set(units[:read])))
 
 
 def _remember(q: ExactPhrase, ctx: SetContext, found: set[int]) -> set[int]:
@@ -195,27 +194,57 @@ def _remember(q: ExactPhrase, ctx: SetContext, found: set[int]) -> set[int]:
     return found
 
 
-def _check_positions(q: ExactPhrase, ctx: SetContext, candidates: set[int]) -> set[int]:
-    """The candidates where the units stand at consecutive positions, from the postings read already."""
+def _check_positions(q: ExactPhrase, ctx: SetContext, candidates: set[int], read: set[str]) -> set[int]:
+    """The candidates where the units stand at consecutive positions.
+
+    The units in ``read`` (their posting lists were read by the set evaluation, with the positions decoded
+    on demand) are looked up in those lists; the others, too common to read whole, are moved to each
+    candidate through their block tables (:func:`search.phrases.skip`). Per candidate the units are taken
+    rarest first and their positions intersected as they come, so a candidate fails on its first pair.
+    """
     sub = ctx.sub
-    decode = sub.schema[q.fieldname].format.decode_positions
+    field = q.fieldname
+    fieldobj = sub.schema[field]
+    decode = fieldobj.format.decode_positions
+    reader = sub.reader()
+    segment = reader.segment()
+    segid = segment.segment_id() if segment is not None else None
     lists = {}
+    matchers: dict[str, Any] = {}
     for unit in set(q.units):
-        ids = read_postings(sub, q.fieldname, unit, ctx.cache, values=True)[0]
-        lists[unit] = (ids, cached_values(sub, q.fieldname, unit, ctx.cache))
-    # rarest unit first: a candidate where the characters are scattered fails on the first pair
-    order = sorted(range(len(q.units)), key=lambda i: len(lists[q.units[i]][0]))
+        if unit in read:
+            ids = read_postings(sub, field, unit, ctx.cache, values=True)[0]
+            lists[unit] = (ids, cached_values(sub, field, unit, ctx.cache))
+        else:
+            try:
+                matchers[unit] = reader.postings(field, fieldobj.to_bytes(unit))
+            except TermNotFound:
+                return set()
+    df = {unit: sub.doc_frequency(field, unit) for unit in set(q.units)}
+    order = sorted(range(len(q.units)), key=lambda i: df[q.units[i]])
     found: set[int] = set()
-    for d in candidates:
+    for d in sorted(candidates):
         positions: dict[str, list[int]] = {}
         starts: set[int] | None = None
         for i in order:
             unit = q.units[i]
             ps = positions.get(unit)
             if ps is None:
-                ids, vals = lists[unit]
-                value = vals[bisect_left(ids, d)]  # type: ignore[index]
-                ps = positions[unit] = value if isinstance(value, list) else decode(value)
+                if unit in lists:
+                    ids, vals = lists[unit]
+                    value = vals[bisect_left(ids, d)]  # type: ignore[index]
+                    ps = value if isinstance(value, list) else decode(value)
+                else:
+                    m = matchers[unit]
+                    if m.is_active() and m.id() < d:
+                        skip(m, d, segid)
+                    if not m.is_active():
+                        return found  # the unit is in no later document: no later candidate holds the phrase
+                    if m.id() != d:
+                        starts = None
+                        break
+                    ps = m.value_as("positions")
+                positions[unit] = ps
             shifted = {p - i for p in ps}
             starts = shifted if starts is None else starts & shifted
             if not starts:
