@@ -22,7 +22,7 @@ block is::
 The matcher (:class:`ZhLeafMatcher`) keeps Whoosh's matcher interface (``id``/``weight``/``value``/``skip_to``/
 block quality), so every Whoosh query and the index merge work unchanged; it also hands out the positions as
 lists (``value_as("positions")``, :meth:`ZhLeafMatcher.read_positions`) without encoding them to Whoosh's
-value bytes. :meth:`ZhPostingsWriter.add_posting_list` writes a whole posting list from plain lists: the fast
+value bytes. :meth:`ZhPostingsWriter.add_counted_list` writes a whole posting list from typed arrays: the fast
 build's path, with no per-posting method call.
 
 The codec object is pickled into every segment's table of contents, so this module path is part of the index
@@ -290,24 +290,14 @@ class ZhCodec(W3Codec):
 
 
 class ZhFieldWriter(W3FieldWriter):
-    def add_posting_list(
-        self,
-        ids: Sequence[int],
-        weights: Sequence[float],
-        positions: Sequence[Sequence[int]] | None,
-        lengths: Sequence[int] | None,
-    ) -> None:
-        """Add the whole posting list of the current term (ascending ``ids``); ``lengths`` are the field lengths
-        of those documents (already quantised as the length column stores them)."""
-        self._postwriter.add_posting_list(ids, weights, positions, lengths)
-
     def add_counted_list(self, ids: array, counts: array, lengths: Sequence[int], flat: array | None) -> None:
         """See :meth:`ZhPostingsWriter.add_counted_list`."""
         self._postwriter.add_counted_list(ids, counts, lengths, flat)
 
 
 class ZhPostingsWriter(W3PostingsWriter):
-    """Writes the compact blocks; ``add_posting`` (Whoosh's writer) and ``add_posting_list`` (bulk) both work."""
+    """Writes the compact blocks: ``add_posting`` (Whoosh's writer), ``add_counted_list`` (the fast build) and
+    ``copy_lists`` (the merge)."""
 
     def __init__(self, postfile: Any, blocklimit: int, compression: int = 3) -> None:
         super().__init__(postfile, blocklimit, byteids=False, compression=compression, inlinelimit=1)
@@ -324,35 +314,6 @@ class ZhPostingsWriter(W3PostingsWriter):
     def _new_block(self) -> None:
         super()._new_block()
         self._ids = []  # type: ignore[assignment]  # a list: the bulk path assigns lists
-
-    def add_posting_list(
-        self,
-        ids: Sequence[int],
-        weights: Sequence[float],
-        positions: Sequence[Sequence[int]] | None,
-        lengths: Sequence[int] | None,
-    ) -> None:
-        if self._ids:
-            raise Exception("add_posting_list after add_posting in the same term")
-        limit = self._blocklimit
-        n = len(ids)
-        for start in range(0, n, limit):
-            end = min(n, start + limit)
-            bids = ids[start:end]
-            bweights = weights[start:end]
-            blens = lengths[start:end] if lengths is not None else ()
-            minlen = min(blens) if blens else None
-            maxlen = max(blens) if blens else 0
-            self._emit(
-                bids,
-                bweights,
-                None,
-                positions[start:end] if positions is not None else None,
-                minlen if minlen else None,
-                maxlen,
-                max(bweights),
-                last=end == n,
-            )
 
     def add_counted_list(self, ids: array, counts: array, lengths: Sequence[int], flat: array | None) -> None:
         """The fast build's posting list: ascending ``ids``, integer weights ``counts`` (the frequencies), the

@@ -399,9 +399,7 @@ def reindex(
                 old = schema_fingerprint(open_generation(live).schema)
                 if old != fingerprint:
                     full = True
-                    summary.reason = (
-                        "the analysis changed (user dictionary, analyzer version or index format): full rebuild"
-                    )
+                    summary.reason = "the analysis changed (user dictionary, analyzer version or index format): full rebuild"
         try:
             if full:
                 summary.mode = "full"

@@ -180,13 +180,7 @@ class _Probe:
         starts: set[int] | None = None
         for i in self.order:
             m = leaves[i]
-            if not m.is_active():
-                return False
-            if m.id() < doc:
-                skip(m, doc, self.segment)
-                if not m.is_active():
-                    return False
-            if m.id() != doc:
+            if not self._move(m, doc):
                 return False
             if several:
                 shifted = {p - i for p in m.value_as("positions")}
@@ -198,17 +192,17 @@ class _Probe:
     def on(self, doc: int) -> bool:
         """Move every unit to ``doc`` (rarest first); whether all of them are there."""
         leaves = self.leaves
-        for i in self.order:
-            m = leaves[i]
+        return all(self._move(leaves[i], doc) for i in self.order)
+
+    def _move(self, m: Any, doc: int) -> bool:
+        """Move one unit's matcher forward to ``doc``; whether the unit is in that document."""
+        if not m.is_active():
+            return False
+        if m.id() < doc:
+            skip(m, doc, self.segment)
             if not m.is_active():
                 return False
-            if m.id() < doc:
-                skip(m, doc, self.segment)
-                if not m.is_active():
-                    return False
-            if m.id() != doc:
-                return False
-        return True
+        return m.id() == doc
 
     def _positions_match(self) -> bool:
         leaves = self.leaves
