@@ -12,6 +12,7 @@ atomically, and ``zhsearch serve --index DEST`` picks it up without a restart. T
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from indexer.store import (
     publish_generation,
     remove_stale,
 )
+from indexer.suggest import SUGGEST_FILE
 
 INDEX_NAME = "MAIN"
 _COPY_CHUNK = 1 << 20
@@ -66,6 +68,8 @@ def _open_commit(gen: Path) -> tuple[int, dict[str, BinaryIO], int]:
         for name in os.listdir(gen):
             if name.startswith(prefixes):
                 files[name] = open(gen / name, "rb")  # noqa: SIM115
+        with contextlib.suppress(FileNotFoundError):  # the suggestions (used when they match the commit)
+            files[SUGGEST_FILE] = open(gen / SUGGEST_FILE, "rb")  # noqa: SIM115
         documents = sum(seg.doc_count() for seg in toc.segments)
     except BaseException:
         for fh in files.values():

@@ -36,6 +36,7 @@ from indexer.store import (
     publish_generation,
     remove_stale,
 )
+from indexer.suggest import SUGGEST_FILE, write_suggestions
 
 #: Problems kept in the summary for printing (all are counted).
 MAX_PROBLEMS_KEPT = 200
@@ -403,9 +404,9 @@ def reindex(
         try:
             if full:
                 summary.mode = "full"
-                _full_build(paths, index_dir, jobs, userdict, progress, summary, limitmb)
+                _full_build(paths, index_dir, jobs, userdict, progress, summary, limitmb, log)
             else:
-                _incremental(paths, live, jobs, progress, summary, limitmb)  # type: ignore[arg-type]
+                _incremental(paths, live, jobs, progress, summary, limitmb, log)  # type: ignore[arg-type]
         except OSError as exc:
             raise ReindexError(
                 f"writing the index failed: {exc.strerror or exc}"
@@ -433,6 +434,18 @@ def _check_read(summary: ReindexSummary) -> None:
         raise NothingReadError(f"no article could be read ({reasons}); the index was left as it was")
 
 
+def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path | None = None) -> None:
+    """The search box's suggestions for the index's latest commit, next to it (see :mod:`indexer.suggest`);
+    ``previous``: the generation whose suggestions lend their pinyin (default: ``gen_dir`` itself)."""
+    t0 = time.monotonic()
+    ix = open_generation(gen_dir)
+    with ix.reader() as reader:
+        data = write_suggestions(
+            gen_dir, reader, ix.latest_generation(), previous=(previous or gen_dir) / SUGGEST_FILE
+        )
+    log(f"suggestions: {len(data.entries):,} entries in {time.monotonic() - t0:.1f} s")
+
+
 def _full_build(
     paths: Sequence[Path],
     index_dir: Path,
@@ -441,6 +454,7 @@ def _full_build(
     progress: Progress,
     summary: ReindexSummary,
     limitmb: int,
+    log: Callable[[str], None] = lambda message: None,
 ) -> None:
     number = next_generation(index_dir)
     building = index_dir / (generation_name(number) + ".building")
@@ -456,6 +470,7 @@ def _full_build(
         except BaseException:
             builder.cancel()
             raise
+        _write_suggestions(building, log, previous=current_generation(index_dir))
         summary.generation = publish_generation(index_dir, building, number).name
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -463,7 +478,13 @@ def _full_build(
 
 
 def _incremental(
-    paths: Sequence[Path], live: Path, jobs: int, progress: Progress, summary: ReindexSummary, limitmb: int
+    paths: Sequence[Path],
+    live: Path,
+    jobs: int,
+    progress: Progress,
+    summary: ReindexSummary,
+    limitmb: int,
+    log: Callable[[str], None] = lambda message: None,
 ) -> None:
     ix = whoosh_index.open_dir(str(live))
     readonly = open_generation(live)  # memory-mapped: a plain reader would copy the index into memory
@@ -495,6 +516,8 @@ def _incremental(
     else:
         writer.cancel()
     searcher.close()
+    if run.writes:
+        _write_suggestions(live, log)
     with open_generation(live).reader() as reader:
         summary.documents = reader.doc_count()
     summary.generation = live.name

@@ -21,6 +21,7 @@ from web_fixtures import free_port
 
 from indexer.check import check_index
 from indexer.cli import cli
+from indexer.suggest import DEFAULT_TERMS, DEFAULT_TITLES, read_suggestions
 from indexer.writer import reindex
 from search import Searcher
 
@@ -44,6 +45,11 @@ def test_snapshot_is_a_consistent_servable_copy(tmp_path: Path) -> None:
     output = _snapshot(index_dir, dest)
     assert "snapshot of gen-000001 commit 2 (8 articles" in output and "gen-000001;" in output
     assert check_index(dest).ok
+    # the suggestions of that commit come along (a replica's workers load them instead of building them)
+    assert (
+        read_suggestions(dest / "gen-000001", 2, max_terms=DEFAULT_TERMS, max_titles=DEFAULT_TITLES)
+        is not None
+    )
     searcher = Searcher(dest, refresh_interval=0)
     assert {(h.id, h.title) for h in searcher.search("巡检", per_page=50).hits} == signature(S1)
     for _ in range(3):  # later snapshots replace it in place; the two newest are kept

@@ -95,7 +95,10 @@ class Engine:
         if version is None:
             raise ApiError(503, "no_index", f"no index at {self.index_dir} (run `zhsearch reindex` first)")
         try:
-            table = self.suggestions.table(version, self._reader)
+            gen_dir, commit = Path(self.index_dir) / version[0], version[1]
+            table = self.suggestions.table(
+                version, self._reader, lambda: self.suggestions.prebuilt(gen_dir, commit)
+            )
         except Exception as exc:
             raise _engine_error(exc) from exc
         return table.lookup(prefix, limit)

@@ -1,7 +1,8 @@
 """Search-box suggestions: frequent index terms and article titles, by prefix, in characters or in pinyin.
 
-The table is built from the index (the term lexicons of ``title`` and ``body`` and the stored titles) and kept per
-index version, so a reindex brings new suggestions. Each entry has three sorted keys:
+The entries are the index's most frequent terms and first titles (:mod:`indexer.suggest`: written by ``reindex``
+for every commit, or built here for an index without them) and kept per index version, so a reindex brings new
+suggestions. Each entry has three sorted keys:
 
 * its folded text (NFKC, lower case, simplified), so 國際 finds 国际…;
 * its full pinyin without tones (``gonganbu``), so a prefix such as ``gongan`` works;
@@ -16,68 +17,20 @@ import heapq
 import re
 import threading
 from bisect import bisect_left, bisect_right
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
-from pypinyin import lazy_pinyin
-
 from indexer.normalize import fold
+from indexer.suggest import _CJK_RE, Entry, Keyed, build_data, read_suggestions
 
-#: Characters of a title whose pinyin is indexed (enough for any prefix a person types).
-TITLE_PINYIN_CHARS = 16
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{_CJK}]")
-_RUN_RE = re.compile(f"(?P<cjk>[{_CJK}]+)|(?P<other>[^{_CJK}]+)")
-_WORDISH_RE = re.compile(r"[^\W_]")
-_NOT_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 _PINYIN_QUERY_RE = re.compile(r"^[a-z][a-z' ]*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    text: str
-    kind: str  # "term" or "title"
-    weight: int
-    id: str | None = None
-
-
-class _Pinyin:
-    """Pinyin of text: pypinyin reads each Chinese run with its phrase dictionary (长城 chang cheng, 长大 zhang
-    da); a run of anything else stays whole, lower-cased, letters and digits only. Memoised per run."""
-
-    def __init__(self) -> None:
-        self._memo: dict[str, list[tuple[str, bool]]] = {}
-
-    def syllables(self, text: str) -> list[tuple[str, bool]]:
-        """``(syllable, from_chinese)`` pairs."""
-        out: list[tuple[str, bool]] = []
-        for m in _RUN_RE.finditer(text):
-            run = m.group()
-            parts = self._memo.get(run)
-            if parts is None:
-                if m.lastgroup == "cjk":
-                    parts = [
-                        (p, True) for p in (_NOT_ALNUM_RE.sub("", x.lower()) for x in lazy_pinyin(run)) if p
-                    ]
-                else:
-                    parts = [(p, False) for p in [_NOT_ALNUM_RE.sub("", run.lower())] if p]
-                if len(self._memo) < 200_000:
-                    self._memo[run] = parts
-            out.extend(parts)
-        return out
-
-    def keys(self, text: str) -> tuple[str, str]:
-        """(full spelling, initials); a non-Chinese run stays whole in both (``5g手机`` -> ``5gshouji``, ``5gsj``)."""
-        syl = self.syllables(text)
-        return "".join(s for s, _ in syl), "".join(s[0] if chinese else s for s, chinese in syl)
 
 
 class SuggestionTable:
     """Prefix lookup over terms and titles; immutable once built, so lookups need no lock."""
 
-    def __init__(self, entries: list[Entry], keyed: Iterable[tuple[str, str, str, int]]) -> None:
+    def __init__(self, entries: list[Entry], keyed: Iterable[Keyed]) -> None:
         self.entries = entries
         by_kind: dict[str, list[tuple[str, int]]] = {"text": [], "full": [], "initials": []}
         for text_key, full, initials, i in keyed:
@@ -142,52 +95,10 @@ class SuggestionTable:
         return out
 
 
-def _good_term(term: str) -> bool:
-    return len(term) >= 2 and bool(_WORDISH_RE.search(term)) and not term.isdigit()
-
-
 def build_table(reader: Any, *, max_terms: int, max_titles: int) -> SuggestionTable:
     """Build the table from a Whoosh reader of the article index."""
-    df: Counter[bytes] = Counter()
-    fields = [f for f in ("title", "body") if f in reader.schema.names()]
-    for leaf, _ in reader.leaf_readers():  # segment by segment: 4x faster than through a multi-reader
-        for field in fields:
-            for btext, info in leaf.iter_field(field):
-                df[btext] += info.doc_frequency()
-    best = heapq.nlargest(
-        max_terms,
-        ((t, n) for b, n in df.items() if _good_term(t := b.decode("utf-8", "replace"))),
-        key=lambda kv: kv[1],
-    )
-    known = {t for t, _ in best}
-    entries: list[Entry] = []
-    keyed: list[tuple[str, str, str, int]] = []
-    pinyin = _Pinyin()
-    for term, count in best:
-        full, initials = pinyin.keys(term) if _CJK_RE.search(term) else ("", "")
-        keyed.append((term, full, initials, len(entries)))
-        entries.append(Entry(term, "term", count))
-    seen: set[str] = set()
-    for fields in _titles(reader, max_titles):
-        title = " ".join(str(fields.get("title") or "").split())
-        key = fold(title)
-        if not title or key in seen or key in known:
-            continue
-        seen.add(key)
-        head = title[:TITLE_PINYIN_CHARS]
-        full, initials = pinyin.keys(head) if _CJK_RE.search(head) else ("", "")
-        keyed.append((key, full, initials, len(entries)))
-        entries.append(Entry(title, "title", 0, str(fields.get("id") or "") or None))
-    return SuggestionTable(entries, keyed)
-
-
-def _titles(reader: Any, limit: int) -> Iterator[dict[str, Any]]:
-    n = 0
-    for fields in reader.all_stored_fields():
-        if n >= limit:
-            return
-        n += 1
-        yield fields
+    data = build_data(reader, max_terms=max_terms, max_titles=max_titles)
+    return SuggestionTable(data.entries, data.keyed)
 
 
 class SuggestionCache:
@@ -200,8 +111,14 @@ class SuggestionCache:
         self._lock = threading.Lock()
         self._version: object = None
         self._table: SuggestionTable | None = None
+        self.built = 0  # tables built here, and loaded from the data reindex wrote
+        self.loaded = 0
 
-    def table(self, version: object, open_reader: Any) -> SuggestionTable:
+    def table(
+        self, version: object, open_reader: Any, prebuilt: Callable[[], SuggestionTable | None] | None = None
+    ) -> SuggestionTable:
+        """The table of index ``version``: ``prebuilt()`` (the data ``reindex`` wrote), else built from a
+        reader of ``open_reader()``."""
         table = self._table
         if table is not None and self._version == version:
             return table
@@ -209,9 +126,20 @@ class SuggestionCache:
             return table  # type: ignore[return-value]  # another thread is building: serve the previous table
         try:
             if self._table is None or self._version != version:
-                with open_reader() as reader:
-                    self._table = build_table(reader, max_terms=self.max_terms, max_titles=self.max_titles)
+                loaded = prebuilt() if prebuilt is not None else None
+                if loaded is None:
+                    with open_reader() as reader:
+                        loaded = build_table(reader, max_terms=self.max_terms, max_titles=self.max_titles)
+                    self.built += 1
+                else:
+                    self.loaded += 1
+                self._table = loaded
                 self._version = version
             return self._table
         finally:
             self._lock.release()
+
+    def prebuilt(self, gen_dir: Path, commit: int) -> SuggestionTable | None:
+        """The table from the data ``reindex`` wrote for this commit and these sizes, if any."""
+        data = read_suggestions(gen_dir, commit, max_terms=self.max_terms, max_titles=self.max_titles)
+        return SuggestionTable(data.entries, data.keyed) if data is not None else None

@@ -1,0 +1,227 @@
+"""The data of the search box's suggestions, built once per index commit by ``reindex``.
+
+Suggestions are the most frequent terms of ``title`` and ``body`` and the first article titles, each with three
+sort keys (see :mod:`web.suggest`): folded text, full pinyin and pinyin initials. Spelling 37,000 entries in
+pinyin takes about 3 s and reading the term lists 1.5 s on the 75k-article corpus; done by every web worker
+after every reindex, that cost competed with the searches (and pypinyin's dictionaries took 57 MB in each
+worker). ``reindex`` now writes the data next to the index (:func:`write_suggestions`, ``suggest.pickle`` in the
+generation directory, tagged with the Whoosh commit it describes) and the workers load it
+(:func:`read_suggestions`); a worker whose settings ask for other sizes, or that finds no file for the live
+commit (an index written before this file existed), builds the data itself as before.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import pickle
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indexer.normalize import fold
+
+#: Sizes ``reindex`` builds for (the web settings ``ZHSEARCH_SUGGEST_TERMS`` / ``ZHSEARCH_SUGGEST_TITLES``).
+DEFAULT_TERMS = 20000
+DEFAULT_TITLES = 20000
+SUGGEST_FILE = "suggest.pickle"
+_FORMAT = 1
+
+#: Characters of a title whose pinyin is indexed (enough for any prefix a person types).
+TITLE_PINYIN_CHARS = 16
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_RUN_RE = re.compile(f"(?P<cjk>[{_CJK}]+)|(?P<other>[^{_CJK}]+)")
+_WORDISH_RE = re.compile(r"[^\W_]")
+_NOT_ALNUM_RE = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    text: str
+    kind: str  # "term" or "title"
+    weight: int
+    id: str | None = None
+
+
+#: One entry's sort keys: (folded text, full pinyin, initials, entry number).
+Keyed = tuple[str, str, str, int]
+
+
+@dataclass(frozen=True)
+class SuggestionData:
+    entries: list[Entry]
+    keyed: list[Keyed]
+
+
+class _Pinyin:
+    """Pinyin of text: pypinyin reads each Chinese run with its phrase dictionary (长城 chang cheng, 长大 zhang
+    da); a run of anything else stays whole, lower-cased, letters and digits only. Memoised per run."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, list[tuple[str, bool]]] = {}
+
+    def syllables(self, text: str) -> list[tuple[str, bool]]:
+        """``(syllable, from_chinese)`` pairs."""
+        out: list[tuple[str, bool]] = []
+        for m in _RUN_RE.finditer(text):
+            run = m.group()
+            parts = self._memo.get(run)
+            if parts is None:
+                if m.lastgroup == "cjk":
+                    from pypinyin import lazy_pinyin  # 57 MB of dictionaries: imported only to build
+
+                    parts = [
+                        (p, True) for p in (_NOT_ALNUM_RE.sub("", x.lower()) for x in lazy_pinyin(run)) if p
+                    ]
+                else:
+                    parts = [(p, False) for p in [_NOT_ALNUM_RE.sub("", run.lower())] if p]
+                if len(self._memo) < 200_000:
+                    self._memo[run] = parts
+            out.extend(parts)
+        return out
+
+    def keys(self, text: str) -> tuple[str, str]:
+        """(full spelling, initials); a non-Chinese run stays whole in both (``5g手机`` -> ``5gshouji``, ``5gsj``)."""
+        syl = self.syllables(text)
+        return "".join(s for s, _ in syl), "".join(s[0] if chinese else s for s, chinese in syl)
+
+
+def _good_term(term: str) -> bool:
+    return len(term) >= 2 and bool(_WORDISH_RE.search(term)) and not term.isdigit()
+
+
+def build_data(
+    reader: Any,
+    *,
+    max_terms: int = DEFAULT_TERMS,
+    max_titles: int = DEFAULT_TITLES,
+    spellings: dict[str, tuple[str, str]] | None = None,
+) -> SuggestionData:
+    """The suggestions of a Whoosh reader of the article index; ``spellings`` (text -> pinyin keys, from the
+    previous data: :func:`spellings_of`) spare pypinyin the texts it spelled before."""
+    known_spellings = spellings or {}
+    df: Counter[bytes] = Counter()
+    fields = [f for f in ("title", "body") if f in reader.schema.names()]
+    for leaf, _ in reader.leaf_readers():  # segment by segment: 4x faster than through a multi-reader
+        for field in fields:
+            for btext, info in leaf.iter_field(field):
+                df[btext] += info.doc_frequency()
+    best = heapq.nlargest(
+        max_terms,
+        ((t, n) for b, n in df.items() if _good_term(t := b.decode("utf-8", "replace"))),
+        key=lambda kv: kv[1],
+    )
+    known = {t for t, _ in best}
+    entries: list[Entry] = []
+    keyed: list[Keyed] = []
+    pinyin = _Pinyin()
+
+    def spell(text: str) -> tuple[str, str]:
+        found = known_spellings.get(text)
+        if found is not None:
+            return found
+        return pinyin.keys(text) if _CJK_RE.search(text) else ("", "")
+
+    for term, count in best:
+        full, initials = spell(term)
+        keyed.append((term, full, initials, len(entries)))
+        entries.append(Entry(term, "term", count))
+    seen: set[str] = set()
+    for fields in _titles(reader, max_titles):
+        title = " ".join(str(fields.get("title") or "").split())
+        key = fold(title)
+        if not title or key in seen or key in known:
+            continue
+        seen.add(key)
+        head = title[:TITLE_PINYIN_CHARS]
+        full, initials = spell(head)
+        keyed.append((key, full, initials, len(entries)))
+        entries.append(Entry(title, "title", 0, str(fields.get("id") or "") or None))
+    return SuggestionData(entries, keyed)
+
+
+def _titles(reader: Any, limit: int) -> Iterator[dict[str, Any]]:
+    n = 0
+    for fields in reader.all_stored_fields():
+        if n >= limit:
+            return
+        n += 1
+        yield fields
+
+
+def spellings_of(data: SuggestionData) -> dict[str, tuple[str, str]]:
+    """The pinyin keys of ``data`` by the text they spell (a term, or a title's first characters)."""
+    out: dict[str, tuple[str, str]] = {}
+    for _key, full, initials, i in data.keyed:
+        entry = data.entries[i]
+        out[entry.text if entry.kind == "term" else entry.text[:TITLE_PINYIN_CHARS]] = (full, initials)
+    return out
+
+
+def write_suggestions(
+    gen_dir: Path,
+    reader: Any,
+    commit: int,
+    *,
+    max_terms: int = DEFAULT_TERMS,
+    max_titles: int = DEFAULT_TITLES,
+    previous: Path | None = None,
+) -> SuggestionData:
+    """Build the suggestions of ``reader`` (the index in ``gen_dir`` at Whoosh commit ``commit``) and write them
+    to ``gen_dir/suggest.pickle``, atomically. ``previous`` (a suggestion file of an earlier commit or
+    generation) lends its pinyin: an incremental reindex spells only the new terms and titles."""
+    old = _load(previous) if previous is not None else None
+    data = build_data(
+        reader, max_terms=max_terms, max_titles=max_titles, spellings=spellings_of(old) if old else None
+    )
+    payload = {
+        "format": _FORMAT,
+        "commit": commit,
+        "max_terms": max_terms,
+        "max_titles": max_titles,
+        "entries": [(e.text, e.kind, e.weight, e.id) for e in data.entries],
+        "keyed": data.keyed,
+    }
+    tmp = gen_dir / f".{SUGGEST_FILE}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as fh:
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, gen_dir / SUGGEST_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return data
+
+
+def read_suggestions(gen_dir: Path, commit: int, *, max_terms: int, max_titles: int) -> SuggestionData | None:
+    """The suggestions written for commit ``commit`` with these sizes, or None (no file, another commit or
+    size, or a file that cannot be read: the caller builds them)."""
+    return _load(gen_dir / SUGGEST_FILE, commit=commit, max_terms=max_terms, max_titles=max_titles)
+
+
+def _load(path: Path, **expected: int) -> SuggestionData | None:
+    """The data in ``path`` if it can be read and its header has the ``expected`` values, else None."""
+    try:
+        with open(path, "rb") as fh:
+            payload = pickle.load(fh)  # noqa: S301 -- written by reindex into the index directory, like Whoosh's TOC
+        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
+            return None
+        if any(payload.get(name) != value for name, value in expected.items()):
+            return None
+        entries = [Entry(*e) for e in payload["entries"]]
+        keyed = [tuple(k) for k in payload["keyed"]]
+    except (
+        OSError,
+        EOFError,
+        pickle.UnpicklingError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+        KeyError,
+    ):
+        return None
+    return SuggestionData(entries, keyed)  # type: ignore[arg-type]

@@ -1,0 +1,134 @@
+"""``reindex`` writes the search box's suggestions next to each commit; web workers load them instead of
+building them (and never import pypinyin)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from web_fixtures import CORPUS, TEST_CONFIG, write_corpus
+
+from indexer.store import live_version, open_generation
+from indexer.suggest import DEFAULT_TERMS, DEFAULT_TITLES, SUGGEST_FILE, build_data, read_suggestions
+from indexer.writer import reindex
+from web import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _index(tmp_path: Path, articles: list[dict] = CORPUS) -> tuple[Path, Path]:
+    source = write_corpus(tmp_path / "articles", articles)
+    index_dir = tmp_path / "index"
+    reindex([source], index_dir, jobs=1)
+    return source, index_dir
+
+
+def _live(index_dir: Path) -> tuple[Path, int]:
+    gen, commit = live_version(index_dir)  # type: ignore[misc]
+    return index_dir / gen, commit
+
+
+def test_full_and_incremental_reindex_write_the_suggestions_of_their_commit(tmp_path: Path) -> None:
+    source, index_dir = _index(tmp_path)
+    gen_dir, commit = _live(index_dir)
+    data = read_suggestions(gen_dir, commit, max_terms=DEFAULT_TERMS, max_titles=DEFAULT_TITLES)
+    assert data is not None
+    with open_generation(gen_dir).reader() as reader:
+        assert data == build_data(reader)
+    assert {"公安部"} <= {e.text for e in data.entries if e.kind == "term"}
+
+    # a no-op reindex commits nothing and leaves the file alone
+    stamp = (gen_dir / SUGGEST_FILE).stat().st_mtime_ns
+    assert reindex([source], index_dir, jobs=1).added == 0
+    assert (gen_dir / SUGGEST_FILE).stat().st_mtime_ns == stamp
+
+    # an article added: a new commit, and its title among the suggestions of that commit
+    new = {
+        "id": "new-1",
+        "title": "深海探测器完成万米下潜",
+        "body": "深海探测器今天完成万米下潜。",
+        "published": "2025-03-01",
+    }
+    write_corpus(tmp_path / "articles", [*CORPUS, new])
+    assert reindex([source], index_dir, jobs=1).added == 1
+    gen_dir2, commit2 = _live(index_dir)
+    assert (gen_dir2, commit2 != commit) == (gen_dir, True)
+    assert read_suggestions(gen_dir, commit, max_terms=DEFAULT_TERMS, max_titles=DEFAULT_TITLES) is None
+    data2 = read_suggestions(gen_dir2, commit2, max_terms=DEFAULT_TERMS, max_titles=DEFAULT_TITLES)
+    assert data2 is not None and "深海探测器完成万米下潜" in {
+        e.text for e in data2.entries if e.kind == "title"
+    }
+
+
+def test_the_web_app_loads_them_and_builds_only_when_it_must(tmp_path: Path) -> None:
+    _, index_dir = _index(tmp_path)
+    app = create_app({**TEST_CONFIG, "INDEX_DIR": str(index_dir)})
+    expected = app.test_client().get("/api/suggest?q=gab").get_json()
+    cache = _engine(app).suggestions
+    assert (cache.loaded, cache.built) == (1, 0)
+    assert expected["suggestions"][0] == {"text": "公安部", "kind": "term"}
+
+    # other sizes than reindex wrote: built here, same answers for what both hold
+    small = create_app({**TEST_CONFIG, "INDEX_DIR": str(index_dir), "SUGGEST_TERMS": 5})
+    small.test_client().get("/api/suggest?q=gab")
+    assert (_engine(small).suggestions.loaded, _engine(small).suggestions.built) == (0, 1)
+
+    # a damaged file: built here, and still answers
+    gen_dir, _ = _live(index_dir)
+    (gen_dir / SUGGEST_FILE).write_bytes(b"not a pickle")
+    damaged = create_app({**TEST_CONFIG, "INDEX_DIR": str(index_dir)})
+    assert damaged.test_client().get("/api/suggest?q=gab").get_json() == expected
+    assert _engine(damaged).suggestions.built == 1
+
+
+def test_a_worker_serving_prebuilt_suggestions_never_imports_pypinyin(tmp_path: Path) -> None:
+    _, index_dir = _index(tmp_path)
+    code = (
+        "import json, sys\n"
+        "from web import create_app\n"
+        f"app = create_app({{'TESTING': True, 'RATE_LIMIT': '', 'INDEX_DIR': {str(index_dir)!r}}})\n"
+        "body = app.test_client().get('/api/suggest?q=gonganbu').get_json()\n"
+        "print(json.dumps({'first': body['suggestions'][0]['text'], 'pypinyin': 'pypinyin' in sys.modules}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=REPO
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"first": "公安部", "pypinyin": False}
+
+
+def _engine(app):  # type: ignore[no-untyped-def]
+    return app.extensions["zhsearch"].engine
+
+
+def test_a_reindex_spells_only_what_is_new(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """pypinyin is the cost of the suggestions: the previous commit's spellings are reused, and the result is
+    the same as spelling everything."""
+    import indexer.suggest as suggest
+
+    calls: list[str] = []
+    keys = suggest._Pinyin.keys
+    monkeypatch.setattr(suggest._Pinyin, "keys", lambda self, text: calls.append(text) or keys(self, text))
+    source, index_dir = _index(tmp_path)
+    first = len(calls)
+    assert first > 20
+    new = {
+        "id": "new-2",
+        "title": "雪龙号抵达南极",
+        "body": "雪龙号今天抵达南极中山站。",
+        "published": "2025-03-02",
+    }
+    write_corpus(tmp_path / "articles", [*CORPUS, new])
+    calls.clear()
+    reindex([source], index_dir, jobs=1)
+    gen_dir, commit = _live(index_dir)
+    got = read_suggestions(gen_dir, commit, max_terms=DEFAULT_TERMS, max_titles=DEFAULT_TITLES)
+    assert got is not None
+    # only texts of the new article were spelled: its title and words no other article has
+    assert "雪龙号抵达南极" in calls and len(calls) < 10 < first
+    assert all(text in new["title"] + new["body"] for text in calls), calls
+    with open_generation(gen_dir).reader() as reader:
+        assert got == build_data(reader)
