@@ -14,6 +14,7 @@ the query boost multiplies the term's score), as the tests check against Whoosh'
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
@@ -227,10 +228,9 @@ def score_matches(
     start = 0
     for sub, offset in s.leaf_searchers():
         size = sub.reader().doc_count_all()
-        local: set[int] = set()
-        while start < len(wanted) and wanted[start] < offset + size:
-            local.add(wanted[start] - offset)
-            start += 1
+        end = bisect_left(wanted, offset + size, start)
+        local: set[int] = {d - offset for d in wanted[start:end]} if offset else set(wanted[start:end])
+        start = end
         if not local:
             continue
         scores = _scores(q, _Context(s, sub, offset, local, norms, cache))
