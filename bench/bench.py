@@ -471,22 +471,38 @@ def _proc_memory(pid: int) -> dict[str, Any]:
     return out
 
 
+def _descendants(pid: int) -> list[int]:
+    """The pids of ``pid``'s children, grandchildren... from ``/proc`` (no psutil needed: the bench extra is
+    not installed where the test suite runs the smoke benchmark)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("PPid:"):
+                parents.setdefault(int(line.split()[1]), []).append(int(entry.name))
+                break
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
 def _server_rss(pid: int) -> tuple[list[float], float | None, list[dict[str, Any]]]:
     """RSS (MB) of the gunicorn workers and of the master, and each worker's memory split (``_proc_memory``,
-    read at the same moment as its RSS); ([], None, []) without psutil."""
-    try:
-        import psutil
-    except ImportError:
+    read at the same moment as its RSS), from ``/proc``; ([], None, []) where there is no ``/proc``."""
+    if not Path(f"/proc/{pid}/status").exists():
         return [], None, []
-    master = psutil.Process(pid)
-    memory = []
-    for p in master.children(recursive=True):
-        rss = round(p.memory_info().rss / 2**20, 1)
-        m = _proc_memory(p.pid)
-        m.setdefault("rss_mb", rss)  # VmRSS of the same read as the split when /proc gives it
-        memory.append(m)
+    memory = [m for m in map(_proc_memory, _descendants(pid)) if "rss_mb" in m]
     memory.sort(key=lambda m: m["rss_mb"])
-    return [m["rss_mb"] for m in memory], round(master.memory_info().rss / 2**20, 1), memory
+    return [m["rss_mb"] for m in memory], _proc_memory(pid).get("rss_mb"), memory
 
 
 # -- 5.: cold start ----------------------------------------------------------------------------------------
