@@ -63,6 +63,10 @@ MAGIC = b"ZhP3"
 _INFO = struct.Struct("<HIIfBBB")
 #: A block's length, as Whoosh's ``StructFile.write_int`` writes it.
 _BLOCK_LENGTH = struct.Struct("!i")
+#: Postings per block. On the 75k-article corpus, against W3's 128: 256 made the index 2 % smaller and queries
+#: about 8 % faster at p50; 512 another 1 % smaller, p50 level and phrase p95 about 15 % lower (fewer block
+#: headers and zlib calls per long list, at the price of decoding more per skipped-to document).
+BLOCK_LIMIT = 512
 #: Data shorter than this is not compressed (zlib's header and checksum would make it longer).
 COMPRESS_MIN = 64
 _LITTLE = sys.byteorder == "little"
@@ -268,8 +272,12 @@ class DecodedBlock:
 class ZhCodec(W3Codec):
     """W3 with the compact posting blocks of this module (term dictionary, columns and stored fields are W3's)."""
 
-    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = 1) -> None:
-        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+    def __init__(self, blocklimit: int | None = None, compression: int = 3, inlinelimit: int = 1) -> None:
+        super().__init__(
+            blocklimit=BLOCK_LIMIT if blocklimit is None else blocklimit,
+            compression=compression,
+            inlinelimit=inlinelimit,
+        )
 
     def field_writer(self, storage: Any, segment: Any) -> ZhFieldWriter:
         return ZhFieldWriter(self, storage, segment)

@@ -175,7 +175,7 @@ def test_damaged_postings_are_reported(tmp_path: Path) -> None:
 
 
 def test_block_table_lists_every_block(tmp_path: Path) -> None:
-    ix = _build(tmp_path / "zh", ZhCodec(), _docs(600, seed=11))
+    ix = _build(tmp_path / "zh", ZhCodec(blocklimit=128), _docs(600, seed=11))
     with ix.reader() as r:
         m = r.postings("body", "w1")
         maxids, offsets = m.block_table()

@@ -33,9 +33,13 @@ def _corpus(n: int = 1100, seed: int = 7) -> list[dict[str, str]]:
 def many_blocks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Searcher, list[dict[str, str]]]:
     from conftest import build_index, write_jsonl
 
+    from indexer import codec
+
     docs = _corpus()
     root = tmp_path_factory.mktemp("many-blocks")
-    index = build_index([write_jsonl(root / "src" / "a.jsonl", docs)], root / "index")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(codec, "BLOCK_LIMIT", 128)  # blocks of 128 postings: lists of 1,100 articles span 9
+        index = build_index([write_jsonl(root / "src" / "a.jsonl", docs)], root / "index")
     # no result cache: every search must run the phrase engine these tests look into
     return Searcher(index, cache_size=0), docs
 
