@@ -56,10 +56,13 @@ _CONNECTORS = "-_.'/\u00b7\u2027\u30fb"
 
 
 def _break_class() -> str:
+    """Punctuation that ends a run, except the connectors and what is a unit on its own (U+30A0 ゠ is both a
+    dash and in the kana block: a unit, as the unit pattern tries single units first)."""
+    single = re.compile(f"[{_SINGLE}]")
     chars = []
     for cp in range(0x10000):
         ch = chr(cp)
-        if unicodedata.category(ch).startswith("P") and ch not in _CONNECTORS:
+        if unicodedata.category(ch).startswith("P") and ch not in _CONNECTORS and not single.match(ch):
             chars.append(re.escape(ch))
     return "".join(chars)
 

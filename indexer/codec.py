@@ -273,8 +273,11 @@ class ZhCodec(W3Codec):
     """W3 with the compact posting blocks of this module (term dictionary, columns and stored fields are W3's)."""
 
     def __init__(self, blocklimit: int | None = None, compression: int = 3, inlinelimit: int = 1) -> None:
+        blocklimit = BLOCK_LIMIT if blocklimit is None else blocklimit
+        if not 1 <= blocklimit <= 0xFFFF:  # a block's count is packed in two bytes
+            raise ValueError(f"blocklimit must be between 1 and 65535, not {blocklimit}")
         super().__init__(
-            blocklimit=BLOCK_LIMIT if blocklimit is None else blocklimit,
+            blocklimit=blocklimit,
             compression=compression,
             inlinelimit=inlinelimit,
         )

@@ -438,11 +438,15 @@ def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path
     """The search box's suggestions for the index's latest commit, next to it (see :mod:`indexer.suggest`);
     ``previous``: the generation whose suggestions lend their pinyin (default: ``gen_dir`` itself)."""
     t0 = time.monotonic()
-    ix = open_generation(gen_dir)
-    with ix.reader() as reader:
-        data = write_suggestions(
-            gen_dir, reader, ix.latest_generation(), previous=(previous or gen_dir) / SUGGEST_FILE
-        )
+    try:
+        ix = open_generation(gen_dir)
+        with ix.reader() as reader:
+            data = write_suggestions(
+                gen_dir, reader, ix.latest_generation(), previous=(previous or gen_dir) / SUGGEST_FILE
+            )
+    except Exception as exc:  # noqa: BLE001 -- optional data: the index stands, the web workers build them
+        log(f"warning: the suggestions were not written ({exc}); the web workers will build them")
+        return
     log(f"suggestions: {len(data.entries):,} entries in {time.monotonic() - t0:.1f} s")
 
 

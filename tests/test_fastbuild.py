@@ -142,7 +142,7 @@ def test_fast_build_equals_whoosh_writer(
 
 
 @pytest.mark.parametrize(
-    "text", ["欺诈，騙窝点", "打、、！追", "iPhone 16, COVID-19疫情😀", "", "，，a", "㎏級ＡＢＣ"]
+    "text", ["欺诈，騙窝点", "打、、！追", "iPhone 16, COVID-19疫情😀", "", "，，a", "㎏級ＡＢＣ", "中文゠国"]
 )
 def test_unit_positions_agree_with_units(text: str) -> None:
     us = units(text)

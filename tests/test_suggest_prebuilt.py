@@ -132,3 +132,50 @@ def test_a_reindex_spells_only_what_is_new(tmp_path: Path, monkeypatch) -> None:
     assert all(text in new["title"] + new["body"] for text in calls), calls
     with open_generation(gen_dir).reader() as reader:
         assert got == build_data(reader)
+
+
+def test_a_new_commit_without_its_suggestions_yet_keeps_the_previous_table(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """reindex commits, then writes that commit's suggestions: meanwhile a worker serves the previous table
+    instead of building one; only a version whose data never comes is built here (after the grace time)."""
+    import web.suggest
+
+    source, index_dir = _index(tmp_path)
+    app = create_app({**TEST_CONFIG, "INDEX_DIR": str(index_dir)})
+    client = app.test_client()
+    cache = _engine(app).suggestions
+    assert client.get("/api/suggest?q=gab").get_json()["suggestions"][0]["text"] == "公安部"
+    new = {
+        "id": "new-3",
+        "title": "嫦娥六号返回地球",
+        "body": "嫦娥六号返回地球。",
+        "published": "2025-03-03",
+    }
+    write_corpus(tmp_path / "articles", [*CORPUS, new])
+    reindex([source], index_dir, jobs=1)
+    gen_dir, _ = _live(index_dir)
+    (gen_dir / SUGGEST_FILE).unlink()  # as if the reindex had not written it yet
+    assert client.get("/api/suggest?q=嫦娥").get_json()["suggestions"] == []  # the previous table
+    assert (cache.loaded, cache.built) == (1, 0)
+    monkeypatch.setattr(web.suggest, "PREBUILT_GRACE", 0.0)
+    texts = [s["text"] for s in client.get("/api/suggest?q=嫦娥").get_json()["suggestions"]]
+    assert "嫦娥六号返回地球" in texts and (cache.loaded, cache.built) == (1, 1)
+
+
+def test_suggestions_that_cannot_be_written_do_not_fail_the_reindex(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import indexer.writer
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(indexer.writer, "write_suggestions", broken)
+    messages: list[str] = []
+    source = write_corpus(tmp_path / "articles", CORPUS)
+    summary = reindex([source], tmp_path / "index", jobs=1, log=messages.append)
+    assert summary.documents == len(CORPUS) and summary.generation == "gen-000001"
+    assert any("suggestions were not written" in m and "No space left" in m for m in messages), messages
+    gen_dir, commit = _live(tmp_path / "index")
+    assert not (gen_dir / SUGGEST_FILE).exists()
+    app = create_app({**TEST_CONFIG, "INDEX_DIR": str(tmp_path / "index")})
+    assert app.test_client().get("/api/suggest?q=gab").get_json()["suggestions"][0]["text"] == "公安部"

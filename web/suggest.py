@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import re
 import threading
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -25,6 +26,8 @@ from indexer.normalize import fold
 from indexer.suggest import _CJK_RE, Entry, Keyed, build_data, read_suggestions
 
 _PINYIN_QUERY_RE = re.compile(r"^[a-z][a-z' ]*$")
+#: Seconds a new index version is served the previous table while its prebuilt suggestions are awaited.
+PREBUILT_GRACE = 60.0
 
 
 class SuggestionTable:
@@ -113,6 +116,7 @@ class SuggestionCache:
         self._table: SuggestionTable | None = None
         self.built = 0  # tables built here, and loaded from the data reindex wrote
         self.loaded = 0
+        self._waiting: tuple[object, float] = (None, 0.0)  # a version without its data yet, since when
 
     def table(
         self, version: object, open_reader: Any, prebuilt: Callable[[], SuggestionTable | None] | None = None
@@ -127,6 +131,14 @@ class SuggestionCache:
         try:
             if self._table is None or self._version != version:
                 loaded = prebuilt() if prebuilt is not None else None
+                if loaded is None and prebuilt is not None and self._table is not None:
+                    # reindex commits first and writes that commit's suggestions next (seconds later): serve
+                    # the previous table meanwhile rather than build one here
+                    now = time.monotonic()
+                    if self._waiting[0] != version:
+                        self._waiting = (version, now)
+                    if now - self._waiting[1] < PREBUILT_GRACE:
+                        return self._table
                 if loaded is None:
                     with open_reader() as reader:
                         loaded = build_table(reader, max_terms=self.max_terms, max_titles=self.max_titles)
