@@ -26,6 +26,13 @@ def _index(tmp_path: Path, articles: list[dict] = CORPUS) -> tuple[Path, Path]:
     return source, index_dir
 
 
+def _add(tmp_path: Path, source: Path, index_dir: Path, n: int, title: str, body: str) -> int:
+    """Add one article to the corpus file and reindex incrementally; the number of articles added."""
+    new = {"id": f"new-{n}", "title": title, "body": body, "published": f"2025-03-{n:02d}"}
+    write_corpus(tmp_path / "articles", [*CORPUS, new])
+    return reindex([source], index_dir, jobs=1).added
+
+
 def _live(index_dir: Path) -> tuple[Path, int]:
     gen, commit = live_version(index_dir)  # type: ignore[misc]
     return index_dir / gen, commit
@@ -46,14 +53,7 @@ def test_full_and_incremental_reindex_write_the_suggestions_of_their_commit(tmp_
     assert (gen_dir / SUGGEST_FILE).stat().st_mtime_ns == stamp
 
     # an article added: a new commit, and its title among the suggestions of that commit
-    new = {
-        "id": "new-1",
-        "title": "深海探测器完成万米下潜",
-        "body": "深海探测器今天完成万米下潜。",
-        "published": "2025-03-01",
-    }
-    write_corpus(tmp_path / "articles", [*CORPUS, new])
-    assert reindex([source], index_dir, jobs=1).added == 1
+    assert _add(tmp_path, source, index_dir, 1, "深海探测器完成万米下潜", "深海探测器今天完成万米下潜。") == 1
     gen_dir2, commit2 = _live(index_dir)
     assert (gen_dir2, commit2 != commit) == (gen_dir, True)
     assert read_suggestions(gen_dir, commit, max_terms=DEFAULT_TERMS, max_titles=DEFAULT_TITLES) is None
@@ -115,21 +115,15 @@ def test_a_reindex_spells_only_what_is_new(tmp_path: Path, monkeypatch) -> None:
     source, index_dir = _index(tmp_path)
     first = len(calls)
     assert first > 20
-    new = {
-        "id": "new-2",
-        "title": "雪龙号抵达南极",
-        "body": "雪龙号今天抵达南极中山站。",
-        "published": "2025-03-02",
-    }
-    write_corpus(tmp_path / "articles", [*CORPUS, new])
     calls.clear()
-    reindex([source], index_dir, jobs=1)
+    title, body = "雪龙号抵达南极", "雪龙号今天抵达南极中山站。"
+    assert _add(tmp_path, source, index_dir, 2, title, body) == 1
     gen_dir, commit = _live(index_dir)
     got = read_suggestions(gen_dir, commit, max_terms=DEFAULT_TERMS, max_titles=DEFAULT_TITLES)
     assert got is not None
     # only texts of the new article were spelled: its title and words no other article has
     assert "雪龙号抵达南极" in calls and len(calls) < 10 < first
-    assert all(text in new["title"] + new["body"] for text in calls), calls
+    assert all(text in title + body for text in calls), calls
     with open_generation(gen_dir).reader() as reader:
         assert got == build_data(reader)
 
@@ -146,14 +140,7 @@ def test_a_new_commit_without_its_suggestions_yet_keeps_the_previous_table(
     client = app.test_client()
     cache = _engine(app).suggestions
     assert client.get("/api/suggest?q=gab").get_json()["suggestions"][0]["text"] == "公安部"
-    new = {
-        "id": "new-3",
-        "title": "嫦娥六号返回地球",
-        "body": "嫦娥六号返回地球。",
-        "published": "2025-03-03",
-    }
-    write_corpus(tmp_path / "articles", [*CORPUS, new])
-    reindex([source], index_dir, jobs=1)
+    assert _add(tmp_path, source, index_dir, 3, "嫦娥六号返回地球", "嫦娥六号返回地球。") == 1
     gen_dir, _ = _live(index_dir)
     (gen_dir / SUGGEST_FILE).unlink()  # as if the reindex had not written it yet
     assert client.get("/api/suggest?q=嫦娥").get_json()["suggestions"] == []  # the previous table
