@@ -153,25 +153,11 @@ def free_port() -> int:
 
 def build_all(sl: Slice, work: Path, engines: list[str], jobs: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    userdict = REPO / "index_data" / "userdict.txt"
     for engine in engines:
         index_dir = work / f"index-{engine}"
         shutil.rmtree(index_dir, ignore_errors=True)
         if engine == "ours":
-            cmd = [
-                *zhsearch_cmd(),
-                "reindex",
-                str(sl.path),
-                "--index",
-                str(index_dir),
-                "--full",
-                "--jobs",
-                str(jobs),
-                "--json",
-                "--no-progress",
-            ]
-            if userdict.exists():
-                cmd += ["--userdict", str(userdict)]
+            cmd = _reindex_cmd(sl, index_dir, jobs, full=True)
         else:
             cmd = [sys.executable, "-m", "bench.anchors", "build", engine, str(sl.path), str(index_dir)]
         log(f"build {engine}: {sl.count:,} articles ...")
@@ -192,21 +178,18 @@ def build_all(sl: Slice, work: Path, engines: list[str], jobs: int) -> dict[str,
     return results
 
 
-def noop_reindex(sl: Slice, work: Path, jobs: int, full_seconds: float) -> dict[str, Any]:
+def _reindex_cmd(sl: Slice, index_dir: Path, jobs: int, *, full: bool) -> list[str]:
+    """``zhsearch reindex`` of the slice into ``index_dir`` (JSON summary, no progress bar)."""
+    cmd = [*zhsearch_cmd(), "reindex", str(sl.path), "--index", str(index_dir), "--jobs", str(jobs)]
+    cmd += ["--full", "--json", "--no-progress"] if full else ["--json", "--no-progress"]
     userdict = REPO / "index_data" / "userdict.txt"
-    cmd = [
-        *zhsearch_cmd(),
-        "reindex",
-        str(sl.path),
-        "--index",
-        str(work / "index-ours"),
-        "--jobs",
-        str(jobs),
-        "--json",
-        "--no-progress",
-    ]
     if userdict.exists():
         cmd += ["--userdict", str(userdict)]
+    return cmd
+
+
+def noop_reindex(sl: Slice, work: Path, jobs: int, full_seconds: float) -> dict[str, Any]:
+    cmd = _reindex_cmd(sl, work / "index-ours", jobs, full=False)
     log("no-op incremental reindex (ours) ...")
     run = timed_process(cmd)
     summary = json.loads(run.pop("stdout").strip().splitlines()[-1])

@@ -352,16 +352,9 @@ class ZhPostingsWriter(W3PostingsWriter):
             else:
                 vcode = _V_NONE
             minlen = min(blens)
+            data = bytes((wcode, vcode)) + b"".join(parts)
             self._emit(
-                bids,
-                bcounts,
-                None,
-                None,
-                minlen if minlen else None,
-                max(blens),
-                max(bcounts),
-                last=end == n,
-                data=bytes((wcode, vcode)) + b"".join(parts),
+                bids, bcounts, data, minlen if minlen else None, max(blens), max(bcounts), last=end == n
             )
 
     def copy_lists(self, sources: Sequence[tuple[Any, W3TermInfo, int]]) -> None:
@@ -431,16 +424,9 @@ class ZhPostingsWriter(W3PostingsWriter):
         return terminfo
 
     def _write_block(self, last: bool = False) -> None:
-        values = self._values if self._values else None
+        data = encode_block(self._format, self._ids, self._weights, self._values or None, None)
         self._emit(
-            self._ids,
-            self._weights,
-            values,
-            None,
-            self._minlength,
-            self._maxlength,
-            self._maxweight,
-            last=last,
+            self._ids, self._weights, data, self._minlength, self._maxlength, self._maxweight, last=last
         )
         self._new_block()
 
@@ -448,20 +434,17 @@ class ZhPostingsWriter(W3PostingsWriter):
         self,
         ids: Sequence[int],
         weights: Sequence[float],
-        values: Sequence[bytes] | None,
-        positions: Sequence[Sequence[int]] | None,
+        data: bytes,
         minlength: int | None,
         maxlength: int,
         maxweight: float,
         *,
         last: bool,
-        data: bytes | None = None,
     ) -> None:
+        """Write one block: its header and ``data`` (from :func:`encode_block`), compressed when it pays."""
         postfile = self._postfile
         if not self._blockcount:
             postfile.write(MAGIC)
-        if data is None:
-            data = encode_block(self._format, ids, weights, values, positions)
         comp = self._compression if len(data) >= COMPRESS_MIN else 0
         if comp:
             packed = zlib.compress(data, comp)

@@ -144,8 +144,8 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
     for fieldname in sorted(set(bulk) | set(counted) | set(other)):
         fieldwriter.start_field(fieldname, schema[fieldname])
         dfl = length_source.doc_field_length_reader(fieldname)
+        quantised = [dfl(d) for d in range(len(docs))]
         if fieldname in bulk:
-            quantised = [dfl(d) for d in range(len(docs))]
             terms = bulk[fieldname]
             for text in sorted(terms):
                 fieldwriter.start_term(text.encode("utf-8"))
@@ -157,7 +157,6 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
                 fieldwriter.finish_term()
             del bulk[fieldname]  # free the field's postings before the next one is written
         elif fieldname in counted:
-            quantised = [dfl(d) for d in range(len(docs))]
             for tbytes, (ids, freqs) in sorted(counted.pop(fieldname).items()):
                 fieldwriter.start_term(tbytes)
                 fieldwriter.add_counted_list(ids, freqs, [quantised[d] for d in ids], None)
@@ -167,7 +166,9 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
             for tbytes in sorted(others):
                 fieldwriter.start_term(tbytes)
                 for docnum, weight, vbytes in others[tbytes]:
-                    fieldwriter.add(docnum, weight, vbytes if vbytes is not None else emptybytes, dfl(docnum))
+                    fieldwriter.add(
+                        docnum, weight, vbytes if vbytes is not None else emptybytes, quantised[docnum]
+                    )
                 fieldwriter.finish_term()
         fieldwriter.finish_field()
     fieldwriter.close()
