@@ -53,7 +53,10 @@ def main() -> None:
         profiler.disable()
         latencies.setdefault(bq.kind, []).append((time.perf_counter() - t0) * 1000)
     every = [v for vs in latencies.values() for v in vs]
-    lines = [f"index {args.index}: {searcher.doc_count:,} articles, {len(every)} timed queries, cache off", ""]
+    lines = [
+        f"index {args.index}: {searcher.doc_count:,} articles, {len(every)} timed queries, cache off",
+        "",
+    ]
     lines.append(f"{'kind':<12} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean':>8}")
     for kind, vs in sorted(latencies.items()) + [("all", every)]:
         lines.append(
