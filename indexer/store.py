@@ -134,10 +134,13 @@ def remove_stale(index_dir: Path, keep: int = 2) -> list[Path]:
     Call only while holding the lock.
     """
     removed = []
-    live = current_generation(index_dir)
     for child in index_dir.glob("gen-*.building"):
         shutil.rmtree(child, ignore_errors=True)
         removed.append(child)
+    try:
+        live = current_generation(index_dir)
+    except StoreError:
+        return removed  # a damaged pointer: which generation is live is unknown, so none is removed
     gens = generations(index_dir)
     for _, path in gens[: max(0, len(gens) - keep)]:
         if live is not None and path == live:

@@ -7,9 +7,8 @@ import hashlib
 import os
 import shutil
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from indexer.normalize import fold
 from indexer.progress import Progress
 from indexer.schema import make_schema, schema_fingerprint
 from indexer.store import (
+    IndexBusyError,
     ReindexLock,
     StoreError,
     current_generation,
@@ -37,71 +37,9 @@ from indexer.store import (
     remove_stale,
 )
 from indexer.suggest import SUGGEST_FILE, write_suggestions
+from indexer.summary import NothingReadError, ReindexError, ReindexSummary, check_read
 
-#: Problems kept in the summary for printing (all are counted).
-MAX_PROBLEMS_KEPT = 200
-
-
-class ReindexError(StoreError):
-    """A reindex that could not be done; the live index is unchanged."""
-
-
-class NothingReadError(ReindexError):
-    """No article could be read from the given paths; the index was left as it was."""
-
-
-@dataclass
-class ReindexSummary:
-    """What a reindex did."""
-
-    mode: str = "incremental"
-    reason: str = ""
-    added: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    problems: list[Problem] = field(default_factory=list)
-    files: int = 0
-    files_unchanged: int = 0
-    seconds: float = 0.0
-    generation: str = ""
-    documents: int = 0
-    stale_lock_pid: int | None = None
-
-    @property
-    def read(self) -> int:
-        """Articles read from files this run (unchanged files that were not re-read are not counted)."""
-        return self.added + self.updated + self.unchanged_read
-
-    unchanged_read: int = 0
-
-    @property
-    def articles_per_second(self) -> float:
-        return self.read / self.seconds if self.seconds > 0 else 0.0
-
-    def add_problem(self, problem: Problem) -> None:
-        self.skipped[problem.reason] += 1
-        if len(self.problems) < MAX_PROBLEMS_KEPT:
-            self.problems.append(problem)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "reason": self.reason,
-            "added": self.added,
-            "updated": self.updated,
-            "deleted": self.deleted,
-            "unchanged": self.unchanged,
-            "skipped": sum(self.skipped.values()),
-            "skipped_by_reason": dict(self.skipped),
-            "files": self.files,
-            "files_unchanged": self.files_unchanged,
-            "seconds": round(self.seconds, 3),
-            "articles_per_second": round(self.articles_per_second, 1),
-            "generation": self.generation,
-            "documents": self.documents,
-        }
+__all__ = ["NothingReadError", "ReindexError", "ReindexSummary", "article_document", "reindex"]
 
 
 def title_date_key(title: str, published: datetime | date | None) -> str:
@@ -343,16 +281,21 @@ def _read_sources(
     for path, sig in todo:
         key = str(path)
         problems_before = sum(summary.skipped.values())
+        articles = 0
         for rec in load_file(path):
             if isinstance(rec, Problem):
                 summary.add_problem(rec)
                 continue
             rec.path = key
+            articles += 1
             run.article(rec, sig)
             run.progress.advance()
         if sum(summary.skipped.values()) != problems_before:
             # a file with broken parts keeps what it had in the index for what could not be read now
             run.protected_paths.add(key)
+        elif not articles:
+            # an empty file: named in the summary, and what it held before is deleted (it is not protected)
+            summary.add_problem(Problem(key, None, "empty file", "no articles in it"))
     run.finish_stubs()
 
 
@@ -382,16 +325,56 @@ def reindex(
     jobs = max(1, jobs or os.cpu_count() or 1)
     progress = progress or Progress()
     summary = ReindexSummary()
+    created = _first_missing(index_dir)
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReindexError(f"cannot create index directory {index_dir}: {exc.strerror or exc}") from None
+    try:
+        _reindex_locked(paths, index_dir, full, jobs, userdict, progress, summary, limitmb, log)
+    except IndexBusyError:
+        raise  # the directory is another run's now
+    except BaseException:
+        if created is not None:  # a first run that failed leaves nothing behind
+            try:
+                shutil.rmtree(created)
+            except OSError as exc:
+                log(f"warning: could not remove {created}, created by this run: {exc.strerror or exc}")
+        raise
+    summary.seconds = time.monotonic() - t0
+    return summary
+
+
+def _first_missing(path: Path) -> Path | None:
+    """The outermost of ``path`` and its parents that does not exist yet (None: ``path`` exists)."""
+    missing = None
+    while not path.exists() and path != path.parent:
+        missing, path = path, path.parent
+    return missing
+
+
+def _reindex_locked(
+    paths: Sequence[Path],
+    index_dir: Path,
+    full: bool,
+    jobs: int,
+    userdict: Sequence[DictEntry],
+    progress: Progress,
+    summary: ReindexSummary,
+    limitmb: int,
+    log: Callable[[str], None],
+) -> None:
     lock = ReindexLock(index_dir)
     with lock:
         summary.stale_lock_pid = lock.stale_pid
         for removed in remove_stale(index_dir):
             log(f"removed leftover {removed.name}")
-        live = current_generation(index_dir)
+        try:
+            live = current_generation(index_dir)
+        except StoreError as exc:  # a damaged CURRENT pointer: a full rebuild replaces it
+            live = None
+            if not full:
+                full, summary.reason = True, f"{exc}: full rebuild"
         fingerprint = dict_fingerprint(userdict)
         if not full:
             if live is None or not whoosh_index.exists_in(str(live)):
@@ -404,7 +387,7 @@ def reindex(
         try:
             if full:
                 summary.mode = "full"
-                _full_build(paths, index_dir, jobs, userdict, progress, summary, limitmb, log)
+                _full_build(paths, index_dir, live, jobs, userdict, progress, summary, limitmb, log)
             else:
                 _incremental(paths, live, jobs, progress, summary, limitmb, log)  # type: ignore[arg-type]
         except OSError as exc:
@@ -416,8 +399,6 @@ def reindex(
         finally:
             progress.close()
         remove_stale(index_dir)
-    summary.seconds = time.monotonic() - t0
-    return summary
 
 
 def _writer(ix: whoosh_index.Index, jobs: int, limitmb: int, *, multisegment: bool) -> IndexWriter:
@@ -426,12 +407,6 @@ def _writer(ix: whoosh_index.Index, jobs: int, limitmb: int, *, multisegment: bo
             procs=jobs, multisegment=multisegment, limitmb=limitmb, batchsize=256, codec=ZhCodec()
         )
     return ix.writer(limitmb=limitmb, codec=ZhCodec())
-
-
-def _check_read(summary: ReindexSummary) -> None:
-    if summary.read == 0 and summary.files_unchanged == 0:
-        reasons = ", ".join(f"{n} {r}" for r, n in summary.skipped.most_common()) or "no article files found"
-        raise NothingReadError(f"no article could be read ({reasons}); the index was left as it was")
 
 
 def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path | None = None) -> None:
@@ -453,6 +428,7 @@ def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path
 def _full_build(
     paths: Sequence[Path],
     index_dir: Path,
+    live: Path | None,
     jobs: int,
     userdict: Sequence[DictEntry],
     progress: Progress,
@@ -469,12 +445,12 @@ def _full_build(
         run = _Run(builder, summary, progress, {}, None)  # type: ignore[arg-type]
         try:
             _read_sources(run, paths, {}, {})
-            _check_read(summary)
+            check_read(summary)
             summary.documents = builder.commit()
         except BaseException:
             builder.cancel()
             raise
-        _write_suggestions(building, log, previous=current_generation(index_dir))
+        _write_suggestions(building, log, previous=live)
         summary.generation = publish_generation(index_dir, building, number).name
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -504,7 +480,7 @@ def _incremental(
     try:
         run = _Run(writer, summary, progress, existing, searcher)
         _read_sources(run, paths, by_path, ids_by_path)
-        _check_read(summary)
+        check_read(summary)
         for doc_id, ex in existing.items():
             if doc_id in run.seen or ex.path in run.protected_paths or not _under(ex.path, roots):
                 continue

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from indexer.config import setting
+from indexer.store import StoreError
 from search.errors import IndexUnavailableError, SearchError
 from search.results import SearchResult
 from search.searcher import MAX_PER_PAGE, SORTS, Searcher
@@ -101,13 +102,13 @@ def search_command(
         "sources": sources,
         "categories": categories,
     }
-    searcher = Searcher(index_dir, synonyms=setting("SYNONYMS"))
-    if text == "-":
-        _search_lines(searcher, kwargs)
-        return
     try:
+        searcher = Searcher(index_dir, synonyms=setting("SYNONYMS"))
+        if text == "-":
+            _search_lines(searcher, kwargs)
+            return
         result = searcher.search(text, **kwargs)  # type: ignore[arg-type]
-    except SearchError as exc:
+    except (SearchError, StoreError) as exc:  # one line and exit status 1, never a traceback
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))

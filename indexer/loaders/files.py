@@ -24,8 +24,15 @@ def iter_source_files(paths: Sequence[str | Path]) -> Iterator[Path | Problem]:
     Paths are taken in the order given; a directory's entries in sorted name order, depth first. Symbolic links are
     followed; a link back to an enclosing directory is reported as a "symlink loop" and skipped. Hidden entries
     (names starting with ".") inside directories are skipped, and so are files without a supported suffix, silently.
-    A path that does not exist, an unreadable directory and a named file of an unsupported type are problems.
+    A path that does not exist, an unreadable directory, a directory without any article file ("no article files")
+    and a named file of an unsupported type are problems.
     """
+    for _, item in iter_source_files_by_root(paths):
+        yield item
+
+
+def iter_source_files_by_root(paths: Sequence[str | Path]) -> Iterator[tuple[Path, Path | Problem]]:
+    """Like :func:`iter_source_files`, each item with the path given that it was found under."""
     seen_files: set[tuple[int, int]] = set()
     seen_dirs: set[tuple[int, int]] = set()
     for given in paths:
@@ -33,26 +40,52 @@ def iter_source_files(paths: Sequence[str | Path]) -> Iterator[Path | Problem]:
         try:
             info = path.stat()
         except OSError as exc:
-            yield _stat_problem(path, exc)
+            yield path, _stat_problem(path, exc)
             continue
         if stat.S_ISDIR(info.st_mode):
-            yield from _walk(path, info, seen_files, seen_dirs)
+            if _key(info) in seen_dirs:
+                continue
+            supported: list[int] = [0]  # supported entries met (read now or already, under another path)
+            for item in _walk(path, info, seen_files, seen_dirs, supported):
+                supported[0] += 1
+                yield path, item
+            if not supported[0]:
+                yield (
+                    path,
+                    Problem(
+                        str(path),
+                        None,
+                        "no article files",
+                        f"no article files in it ({', '.join(SUPPORTED_SUFFIXES)})",
+                    ),
+                )
         elif not stat.S_ISREG(info.st_mode):
-            yield Problem(
-                str(path), None, "not a regular file", "not a regular file (a device, pipe or socket)"
+            yield (
+                path,
+                Problem(
+                    str(path), None, "not a regular file", "not a regular file (a device, pipe or socket)"
+                ),
             )
         elif not is_supported(path.name):
-            yield Problem(
-                str(path), None, "unsupported file type", f"not one of {', '.join(SUPPORTED_SUFFIXES)}"
+            yield (
+                path,
+                Problem(
+                    str(path), None, "unsupported file type", f"not one of {', '.join(SUPPORTED_SUFFIXES)}"
+                ),
             )
         elif _key(info) not in seen_files:
             seen_files.add(_key(info))
-            yield path
+            yield path, path
 
 
 def _walk(
-    root: Path, info: os.stat_result, seen_files: set[tuple[int, int]], seen_dirs: set[tuple[int, int]]
+    root: Path,
+    info: os.stat_result,
+    seen_files: set[tuple[int, int]],
+    seen_dirs: set[tuple[int, int]],
+    supported: list[int],
 ) -> Iterator[Path | Problem]:
+    """The files and problems under ``root``; ``supported[0]`` counts the article files met, read or not."""
     if _key(info) in seen_dirs:
         return
     seen_dirs.add(_key(info))
@@ -74,6 +107,7 @@ def _walk(
             info = os.stat(entry.path)
         except OSError as exc:
             if exc.errno == errno.ELOOP or is_supported(entry.name):
+                supported[0] += 1
                 yield _stat_problem(Path(entry.path), exc)
             continue  # a dangling link to something the loaders would not read anyway
         key = _key(info)
@@ -90,6 +124,7 @@ def _walk(
                 else:
                     stack.append((children, ancestors | {key}))
         elif is_supported(entry.name):
+            supported[0] += 1
             if not stat.S_ISREG(info.st_mode):
                 yield Problem(
                     entry.path, None, "not a regular file", "not a regular file (a device, pipe or socket)"
