@@ -29,6 +29,8 @@ class CheckReport:
     documents: int = 0
     segments: int = 0
     problems: list[str] = field(default_factory=list)
+    #: There is no index at all (no directory, or no CURRENT pointer): nothing is damaged, nothing was built.
+    missing: bool = False
 
     @property
     def ok(self) -> bool:
@@ -43,6 +45,7 @@ class CheckReport:
             "documents": self.documents,
             "segments": self.segments,
             "problems": list(self.problems),
+            "missing": self.missing,
         }
 
 
@@ -69,6 +72,7 @@ def check_index(index_dir: str | os.PathLike[str], *, deep: bool = True) -> Chec
         if (index_dir / CURRENT).exists():
             report.problems.append(f"{index_dir / CURRENT} points at a generation that does not exist")
         else:
+            report.missing = True
             report.problems.append(f"no index at {index_dir} (run `zhsearch reindex` first)")
         return report
     report.generation = gen.name

@@ -247,6 +247,8 @@ def check(index_dir: Path, quick: bool, as_json: bool) -> None:
             f"{index_dir}: {report.generation} (commit {report.commit}) is whole: "
             f"{report.documents:,} articles in {report.segments} segment(s)"
         )
+    elif report.missing:
+        click.echo(f"{index_dir}: there is no index here; `zhsearch reindex` builds one", err=True)
     else:
         for problem in report.problems:
             click.echo(f"problem: {problem}", err=True)

@@ -116,3 +116,36 @@ def test_a_failed_run_on_an_existing_index_keeps_its_directory(tmp_path: Path, a
     assert zhsearch("reindex", "--index", str(index_dir), "--jobs", "1", str(articles))[0] == 0
     assert zhsearch("reindex", "--index", str(index_dir), "/does/not/exist")[0] == 1
     assert (index_dir / "CURRENT").read_text(encoding="utf-8") == "gen-000001\n"
+
+
+def test_check_on_a_missing_directory_says_there_is_no_index(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    assert zhsearch("check", "--index", str(missing)) == (
+        1,
+        f"{missing}: there is no index here; `zhsearch reindex` builds one\n",
+    )
+    code, out = zhsearch("check", "--index", str(missing), "--json")
+    assert code == 1 and json.loads(out)["missing"] is True, out
+
+
+def test_serve_on_a_port_in_use_fails_at_once_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    import web.server
+
+    def no_gunicorn(*args: object, **kwargs: object) -> None:
+        raise AssertionError("gunicorn must not be started on a port in use")
+
+    monkeypatch.setattr(web.server, "serve", no_gunicorn)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out = zhsearch("serve", "--index", str(tmp_path), "--port", str(port))
+    assert (code, out) == (
+        1,
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; another server is using it: "
+        "stop it or choose another --port\n",
+    )

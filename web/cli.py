@@ -69,7 +69,7 @@ def serve_command(
     """Serve the search page and the JSON API with gunicorn."""
     from web import create_app
     from web.accesslog import configure_logging
-    from web.server import serve
+    from web.server import PortUnavailableError, check_port, serve
 
     overrides: dict[str, object] = {"INDEX_DIR": str(index_dir)}
     if log_json:
@@ -79,6 +79,10 @@ def serve_command(
     except ValueError as exc:
         raise click.ClickException(f"bad setting: {exc}") from None
     settings = app.extensions["zhsearch"].settings
+    try:
+        check_port(host, port)
+    except PortUnavailableError as exc:
+        raise click.ClickException(str(exc)) from None
     configure_logging(json_lines=settings.log_json)
     if not settings.log_json:
         click.echo(

@@ -8,6 +8,8 @@ and the latency (see :mod:`web.accesslog`).
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import Mapping
 from typing import Any
 
@@ -85,6 +87,34 @@ def _json_logconfig() -> dict[str, Any]:
         },
         "root": {"level": "INFO", "handlers": []},
     }
+
+
+class PortUnavailableError(Exception):
+    """The address ``zhsearch serve`` was asked to listen on cannot be bound (in use, not local, not allowed)."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind ``host:port`` once, the way gunicorn will (``SO_REUSEADDR``), and let it go again.
+
+    Raises :class:`PortUnavailableError` with a one-line message when that fails, so ``zhsearch serve`` says so
+    before starting gunicorn, which would otherwise retry for five seconds and print its own errors.
+    """
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise PortUnavailableError(f"cannot listen on {where}: unknown address ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            hint = "; another server is using it: stop it or choose another --port"
+            raise PortUnavailableError(
+                f"cannot listen on {where}: {exc.strerror or exc}"
+                + (hint if exc.errno == errno.EADDRINUSE else "")
+            ) from None
 
 
 def serve(app: Flask, **options: Any) -> None:
