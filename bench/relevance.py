@@ -99,24 +99,11 @@ def ours(index_dir: Path, weights=None) -> Ranker:  # type: ignore[no-untyped-de
 def ours_ranking_only(index_dir: Path, weights=None) -> Ranker:  # type: ignore[no-untyped-def]
     """The ranking of ``Searcher.search`` without building the page (snippets, facets): for tuning runs."""
     from search import Searcher
-    from search.collect import Filters, collect
-    from search.query import parse
-    from search.searcher import _doc_frequency, _expand
 
     searcher = Searcher(index_dir, weights=weights)
 
     def rank(q: str) -> list[str]:
-        snap = searcher._current()
-        with snap.searcher() as s:
-            compiled = snap.builder.compile(parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s))
-            options = {"norms": snap.norms, "proximity": searcher.weights.proximity, "stored": {}}
-            got = None
-            for query in (compiled.strict, compiled.relaxed):
-                if query is not None:
-                    got = collect(s, query, snap.columns, K, "relevance", Filters(), **options)  # type: ignore[arg-type]
-                    if got.total:
-                        break
-            return [s.stored_fields(d)["id"] for d, _ in got.top[:K]] if got else []
+        return searcher.ranked_ids(q, K)
 
     return rank
 
@@ -161,7 +148,7 @@ def query_words(
 
 def variants() -> list[tuple[str, dict]]:
     """Ranking variants measured by ``--tune`` (weights fields, BM25 B/K1, question words on/off)."""
-    from search.build import Weights
+    from search.plan import Weights
 
     d = Weights()
     none: frozenset[str] = frozenset()

@@ -51,7 +51,9 @@ STOPWORDS: frozenset[str] = frozenset(
 )
 
 # One CJK ideograph, kana or hangul syllable is one unit on its own.
-_SINGLE = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+SINGLE_UNIT_CLASS = _SINGLE = (
+    "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
 _CONNECTORS = "-_.'/\u00b7\u2027\u30fb"
 
 

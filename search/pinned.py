@@ -1,13 +1,13 @@
-"""One immutable view of the index: a Whoosh commit of one generation, with its readers and columns.
+"""A pinned index: one Whoosh commit of one generation, with its readers, segments, norms and columns.
 
-A snapshot pins a generation directory *and* the Whoosh commit (TOC generation) inside it, so every reader it
+A pinned index (:class:`PinnedIndex`) pins a generation directory *and* the Whoosh commit (TOC generation) inside it, so every reader it
 opens sees exactly the same documents, whatever reindex does meanwhile (POSIX keeps deleted segment files
 readable for the readers that have them open). Readers are not shared between threads: each query borrows a
 Whoosh searcher from the snapshot's pool and returns it, and the pool grows to the number of concurrent queries.
 
-The per-document values the collector needs for every match (source, category, year, publication time, the
-rank of the id for stable ties) are loaded once per snapshot from the sortable columns into plain lists, so
-counting facets and applying filters costs a list lookup per match.
+The per-document arrays the query engine needs (:class:`search.columns.Columns`, the BM25F length norms of
+the searched fields) are loaded once per pinned index; each query gets a :class:`search.context.Context` on a
+borrowed searcher (:meth:`PinnedIndex.context`).
 """
 
 from __future__ import annotations
@@ -16,15 +16,12 @@ import io
 import mmap
 import os
 import threading
-from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import TOC, FileIndex
-from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
@@ -32,14 +29,14 @@ from indexer.analysis import ChineseTokenizer
 from indexer.mmapstore import MappedStorage, _MappedFile, _MappedPart
 from indexer.normalize import fold
 from indexer.store import StoreError, live_version
-from search.build import QueryBuilder, Weights
+from search.columns import load_columns
+from search.context import Context, FieldNorms
 from search.errors import IndexUnavailableError
-from search.scoring import FieldNorms
+from search.plan import QueryBuilder, Weights
+from search.postings import Segment
 from search.snippets import fold_text
 
 INDEX_NAME = "MAIN"
-#: Column value of a document without a publication time (Whoosh's default for a missing DATETIME).
-NO_DATE = 2**64 - 1
 
 
 def live_key(index_dir: Path) -> tuple[str, int] | None:
@@ -102,79 +99,7 @@ class PinnedStorage(MappedStorage):
         return _MappedFile(_MappedPart(mapped, 0, len(mapped)), name=name)
 
 
-@dataclass(frozen=True)
-class Columns:
-    """Per-document values, indexed by global document number."""
-
-    rank: array  # position of the document's id in sorted id order
-    published: list[int]  # Whoosh datetime long (microseconds), NO_DATE when missing
-    source: array  # code into source_names
-    category: array  # code into category_names
-    year: array  # code into year_values
-    source_names: list[str]
-    category_names: list[str]
-    year_values: list[int]  # 0: no year
-    newest_key: list[int]  # sort keys, larger first: by date (undated last), then by id
-    oldest_key: list[int]
-
-
-def _column(reader: IndexReader, name: str, default: object, *, translate: bool = False) -> list:
-    values: list = []
-    for leaf, offset in reader.leaf_readers():
-        count = leaf.doc_count_all()
-        assert offset == len(values)
-        if leaf.has_column(name):
-            part = list(leaf.column_reader(name, translate=translate))
-        else:
-            part = []
-        if len(part) < count:
-            part.extend([default] * (count - len(part)))
-        values.extend(part[:count])
-    return values
-
-
-def _codes(values: list) -> tuple[array, list]:
-    names: dict = {}
-    codes = array("i", [names.setdefault(v, len(names)) for v in values])
-    return codes, list(names)
-
-
-def load_columns(reader: IndexReader) -> Columns:
-    ids = _column(reader, "id", b"")
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    rank = array("i", bytes(4 * len(ids)))
-    for r, docnum in enumerate(order):
-        rank[docnum] = r
-    published = [NO_DATE if v is None else int(v) for v in _column(reader, "published", NO_DATE)]
-    src, src_names = _codes(_column(reader, "source", b""))
-    cat, cat_names = _codes(_column(reader, "category", b""))
-    year, years = _codes(
-        [v if isinstance(v, int) and 0 < v < 10000 else 0 for v in _column(reader, "year", 0, translate=True)]
-    )
-
-    def text(v: object) -> str:
-        return v.decode("utf-8") if isinstance(v, bytes) else str(v)
-
-    n = len(ids) + 1
-    newest = [(-1 if p == NO_DATE else p) * n + (n - 1 - r) for p, r in zip(published, rank, strict=True)]
-    oldest = [
-        (-NO_DATE if p == NO_DATE else -p) * n + (n - 1 - r) for p, r in zip(published, rank, strict=True)
-    ]
-    return Columns(
-        rank=rank,
-        published=published,
-        source=src,
-        category=cat,
-        year=year,
-        source_names=[text(v) for v in src_names],
-        category_names=[text(v) for v in cat_names],
-        year_values=years,
-        newest_key=newest,
-        oldest_key=oldest,
-    )
-
-
-class Snapshot:
+class PinnedIndex:
     """A pinned commit of the live index (see the module docs)."""
 
     def __init__(self, index_dir: Path, key: tuple[str, int], weights: Weights) -> None:
@@ -216,9 +141,10 @@ class Snapshot:
             "category": [(fold(" ".join(n.split())), n) for n in self.columns.category_names if n],
         }
         self.builder = QueryBuilder(self.analyzer, weights=weights, values=self.field_values)
-        self.norms = FieldNorms()
-        for name in ("title", "body"):  # the fields every query scores
-            self.norms.get(first, name)
+        self._segments: dict[int, list[Segment]] = {}
+        self.norms = FieldNorms(first, self._segments_of(first))
+        for name in ("title", "body", "title_ng", "body_ng"):  # the fields queries score
+            self.norms.get(name)
         # warm up what the first query would otherwise pay for: the dictionary, OpenCC, the folding tables
         self.analyzer.words("预热")
         fold_text("預熱")
@@ -239,9 +165,25 @@ class Snapshot:
         finally:
             with self._lock:
                 if self._retired:
+                    self._segments.pop(id(s), None)
                     s.close()
                 else:
                     self._idle.append(s)
+
+    def _segments_of(self, s: WhooshSearcher) -> list[Segment]:
+        """The segments of a searcher of this pinned index (made once per searcher of the pool)."""
+        segs = self._segments.get(id(s))
+        if segs is None:
+            segs = self._segments[id(s)] = [
+                Segment(leaf, offset) for leaf, offset in s.reader().leaf_readers()
+            ]
+        return segs
+
+    @contextmanager
+    def context(self) -> Iterator[Context]:
+        """A query :class:`~search.context.Context` on a borrowed searcher, for the duration of one query."""
+        with self.searcher() as s:
+            yield Context(s, self._segments_of(s), self.norms, self.columns)
 
     def retire(self) -> None:
         """Close the idle readers; readers in use are closed when their query ends."""
@@ -249,6 +191,7 @@ class Snapshot:
             self._retired = True
             idle, self._idle = self._idle, []
         for s in idle:
+            self._segments.pop(id(s), None)
             s.close()
 
     def field_values(self, field_name: str, typed: str) -> list[str]:

@@ -1,147 +1,276 @@
-"""Reading a term's postings (document numbers and term frequencies) once per search.
+"""Posting lists as numpy arrays, read straight from a segment's memory-mapped postings file.
 
-Both passes of a search need the postings of the same terms: the set evaluation their document numbers,
-the scoring their term frequencies. Decoding a Whoosh postings block (unpickle, decompress, delta-decode) is
-the largest cost of a query on a big index, so the lists are read a block at a time into plain lists and
-kept in a :class:`SearchCache` for the rest of the search.
+A posting list written by :mod:`indexer.codec` is a run of blocks (up to ``BLOCK_LIMIT`` postings each), every
+block a 17-byte header (count, first id, last id, ...) and typed arrays (id deltas, frequencies, positions),
+zlib-compressed when that pays. :class:`TermList` reads the block headers of one term in one segment into
+arrays (the block table); :meth:`TermList.read` decodes all blocks, or only the blocks that can hold some given
+documents, with ``np.frombuffer`` per block and one ``cumsum`` for the ids of all of them. Python runs per block
+and per term, never per posting.
+
+Lists in another layout (an index written before this codec, inlined postings) are read through Whoosh's
+matcher: correct, slower, and only until the next reindex rebuilds the index.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Sequence
+import struct
+import zlib
+from dataclasses import dataclass
 from typing import Any
 
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
-from whoosh.searching import Searcher as WhooshSearcher
+import numpy as np
+from whoosh.reading import SegmentReader, TermNotFound
 
-from indexer.codec import DecodedBlock, ZhLeafMatcher
+from indexer.codec import _BLOCK_LENGTH, _INFO, _V_POS, _V_POS_COUNTS, _W_FLOATS, _W_INTS, _W_ONES, MAGIC
+from indexer.compat import postings_buffer
 
-Postings = tuple[list[int], list[float]]
-#: Per posting: the positions as a list (this project's codec) or Whoosh's encoded value (other codecs).
-Values = list[Any]
+_DTYPES = {
+    ord("B"): np.dtype("u1"),
+    ord("H"): np.dtype("<u2"),
+    ord("I"): np.dtype("<u4"),
+    ord("Q"): np.dtype("<u8"),
+}
+_F32 = np.dtype("<f4")
+_HEAD = _BLOCK_LENGTH.size + _INFO.size
+_EMPTY_I = np.zeros(0, dtype=np.int64)
+_EMPTY_F = np.zeros(0, dtype=np.float64)
 
 
-class LazyPositions(Sequence[list[int]]):
-    """The positions of a posting list, by posting number, decoded only for the postings asked for (a phrase
-    check asks for its few candidate documents, not for every document holding a common character)."""
+@dataclass(frozen=True, slots=True)
+class Postings:
+    """Postings of one term: ascending document numbers, their frequencies and, when read, positions.
 
-    def __init__(self) -> None:
-        self.blocks: list[DecodedBlock] = []
-        self.starts: list[int] = []
-        self.count = 0
+    ``flat[pstart[i]:pstart[i + 1]]`` are the (absolute, ascending) positions of posting ``i``.
+    """
 
-    def add(self, block: DecodedBlock) -> None:
-        self.blocks.append(block)
-        self.starts.append(self.count)
-        self.count += len(block.ids)
+    ids: np.ndarray  # int64
+    tfs: np.ndarray  # float64
+    pstart: np.ndarray | None = None  # int64, len(ids) + 1
+    flat: np.ndarray | None = None  # int64
 
     def __len__(self) -> int:
-        return self.count
+        return len(self.ids)
 
-    def __getitem__(self, i: int) -> list[int]:  # type: ignore[override]
-        if not 0 <= i < self.count:
-            raise IndexError(i)
-        k = bisect_right(self.starts, i) - 1
-        return self.blocks[k].posting_positions(i - self.starts[k])
+    def take(self, idx: np.ndarray) -> Postings:
+        """The postings at ``idx`` (ascending), positions included."""
+        if self.flat is None or self.pstart is None:
+            return Postings(self.ids[idx], self.tfs[idx])
+        starts = self.pstart[idx]
+        counts = self.pstart[idx + 1] - starts
+        return Postings(
+            self.ids[idx], self.tfs[idx], _exclusive_cumsum(counts), self.flat[ragged(starts, counts)]
+        )
 
-
-class SearchCache:
-    """What one search reads once and uses twice: postings lists, and the documents of each phrase."""
-
-    def __init__(self) -> None:
-        self.postings: dict[tuple[int, str, bytes], Postings] = {}
-        self.values: dict[tuple[int, str, bytes], Values] = {}
-        self.phrases: dict[tuple[int, int], set[int]] = {}
-
-
-_EMPTY: Postings = ([], [])
+    def shifted(self, offset: int) -> Postings:
+        if not offset:
+            return self
+        return Postings(self.ids + offset, self.tfs, self.pstart, self.flat)
 
 
-def read_postings(
-    sub: WhooshSearcher, field: str, text: str | bytes, cache: SearchCache | None, *, values: bool = False
-) -> Postings:
-    """The (segment-local) document numbers and weights of a term, deleted documents left out.
+EMPTY = Postings(_EMPTY_I, _EMPTY_F, np.zeros(1, dtype=np.int64), _EMPTY_I)
 
-    With ``values``, the encoded values (positions) are kept too, in ``cache.values`` under the same key.
-    """
-    reader = sub.reader()
-    if field not in sub.schema:
-        return _EMPTY
-    fieldobj = sub.schema[field]
-    try:
-        btext = fieldobj.to_bytes(text) if isinstance(text, str) else text
-    except ValueError:
-        return _EMPTY
-    key = (id(reader), field, btext)
-    if cache is not None:
-        found = cache.postings.get(key)
-        if found is not None and (not values or key in cache.values):
-            return found
-    try:
-        m: Any = reader.postings(field, btext)
-    except TermNotFound:
-        return _EMPTY
-    deleted: set[int] | None = None
-    while isinstance(m, FilterMatcher):
-        deleted = m._ids if m._exclude else None
-        m = m.child
-    ids: list[int] = []
-    weights: list[float] = []
-    vals: Any = []
-    if isinstance(m, ZhLeafMatcher):  # the compact blocks: ids, weights and positions as lists
-        lazy = LazyPositions()
-        while m.is_active():
-            if m._block is None:
-                m._read_data()
-            block = m._block
-            ids.extend(block.ids)
-            weights.extend(block.weights)
-            if values:
-                if block.has_positions:
-                    lazy.add(block)
+
+def _exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
+def ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes ``starts[i], starts[i] + 1, ..., starts[i] + counts[i] - 1`` for every ``i``, in one array."""
+    total = int(counts.sum())
+    if not total:
+        return _EMPTY_I
+    ends = np.cumsum(counts)
+    return np.repeat(starts - ends + counts, counts) + np.arange(total, dtype=np.int64)
+
+
+class TermList:
+    """One term's posting list in one segment, in this project's block layout."""
+
+    __slots__ = ("buf", "count", "firsts", "lasts", "counts", "data", "comp")
+
+    def __init__(self, buf: Any, start: int, length: int) -> None:
+        self.buf = buf
+        if bytes(buf[start : start + 4]) != MAGIC:
+            raise ValueError("not a zhsearch posting list")
+        firsts: list[int] = []
+        lasts: list[int] = []
+        counts: list[int] = []
+        data: list[tuple[int, int]] = []
+        comp: list[int] = []
+        pos = start + 4
+        end = start + length
+        unpack_length = _BLOCK_LENGTH.unpack_from
+        unpack_info = _INFO.unpack_from
+        while pos < end:
+            (blen,) = unpack_length(buf, pos)
+            last = blen < 0
+            blen = -blen if last else blen
+            count, first, lastid, _maxw, compression, _mn, _mx = unpack_info(buf, pos + _BLOCK_LENGTH.size)
+            firsts.append(first)
+            lasts.append(lastid)
+            counts.append(count)
+            comp.append(compression)
+            data.append((pos + _HEAD, pos + _BLOCK_LENGTH.size + blen))
+            pos += _BLOCK_LENGTH.size + blen
+            if last:
+                break
+        self.firsts = np.array(firsts, dtype=np.int64)
+        self.lasts = np.array(lasts, dtype=np.int64)
+        self.counts = np.array(counts, dtype=np.int64)
+        self.data = data
+        self.comp = comp
+        self.count = int(self.counts.sum())
+
+    def blocks_for(self, docs: np.ndarray) -> np.ndarray:
+        """The blocks that can hold any of ``docs`` (segment-local, ascending)."""
+        k = np.searchsorted(self.lasts, docs)
+        k = k[k < len(self.lasts)]
+        k = np.unique(k)
+        if len(k):
+            k = k[self.firsts[k] <= docs[-1]]
+        return k
+
+    def read(self, blocks: np.ndarray | None = None, positions: bool = False) -> Postings:
+        """Decode the given blocks (all when None) into arrays."""
+        which = range(len(self.data)) if blocks is None else blocks.tolist()
+        buf = self.buf
+        deltas: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        flats: list[np.ndarray] = []
+        pcounts: list[np.ndarray] = []
+        counts = self.counts
+        for b in which:
+            start, end = self.data[b]
+            raw = buf[start:end]
+            if self.comp[b]:
+                raw = zlib.decompress(raw)
+            n = int(counts[b])
+            wcode, vcode = raw[0], raw[1]
+            dt = _DTYPES[raw[2]]
+            deltas.append(np.frombuffer(raw, dt, n - 1, 3))
+            pos = 3 + dt.itemsize * (n - 1)
+            if wcode == _W_ONES:
+                w = np.ones(n, dtype=np.int64)
+            elif wcode == _W_INTS:
+                dt = _DTYPES[raw[pos]]
+                w = np.frombuffer(raw, dt, n, pos + 1)
+                pos += 1 + dt.itemsize * n
+            elif wcode == _W_FLOATS:
+                w = np.frombuffer(raw, _F32, n, pos)
+                pos += 4 * n
+            else:
+                raise ValueError(f"unknown weight code {wcode}")
+            weights.append(w)
+            if positions:
+                if vcode == _V_POS:
+                    c = w
+                elif vcode == _V_POS_COUNTS:
+                    dt = _DTYPES[raw[pos]]
+                    c = np.frombuffer(raw, dt, n, pos + 1)
+                    pos += 1 + dt.itemsize * n
                 else:
-                    vals.extend(block.values())
-            m._next_block()
-        if lazy.blocks:
-            vals = lazy
-    elif hasattr(m, "_read_ids") and hasattr(m, "_read_weights") and hasattr(m, "_next_block"):
-        while m.is_active():  # a block at a time (whoosh3's W3LeafMatcher)
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            ids.extend(m._ids)
-            weights.extend(m._weights)
-            if values:
-                if m._values is None:
-                    m._read_values()
-                vals.extend(m._values)
-            m._next_block()
-    else:
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            if values:
-                vals.append(m.value())
-            m.next()
-    if deleted:
-        keep = [i for i, d in enumerate(ids) if d not in deleted]
-        ids = [ids[i] for i in keep]
-        weights = [weights[i] for i in keep]
-        if values:
-            vals = [vals[i] for i in keep]
-    found = (ids, weights)
-    if cache is not None:
-        cache.postings[key] = found
-        if values:
-            cache.values[key] = vals
-    return found
+                    raise ValueError("this posting list has no positions")
+                total = int(c.sum())
+                dt = _DTYPES[raw[pos]]
+                flats.append(np.frombuffer(raw, dt, total, pos + 1))
+                pcounts.append(c)
+        if not weights:
+            return EMPTY
+        sel = np.arange(len(self.data)) if blocks is None else blocks
+        firsts, lasts = self.firsts[sel], self.lasts[sel]
+        seps = firsts - np.concatenate(([0], lasts[:-1]))
+        sizes = counts[sel] - 1
+        at = np.cumsum(sizes) - sizes
+        ids = np.cumsum(np.insert(np.concatenate(deltas).astype(np.int64), at, seps))
+        tfs = np.concatenate(weights).astype(np.float64)
+        if not positions:
+            return Postings(ids, tfs)
+        pc = np.concatenate(pcounts).astype(np.int64)
+        return Postings(ids, tfs, _exclusive_cumsum(pc), np.concatenate(flats).astype(np.int64))
 
 
-def cached_values(sub: WhooshSearcher, field: str, text: str | bytes, cache: SearchCache) -> Values | None:
-    """The encoded values kept by :func:`read_postings` for a term, if they were read."""
-    fieldobj = sub.schema[field]
-    btext = fieldobj.to_bytes(text) if isinstance(text, str) else text
-    return cache.values.get((id(sub.reader()), field, btext))
+def _whoosh_postings(reader: SegmentReader, field: str, btext: bytes, positions: bool) -> Postings:
+    """Any other layout, through Whoosh's matcher (one posting at a time)."""
+    try:
+        m = reader.postings(field, btext)
+    except TermNotFound:
+        return EMPTY
+    ids: list[int] = []
+    tfs: list[float] = []
+    flat: list[int] = []
+    counts: list[int] = []
+    while m.is_active():
+        ids.append(m.id())
+        tfs.append(m.weight())
+        if positions:
+            ps = m.value_as("positions")
+            flat.extend(ps)
+            counts.append(len(ps))
+        m.next()
+    if not positions:
+        return Postings(np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float64))
+    return Postings(
+        np.array(ids, dtype=np.int64),
+        np.array(tfs, dtype=np.float64),
+        _exclusive_cumsum(np.array(counts, dtype=np.int64)),
+        np.array(flat, dtype=np.int64),
+    )
+
+
+class Segment:
+    """One segment of a pinned index: where its documents start, its deletions and its postings file."""
+
+    def __init__(self, reader: SegmentReader, offset: int) -> None:
+        self.reader = reader
+        self.offset = offset
+        self.size = reader.doc_count_all()
+        self.deleted: np.ndarray | None = None
+        if reader.has_deletions():
+            deleted = reader.deleted_docs_set  # a property in whoosh3, a method in Whoosh 2
+            deleted = deleted() if callable(deleted) else deleted
+            self.deleted = np.array(sorted(deleted), dtype=np.int64)
+        self.buf, self.base, _end = postings_buffer(reader)
+        self._fields = set(reader.indexed_field_names())
+
+    def term_list(self, field: str, btext: bytes, positions: bool = False) -> TermList | Postings | None:
+        """The term's :class:`TermList`, its postings read another way, or None if the segment lacks it."""
+        if field not in self._fields:
+            return None
+        try:
+            info = self.reader.term_info(field, btext)
+        except TermNotFound:
+            return None
+        if info.is_inlined():
+            return (
+                None
+                if not info.inlined_postings()[0]
+                else _whoosh_postings(self.reader, field, btext, positions)
+            )
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # whoosh3's W3TermInfo.from_bytes leaves the length as a tuple
+            length = length[0]
+        try:
+            return TermList(self.buf, self.base + offset, length)
+        except (ValueError, struct.error):
+            return _whoosh_postings(self.reader, field, btext, positions)
+
+    def read(self, field: str, btext: bytes, docs: np.ndarray | None, positions: bool) -> Postings:
+        """The term's postings in this segment (segment-local ids), among ``docs`` (local) when given,
+        deleted documents left out."""
+        found = self.term_list(field, btext, positions)
+        if found is None:
+            return EMPTY
+        if isinstance(found, TermList):
+            if docs is not None:
+                if not len(docs):
+                    return EMPTY
+                got = found.read(found.blocks_for(docs), positions)
+            else:
+                got = found.read(None, positions)
+        else:
+            got = found
+        if self.deleted is not None and len(got):
+            got = got.take(np.flatnonzero(~np.isin(got.ids, self.deleted)))
+        return got

@@ -1,6 +1,6 @@
 """``Searcher``: everything between a query string and a page of results.
 
-One ``Searcher`` per process is meant to be shared by all threads. It serves from a :class:`Snapshot` of the
+One ``Searcher`` per process is meant to be shared by all threads. It serves from a :class:`PinnedIndex` of the
 live index and looks for a newer one (a new generation behind ``CURRENT``, or a new Whoosh commit inside the
 live generation) at most every ``refresh_interval`` seconds, or when :meth:`Searcher.refresh` is called. The
 switch is atomic: a query runs entirely on the snapshot it started with, and a new snapshot is only served
@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -29,15 +28,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from whoosh.query import Or, Term
+import numpy as np
+from whoosh.query import Term as WhooshTerm
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher as WhooshSearcher
-from whoosh.util.times import datetime_to_long
 
 from indexer.articles import CHINA_TZ
-from search.build import MAX_EXPANSIONS, CompiledQuery, DocFrequency, Expand, Weights, date_bounds_utc
 from search.cache import DEFAULT_ENTRIES, ResultCache
-from search.collect import Collected, Filters, collect, facets_of, scores_of
+from search.collect import Collected, collect, facets_of, page_scores
 from search.errors import (
     IndexUnavailableError,
     InvalidParameterError,
@@ -45,9 +43,12 @@ from search.errors import (
     PageOutOfRangeError,
     QueryTooLongError,
 )
+from search.filters import Filters
+from search.nodes import AnyOf, Term
+from search.pinned import PinnedIndex, live_key
+from search.plan import MAX_EXPANSIONS, CompiledQuery, DocFrequency, Expand, Weights
 from search.query import MAX_QUERY_CHARS, normalize_query, parse
 from search.results import Document, Hit, SearchResult
-from search.snapshot import Columns, Snapshot, live_key
 from search.snippets import Highlighter
 from search.synonyms import SynonymTable
 
@@ -132,7 +133,7 @@ class Searcher:
         self.synonyms = SynonymTable(synonyms, check_seconds=max(refresh_interval, 0.2))
         self.weights = weights or Weights()
         self.refresh_interval = refresh_interval
-        self._snapshot: Snapshot | None = None
+        self._snapshot: PinnedIndex | None = None
         self._lock = threading.Lock()
         self._checked = 0.0
         self._pid = os.getpid()
@@ -170,7 +171,7 @@ class Searcher:
                 if old is not None and old.key == key:
                     return False
                 try:
-                    new = Snapshot(self.index_dir, key, self.weights)
+                    new = PinnedIndex(self.index_dir, key, self.weights)
                 except FileNotFoundError as exc:
                     if attempt == 2:
                         missing = f" ({exc.filename} is missing)" if live_key(self.index_dir) == key else ""
@@ -191,7 +192,7 @@ class Searcher:
         finally:
             self._lock.release()
 
-    def _current(self) -> Snapshot:
+    def _current(self) -> PinnedIndex:
         snap = self._snapshot
         if (
             snap is None
@@ -237,7 +238,7 @@ class Searcher:
         """A Whoosh reader on the index served now, for a moment (lexicon walks, counts).
 
         Prefer this to opening the index with Whoosh directly: whoosh3 copies every segment file into memory
-        per reader it opens that way (see :class:`search.snapshot.MappedStorage`).
+        per reader it opens that way (see :class:`search.pinned.PinnedStorage`).
         """
         with self._current().searcher() as s:
             yield s.reader()
@@ -308,33 +309,36 @@ class Searcher:
         found = self.cache.get(key) if self.cache.enabled else None
         if found is not None:
             return _detached(found, query=q, took_ms=(time.perf_counter() - t0) * 1000, cached=True)
-        flt = self._filters(snap.columns, d_from, d_to, sources, categories)
+        mask = Filters(d_from, d_to, tuple(sources), tuple(categories)).mask(snap.columns)
         keep = min(page * per_page, MAX_RESULTS)
         relaxed = False
-        with snap.searcher() as s:
+        prox = self.weights.proximity
+        with snap.context() as ctx:
+            s = ctx.searcher
             compiled = snap.builder.compile(
                 parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s), synonyms=self.synonyms.lookup
             )
-            got = Collected(0, [], (Counter(), Counter(), Counter()))
-            prox = self.weights.proximity
             stored: dict[int, dict[str, Any]] = {}
-            options = {"norms": snap.norms, "proximity": prox, "stored": stored}
-            if compiled.strict is not None:
-                got = collect(s, compiled.strict, snap.columns, keep, sort, flt, **options)  # type: ignore[arg-type]
+
+            def fields(d: int) -> dict[str, Any]:
+                found = stored.get(d)
+                if found is None:
+                    found = stored[d] = s.stored_fields(d)
+                return found
+
+            got = Collected(0, [], (np.zeros(0, np.int64),) * 3)
             used = compiled.strict
+            if compiled.strict is not None:
+                got = collect(ctx, compiled.strict, keep, sort, mask, stored=fields, proximity=prox)
             if got.total == 0 and compiled.relaxed is not None:
-                fallback = collect(s, compiled.relaxed, snap.columns, keep, sort, flt, **options)  # type: ignore[arg-type]
+                fallback = collect(ctx, compiled.relaxed, keep, sort, mask, stored=fields, proximity=prox)
                 if fallback.total:
                     got, relaxed, used = fallback, True, compiled.relaxed
             page_docs = got.top[first : first + per_page]
-            if page_docs and page_docs[0][1] is None and used is not None:
-                scores = scores_of(s, used, [d for d, _ in page_docs], snap.norms, prox)
-                page_docs = [(d, scores.get(d, 0.0)) for d, _ in page_docs]
+            if sort != "relevance" and page_docs and used is not None:
+                page_docs = page_scores(page_docs, used, fields, prox)
             highlighter = Highlighter(compiled.highlights)
-            hits = [
-                self._hit(stored.get(d) or s.stored_fields(d), score or 0.0, highlighter)
-                for d, score in page_docs
-            ]
+            hits = [self._hit(fields(d), score, highlighter) for d, score in page_docs]
         facets = facets_of(snap.columns, got) if got.total else {"source": [], "category": [], "year": []}
         result = SearchResult(
             query=q,
@@ -351,25 +355,29 @@ class Searcher:
             self.cache.put(key, _detached(result))
         return result
 
-    @staticmethod
-    def _filters(
-        cols: Columns,
-        d_from: date | None,
-        d_to: date | None,
-        sources: Sequence[str],
-        categories: Sequence[str],
-    ) -> Filters:
-        flt = Filters()
-        lo, hi = date_bounds_utc(d_from, d_to)
-        flt.lo = datetime_to_long(lo) if lo else None
-        flt.hi = datetime_to_long(hi) if hi else None
-        if sources:
-            wanted = set(sources)
-            flt.sources = frozenset(i for i, n in enumerate(cols.source_names) if n in wanted)
-        if categories:
-            wanted = set(categories)
-            flt.categories = frozenset(i for i, n in enumerate(cols.category_names) if n in wanted)
-        return flt
+    def ranked_ids(self, q: str, limit: int = 10) -> list[str]:
+        """The ids of the best ``limit`` articles for ``q`` by relevance, without building a page (no
+        snippets, facets or cache): what the relevance evaluation measures."""
+        snap = self._current()
+        with snap.context() as ctx:
+            s = ctx.searcher
+            compiled = snap.builder.compile(
+                parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s), synonyms=self.synonyms.lookup
+            )
+            for node in (compiled.strict, compiled.relaxed):
+                if node is not None:
+                    got = collect(
+                        ctx,
+                        node,
+                        limit,
+                        "relevance",
+                        None,
+                        stored=s.stored_fields,
+                        proximity=self.weights.proximity,
+                    )
+                    if got.total:
+                        return [s.stored_fields(d)["id"] for d, _ in got.top[:limit]]
+        return []
 
     @staticmethod
     def _hit(fields: dict[str, Any], score: float, highlighter: Highlighter) -> Hit:
@@ -390,7 +398,7 @@ class Searcher:
 
     @staticmethod
     def _docnum(s: WhooshSearcher, doc_id: str) -> int | None:
-        m = Term("id", doc_id).matcher(s, s.boolean_context())
+        m = WhooshTerm("id", doc_id).matcher(s, s.boolean_context())
         return m.id() if m.is_active() else None
 
     def get(self, doc_id: str) -> Document | None:
@@ -421,7 +429,8 @@ class Searcher:
         if n == 0:
             return []
         snap = self._current()
-        with snap.searcher() as s:
+        with snap.context() as ctx:
+            s = ctx.searcher
             docnum = self._docnum(s, doc_id)
             if docnum is None:
                 return []
@@ -430,10 +439,11 @@ class Searcher:
             terms = s.key_terms_from_text("body", text, numterms=16)
             if not terms:
                 return []
-            q = Or(
-                [Term("body", t, boost=w) for t, w in terms] + [Term("title", t, boost=w) for t, w in terms]
+            q = AnyOf(
+                tuple(Term("body", t, boost=w) for t, w in terms)
+                + tuple(Term("title", t, boost=w) for t, w in terms)
             )
-            got = collect(s, q, snap.columns, n + 1, "relevance", Filters(), norms=snap.norms)
+            got = collect(ctx, q, n + 1, "relevance", None, stored=s.stored_fields, proximity=0)
             blank = Highlighter([])
-            hits = [self._hit(s.stored_fields(d), score or 0.0, blank) for d, score in got.top if d != docnum]
+            hits = [self._hit(s.stored_fields(d), score, blank) for d, score in got.top if d != docnum]
             return hits[:n]

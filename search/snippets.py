@@ -26,7 +26,7 @@ from html import escape
 
 from indexer.normalize import fold_with_offsets as fold_text
 from indexer.normalize import original_span
-from search.build import HighlightTerm
+from search.highlights import HighlightTerm
 
 FRAGMENT_CHARS = 120
 MAX_FRAGMENTS = 3

@@ -420,29 +420,31 @@ def test_related(news_searcher: Searcher) -> None:
     assert news_searcher.related("n15", n=0) == []
 
 
-@pytest.mark.parametrize("query", [q for q, _ in SEMANTICS if q.strip()] + [f'"{p}"' for p in PHRASES])
-def test_set_evaluation_equals_whoosh_matchers(news_searcher: Searcher, query: str) -> None:
-    from search.collect import matching_docs
+@pytest.mark.parametrize(
+    "query",
+    [q for q, _ in SEMANTICS if q.strip()] + [f'"{p}"' for p in PHRASES] + ["哪个国家的女排被中国队战胜了？"],
+)
+def test_engine_equals_whoosh_matchers(news_searcher: Searcher, query: str) -> None:
+    """Every match and its score, by the array engine and by Whoosh's matchers stepped one posting at a time."""
+    from whoosh_reference import whoosh_matches
 
     compiled = news_searcher.compile(query)
-    for q in (compiled.strict, compiled.relaxed):
-        if q is None:
+    for node in (compiled.strict, compiled.relaxed):
+        if node is None:
             continue
-        with news_searcher._current().searcher() as s:
-            stepped = set()
-            for sub, offset in s.leaf_searchers():
-                m = q.matcher(sub, s.context(needs_current=True))
-                while m.is_active():
-                    stepped.add(m.id() + offset)
-                    m.next()
-            assert set(matching_docs(s, q, None)) == stepped
-            published = news_searcher._current().columns.published
-            assert set(matching_docs(s, q, None, None, published)) == stepped  # dates checked on the column
+        with news_searcher._current().context() as ctx:
+            ours = node.evaluate(ctx, None)
+            whoosh = whoosh_matches(ctx.searcher, node)
+        assert ours.docs.tolist() == sorted(whoosh)
+        assert dict(zip(ours.docs.tolist(), ours.scores.tolist(), strict=True)) == pytest.approx(
+            whoosh, rel=1e-9, abs=1e-12
+        )
 
 
 def test_relaxed_on_a_large_index_matches_informative_words_only() -> None:
     from indexer.analysis import ChineseTokenizer
-    from search.build import BonusQuery, QueryBuilder
+    from search.nodes import WithBonus as BonusQuery
+    from search.plan import QueryBuilder
     from search.query import parse
 
     df = {None: 10_000, "嫦娥": 40, "月壤": 12, "带回": 300, "多少": 2_000, "月球": 450}
@@ -477,31 +479,6 @@ def test_word_cut_differently_still_matches_but_scattered_sub_words_do_not(make_
     assert {h.id for h in searcher.search("中华人民共和国").hits} == {"gov", "prc"}
     # 常务 and 会议 both stand in "npc", but not 常务会议
     assert {h.id for h in searcher.search("常务会议").hits} == {"gwy"}
-
-
-@pytest.mark.parametrize(
-    "query", [q for q, e in SEMANTICS if e] + [f'"{p}"' for p in PHRASES] + ["哪个国家的女排被中国队战胜了？"]
-)
-def test_block_scoring_equals_whoosh_scoring(news_searcher: Searcher, query: str) -> None:
-    from search.collect import matching_docs, scoring_skeleton, split_proximity
-    from search.scoring import score_matches
-
-    compiled = news_searcher.compile(query)
-    q = compiled.strict if compiled.strict is not None else compiled.relaxed
-    snap = news_searcher._current()
-    with snap.searcher() as s:
-        docs = matching_docs(s, q, None)
-        words, _ = split_proximity(scoring_skeleton(q))
-        ours = score_matches(s, words, docs, snap.norms)
-        whoosh = {}
-        for sub, offset in s.leaf_searchers():
-            m = words.matcher(sub, s.context(needs_current=True))
-            while m.is_active():
-                if m.id() + offset in ours:
-                    whoosh[m.id() + offset] = m.score()
-                m.next()
-    assert ours.keys() == set(docs) == whoosh.keys()
-    assert ours == pytest.approx(whoosh, rel=1e-9, abs=1e-12)
 
 
 def test_articles_with_an_empty_field(make_index) -> None:  # type: ignore[no-untyped-def]

@@ -57,22 +57,30 @@ def hits(searcher: Searcher, query: str) -> set[str]:
     return set() if result.relaxed else ids
 
 
-@pytest.mark.parametrize("table_min_blocks", [1, 1000])  # block tables on / off
+@pytest.mark.parametrize(
+    "full_read_ratio", [0, 10**9]
+)  # candidates looked up in their blocks / lists read whole
 @pytest.mark.parametrize("phrase", ["中国式现代化", "现代化", "式现", "国式", "道路越走越宽", "的一", "化道"])
 def test_phrases_over_long_posting_lists(
-    many_blocks: tuple[Searcher, list[dict[str, str]]], phrase: str, table_min_blocks: int, monkeypatch
+    many_blocks: tuple[Searcher, list[dict[str, str]]], phrase: str, full_read_ratio: int, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from search import phrases
+    from search import context, postings
 
-    monkeypatch.setattr(phrases, "_TABLE_MIN_BLOCKS", table_min_blocks)
-    phrases._TABLES.clear()
+    monkeypatch.setattr(context, "FULL_READ_RATIO", full_read_ratio)
+    sparse: list[int] = []
+    blocks_for = postings.TermList.blocks_for
+    monkeypatch.setattr(
+        postings.TermList, "blocks_for", lambda self, docs: sparse.append(len(docs)) or blocks_for(self, docs)
+    )
     searcher, docs = many_blocks
     expected = scan(docs, phrase)
     assert hits(searcher, f'"{phrase}"') == expected
     assert hits(searcher, f'标题 "{phrase}" -"{phrase}x"') == {d for d in expected if int(d[1:]) % 25}
-    # checked on the few articles another part of the query leaves: the units are moved to each of them,
-    # skipping through their long posting lists
+    # checked on the few articles another part of the query leaves: the units are read only in the blocks
+    # that can hold them
     special = {d for d in expected if int(d[1:]) % 25 == 0}
     assert hits(searcher, f'"{phrase}" 特别报道') == special
-    if table_min_blocks == 1 and special:
-        assert any(key[1] == "body_ng" for key in phrases._TABLES)
+    if full_read_ratio == 0 and special:
+        assert sparse  # some unit was read only in the blocks of the candidates
+    elif full_read_ratio > 1:
+        assert not sparse

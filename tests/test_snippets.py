@@ -6,7 +6,8 @@ import pytest
 
 from indexer.analysis import ChineseTokenizer
 from indexer.normalize import fold_with_offsets_reference as fold_with_offsets
-from search.build import HighlightTerm, QueryBuilder
+from search.highlights import HighlightTerm
+from search.plan import QueryBuilder
 from search.query import parse
 from search.snippets import Highlighter, fold_text, opening
 

@@ -1,0 +1,174 @@
+"""What evaluating one query needs: the pinned index's segments, its statistics and columns, as arrays.
+
+A :class:`Context` lives for one query on one borrowed Whoosh searcher (Whoosh keeps the term dictionary,
+the statistics and the stored fields); it keeps the posting lists it has read for the rest of the query, so
+a term that appears twice in the tree (in the strict and the relaxed query, as a phrase unit and a word) is
+read once. Global document numbers are the segment's offset plus its local numbers, as in Whoosh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher as WhooshSearcher
+
+from search.columns import Columns
+from search.postings import EMPTY, Postings, Segment
+
+#: A term is read whole (and kept for the rest of the query) when the documents asked for are at least this
+#: share of its document frequency (1 / ratio); fewer are looked up in the blocks that can hold them.
+FULL_READ_RATIO = 4
+#: BM25F's K1 and B where the searcher's weighting is not BM25F (it always is for this project's searchers).
+DEFAULT_K1, DEFAULT_B = 1.2, 0.75
+
+
+class FieldNorms:
+    """Per field, ``K1 * ((1 - B) + B * length / average length)`` of every document (global numbers)."""
+
+    def __init__(self, searcher: WhooshSearcher, segments: Sequence[Segment]) -> None:
+        from indexer.compat import field_lengths
+
+        self._searcher = searcher
+        self._segments = segments
+        self._lengths = field_lengths
+        self._norms: dict[str, np.ndarray] = {}
+        weighting = searcher.weighting
+        self.k1 = weighting.K1 if isinstance(weighting, BM25F) else DEFAULT_K1
+        self._weighting = weighting
+
+    def get(self, field: str) -> np.ndarray:
+        norms = self._norms.get(field)
+        if norms is None:
+            w = self._weighting
+            b = w._field_B.get(field, w.B) if isinstance(w, BM25F) else DEFAULT_B
+            avgfl = self._searcher.avg_field_length(field) or 1
+            parts = [self._lengths(seg.reader, field) for seg in self._segments]
+            lengths = np.concatenate(parts) if parts else np.zeros(0)
+            norms = self._norms[field] = self.k1 * ((1 - b) + b * lengths / avgfl)
+        return norms
+
+
+class Context:
+    """One query's view of a pinned index (see the module docs)."""
+
+    def __init__(
+        self,
+        searcher: WhooshSearcher,
+        segments: Sequence[Segment],
+        norms: FieldNorms,
+        columns: Columns,
+    ) -> None:
+        self.searcher = searcher
+        self.segments = segments
+        self.norms = norms
+        self.columns = columns
+        self.schema = searcher.schema
+        self.doc_count = sum(seg.size for seg in segments)
+        self._k1_plus_1 = norms.k1 + 1
+        self._full: dict[tuple[str, str, bool], Postings] = {}
+        self._df: dict[tuple[str, str], int] = {}
+        self._idf: dict[tuple[str, str], float] = {}
+        self._live: np.ndarray | None = None
+        self._dates: dict[tuple[int | None, int | None], np.ndarray] = {}
+
+    # -- statistics ------------------------------------------------------------------------------------------
+
+    def _bytes(self, field: str, text: str) -> bytes | None:
+        if field not in self.schema:
+            return None
+        try:
+            return self.schema[field].to_bytes(text)
+        except ValueError:
+            return None
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        key = (field, text)
+        df = self._df.get(key)
+        if df is None:
+            btext = self._bytes(field, text)
+            df = self._df[key] = 0 if btext is None else self.searcher.doc_frequency(field, btext)
+        return df
+
+    def bm25(self, field: str, text: str, boost: float, docs: np.ndarray, tfs: np.ndarray) -> np.ndarray:
+        """Whoosh's BM25F score of the term in each of ``docs`` with frequencies ``tfs`` (0 where the field is
+        not scorable)."""
+        if not len(docs) or not self.schema[field].scorable:
+            return np.zeros(len(docs), dtype=np.float64)
+        key = (field, text)
+        idf = self._idf.get(key)
+        if idf is None:
+            idf = self._idf[key] = self.searcher.idf(field, self._bytes(field, text))
+        c = idf * self._k1_plus_1 * boost
+        return c * tfs / (tfs + self.norms.get(field)[docs])
+
+    # -- postings --------------------------------------------------------------------------------------------
+
+    def postings(self, field: str, text: str, docs: np.ndarray | None, positions: bool = False) -> Postings:
+        """The term's postings (global ids, deleted documents left out): all of them, or at least those of
+        the ascending global ``docs`` (read only in the blocks that can hold them)."""
+        btext = self._bytes(field, text)
+        if btext is None:
+            return EMPTY
+        key = (field, text, positions)
+        full = self._full.get(key)
+        if full is None and not positions:
+            full = self._full.get((field, text, True))  # read with positions: holds what is asked for
+        if full is not None:
+            return full
+        if docs is not None and len(docs) * FULL_READ_RATIO >= self.doc_frequency(field, text):
+            docs = None  # most blocks would be read anyway: read the list whole, and keep it
+        parts: list[Postings] = []
+        for seg in self.segments:
+            if docs is None:
+                local = None
+            else:
+                lo, hi = np.searchsorted(docs, (seg.offset, seg.offset + seg.size))
+                if lo == hi:
+                    continue
+                local = docs[lo:hi] - seg.offset
+            got = seg.read(field, btext, local, positions)
+            if len(got):
+                parts.append(got.shifted(seg.offset))
+        out = _concat(parts, positions)
+        if docs is None:
+            self._full[key] = out
+        return out
+
+    # -- columns ---------------------------------------------------------------------------------------------
+
+    def live_docs(self) -> np.ndarray:
+        """Every document number not deleted."""
+        if self._live is None:
+            keep = np.ones(self.doc_count, dtype=bool)
+            for seg in self.segments:
+                if seg.deleted is not None:
+                    keep[seg.deleted + seg.offset] = False
+            self._live = np.flatnonzero(keep)
+        return self._live
+
+    def date_mask(self, lo: int | None, hi: int | None) -> np.ndarray:
+        key = (lo, hi)
+        mask = self._dates.get(key)
+        if mask is None:
+            mask = self._dates[key] = self.columns.published_between(lo, hi)
+        return mask
+
+
+def _concat(parts: list[Postings], positions: bool) -> Postings:
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    ids = np.concatenate([p.ids for p in parts])
+    tfs = np.concatenate([p.tfs for p in parts])
+    if not positions:
+        return Postings(ids, tfs)
+    flats = [p.flat for p in parts]
+    starts = [parts[0].pstart]
+    base = int(parts[0].pstart[-1])  # type: ignore[index]
+    for p in parts[1:]:
+        starts.append(p.pstart[1:] + base)  # type: ignore[index]
+        base += int(p.pstart[-1])  # type: ignore[index]
+    return Postings(ids, tfs, np.concatenate(starts), np.concatenate(flats))  # type: ignore[arg-type]

@@ -1,0 +1,58 @@
+"""What the snippets mark: the highlight terms of a query, and the patterns that find a phrase's runs.
+
+A :class:`HighlightTerm` is a folded word (found with ``str.find``) or a phrase run's pattern
+(:func:`phrase_pattern`, which allows the separators the index ignores between units).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from indexer.analysis import Unit
+
+
+@dataclass(frozen=True)
+class HighlightTerm:
+    """Something to mark in a title or body: a folded word (found with ``str.find``) or a phrase pattern.
+
+    ``group`` says which query word or phrase the term belongs to (the runs of a phrase split by punctuation
+    share one), so that snippet selection can count distinct query words.
+    """
+
+    text: str
+    group: int
+    pattern: re.Pattern[str] | None = None
+
+
+#: Characters that are a phrase unit on their own (CJK ideographs, kana, hangul), as in :mod:`indexer.analysis`.
+CJK_CLASS = (
+    "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+_CJK_RE = re.compile(f"[{CJK_CLASS}]")
+
+
+def is_single_unit_char(text: str) -> bool:
+    """True for one CJK/kana/hangul character (a unit on its own in the phrase stream)."""
+    return len(text) == 1 and _CJK_RE.match(text) is not None
+
+
+_SEPARATORS = r"[\s\-_./'\u00b7\u2027\u30fb]"
+
+
+def phrase_pattern(run: Sequence[Unit]) -> re.Pattern[str]:
+    """A regex finding one run of a phrase in folded text (separators between units allowed as in the index)."""
+    parts: list[str] = []
+    for i, u in enumerate(run):
+        if i:
+            prev = run[i - 1].text
+            both_words = not is_single_unit_char(prev) and not is_single_unit_char(u.text)
+            parts.append(_SEPARATORS + ("+" if both_words else "*"))
+        parts.append(re.escape(u.text))
+    pattern = "".join(parts)
+    if not is_single_unit_char(run[0].text):
+        pattern = f"(?<![^\\W_{CJK_CLASS}])" + pattern
+    if not is_single_unit_char(run[-1].text):
+        pattern += f"(?![^\\W_{CJK_CLASS}])"
+    return re.compile(pattern)

@@ -1,0 +1,430 @@
+"""From the syntax tree of :mod:`search.query` to the query tree of :mod:`search.nodes`, plus the terms the
+snippets mark.
+
+Semantics (the help page says the same in user words):
+
+* **Words.** A term is analysed with the index's own analyzer (``ix.schema["title"].analyzer``), so it is folded
+  (traditional -> simplified, full-width -> ASCII, lower case) and segmented exactly like the articles. Every
+  *base* word must match, in the title or the body; a word of four characters or more also matches inside
+  longer indexed words (中华人民共和国 in 中华人民共和国政府, see :meth:`QueryBuilder.word_clause`). Stop words
+  are dropped; a term made only of stop words or punctuation adds nothing.
+* **Proximity.** A run of two or more words typed together (``电信网络诈骗``) adds an optional exact-phrase clause
+  over the unit fields: articles where the words stand together rank above those where they are scattered.
+* **Phrases** are exact over the unit fields (``title_ng``/``body_ng``, see :mod:`indexer.analysis`): a phrase is
+  a :class:`~search.nodes.Phrase` over its units (one CJK character, or a run of other letters and digits) at
+  consecutive positions, a one-unit phrase a :class:`~search.nodes.Term`. Whitespace, symbols and the connectors ``- _ . ' /`` inside a phrase
+  are ignored like in the index; punctuation splits a phrase into runs that must all match (each exactly, not
+  necessarily next to each other: the index leaves a position gap at punctuation).
+* **Exclusions** remove articles matching the excluded part. Only exclusions (``-电信``), or nothing left after
+  dropping stop words, is *no hits* -- never "everything". ``source:``/``category:``/``date:`` count as positive
+  parts: ``source:央视 -电信`` lists 央视 articles without 电信. In an ``OR``, an alternative that is only an
+  exclusion is dropped (``a OR -b`` is ``a``).
+* **source: / category:** match the stored values case- and script-insensitively (folded); when no value
+  equals the typed one, every value *containing* it matches (``source:央视`` finds "CCTV 新闻联播 (央视网)").
+* **date:** China-time days, inclusive (the index stores naive UTC).
+* **Relaxed fallback** (:attr:`CompiledQuery.relaxed`): any of the words (phrases loosened to their words), each
+  matching word adding :attr:`Weights.relaxed_bonus` so that articles with more of the words come first; the
+  top-level ``source:``/``category:``/``date:`` parts and exclusions still apply. Question words (什么, 哪一年 ...)
+  are left out and a word no article holds is matched as exact characters and by its known pieces
+  (:mod:`search.questionwords`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from indexer.analysis import ChineseTokenizer, Unit, Word, units
+from search import query as ast
+from search.filters import date_bounds_long
+from search.highlights import HighlightTerm, phrase_pattern
+from search.nodes import (
+    AllOf,
+    AnyOf,
+    BestOf,
+    DateRange,
+    Excluding,
+    Near,
+    Node,
+    Nothing,
+    Phrase,
+    Scaled,
+    Term,
+    WithBonus,
+)
+from search.questionwords import relaxed_words
+
+TITLE, BODY = "title", "body"
+#: The node of a part that cannot match (a ``source:`` value no article has).
+NOTHING = Nothing()
+GRAM = {TITLE: "title_ng", BODY: "body_ng"}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Query-side ranking weights (BM25F does the rest; the relevance issue tunes these by measurement)."""
+
+    #: Factor of a word's BM25F score in the title. Below 1: the title is short, so a title match already
+    #: scores high; 0.5 ranked best of 0.25-2 on the CMRC questions (bench/results/relevance.md).
+    title: float = 0.5
+    #: Score factor of an article where a run of the query's words stands together: 1 + proximity for each
+    #: of title and body that has it (averaged over the runs), see :class:`search.nodes.Near`.
+    proximity: float = 0.5
+    relaxed_bonus: float = 2.0
+
+
+def _and(qs: Sequence[Node]) -> Node:
+    return qs[0] if len(qs) == 1 else AllOf(tuple(qs))
+
+
+def _or(qs: Sequence[Node]) -> Node:
+    return qs[0] if len(qs) == 1 else AnyOf(tuple(qs))
+
+
+# -- the compiled query --------------------------------------------------------------------------------------
+
+
+@dataclass
+class CompiledQuery:
+    """What a query string turns into. ``strict`` None: no hits; ``relaxed`` None: no fallback to try."""
+
+    node: ast.Node | None
+    strict: Node | None
+    relaxed: Node | None
+    highlights: list[HighlightTerm] = field(default_factory=list)
+
+
+ValuesFn = Callable[[str, str], list[str]]
+DocFrequency = Callable[[str | None], int]
+
+#: Indexes with fewer articles relax queries to any of their words; larger ones to any *informative* word.
+RELAXED_MIN_DOCS = 5000
+#: A word in more than this share of the articles is not informative (it still counts in the ranking).
+RELAXED_COMMON_SHARE = 0.05
+#: With no informative word, the relaxed query matches on this many of the rarest words.
+RELAXED_RAREST = 3
+
+
+#: Words of this many characters or more also match inside longer words (see ``QueryBuilder.word_clause``).
+LONG_WORD = 4
+#: At most this many longer words (the most frequent) stand in for a long word.
+MAX_EXPANSIONS = 24
+#: The score of a longer word standing in for the query word is scaled by this.
+EXPANSION_SCALE = 0.5
+
+Expand = Callable[[str, str], list[str]]
+#: ``synonyms(word)``: the other words of the synonym groups of a (folded) word
+Synonyms = Callable[[str], Sequence[str]]
+
+
+class QueryBuilder:
+    """Turns syntax trees into query trees for one index (its analyzer and its stored field values).
+
+    One builder serves every query on its index, from any thread: :meth:`compile` works on a shallow copy
+    that holds the statistics callbacks of that query.
+    """
+
+    def __init__(
+        self,
+        analyzer: ChineseTokenizer,
+        *,
+        weights: Weights | None = None,
+        values: ValuesFn | None = None,
+    ) -> None:
+        self.analyzer = analyzer
+        self.weights = weights or Weights()
+        self.values: ValuesFn = values or (lambda field_name, value: [value])
+        self._words_cache: dict[str, list[Word]] = {}
+        self._doc_frequency: DocFrequency | None = None
+        self._expand: Expand | None = None
+        self._synonyms: Synonyms | None = None  # search.synonyms: a word -> the other words of its groups
+
+    # -- public ----------------------------------------------------------------------------------------------
+
+    def compile(
+        self,
+        node: ast.Node | None,
+        *,
+        doc_frequency: DocFrequency | None = None,
+        expand: Expand | None = None,
+        synonyms: Synonyms | None = None,
+    ) -> CompiledQuery:
+        """The query trees (strict and relaxed) for a syntax tree.
+
+        ``doc_frequency(word)`` (articles with the word in the body; ``doc_frequency(None)``: all articles)
+        lets the relaxed query of a large index match on its informative words only (see :meth:`_relaxed`);
+        ``expand(field, word)`` (the longer indexed words that start with ``word``) lets long words match
+        inside longer ones (see :meth:`word_clause`).
+        """
+        if node is None:
+            return CompiledQuery(None, None, None, [])
+        c = copy.copy(self)
+        c._doc_frequency, c._expand = doc_frequency, expand
+        c._synonyms = synonyms
+        strict = c._full(node)
+        if strict is NOTHING:
+            strict = None
+        highlights = c._highlights(node)
+        relaxed = None
+        if strict is not None or c._has_positive_words(node):
+            relaxed = c._relaxed(node)
+        return CompiledQuery(node, strict, relaxed, highlights)
+
+    # -- words -----------------------------------------------------------------------------------------------
+
+    def _words(self, text: str) -> list[Word]:
+        """The base words of ``text`` (jieba's default segmentation, stop words dropped), folded."""
+        cached = self._words_cache.get(text)
+        if cached is None:
+            if len(self._words_cache) >= 4096:
+                self._words_cache.clear()
+            cached = [w for w in self.analyzer.words(text, removestops=True) if w.base]
+            self._words_cache[text] = cached
+        return cached
+
+    def _fields(self, field_name: str | None) -> tuple[str, ...]:
+        return (TITLE,) if field_name == TITLE else (TITLE, BODY)
+
+    def _boost(self, field_name: str) -> float:
+        return self.weights.title if field_name == TITLE else 1.0
+
+    def _longer_words(self, field_name: str, word: str) -> list[str]:
+        if self._expand is None or len(word) < LONG_WORD:
+            return []
+        return self._expand(field_name, word)
+
+    def word_clause(self, word: str, field_name: str | None) -> Node:
+        """One base word in the title or the body, or any of its synonyms (see :mod:`search.synonyms`)."""
+        others = self._synonyms(word) if self._synonyms is not None else ()
+        if not others:
+            return self._one_word_clause(word, field_name)
+        alternatives = [self._one_word_clause(word, field_name)]
+        for other in others:  # a synonym the segmenter splits must match with all of its words
+            words = [w.text for w in self._words(other)] or [other]
+            alternatives.append(_and([self._one_word_clause(w, field_name) for w in words]))
+        return _or(alternatives)
+
+    def _one_word_clause(self, word: str, field_name: str | None) -> Node:
+        """One base word, in the title or the body.
+
+        The index holds each article's words in jieba's search mode: a long word brings the 2- and
+        3-character dictionary words inside it (农业发展银行 -> 农业, 发展, 银行), so a query word of two or three
+        characters matches wherever it stands inside a longer word. A longer query word does not: jieba
+        writes 中华人民共和国政府 as one word, without 中华人民共和国. A query word of :data:`LONG_WORD`
+        characters or more therefore also matches the indexed words that start with it (up to
+        :data:`MAX_EXPANSIONS`, scored at :data:`EXPANSION_SCALE`). On the 75k-article corpus this finds 169 of
+        the 170 articles that hold 中华人民共和国 without the word itself; requiring all of its sub-words instead
+        would also have matched 846 articles with 常务 and 会议 apart for 常务会议, none of them holding it.
+        """
+        per_field: list[Node] = []
+        for f in self._fields(field_name):
+            b = self._boost(f)
+            q: Node = Term(f, word, boost=b)
+            longer = self._longer_words(f, word)
+            if longer:
+                q = BestOf((q, *(Scaled(Term(f, w, boost=b), scale=EXPANSION_SCALE) for w in longer)))
+            per_field.append(q)
+        return _or(per_field)
+
+    @staticmethod
+    def _unit_run(unit_field: str, run: Sequence[Unit], boost: float) -> Node:
+        if len(run) == 1:
+            return Term(unit_field, run[0].text, boost=boost)
+        return Phrase(unit_field, tuple(u.text for u in run), boost=boost)
+
+    def phrase_clause(
+        self, runs: Sequence[Sequence[Unit]], field_name: str | None, boost: float = 1.0
+    ) -> Node:
+        """An exact phrase (all of its runs) in the title or body."""
+        per_field = []
+        for f in self._fields(field_name):
+            b = self._boost(f) * boost
+            per_field.append(_and([self._unit_run(GRAM[f], run, b) for run in runs]))
+        return _or(per_field)
+
+    @staticmethod
+    def _runs(text: str) -> list[list[Unit]]:
+        runs: list[list[Unit]] = []
+        last = None
+        for u in units(text):
+            if u.run != last:
+                runs.append([])
+                last = u.run
+            runs[-1].append(u)
+        return runs
+
+    def _text_query(self, node: ast.Text) -> Node | None:
+        words = self._words(node.text)
+        if not words:
+            return None
+        required = _and([self.word_clause(w.text, node.field) for w in words])
+        if self.weights.proximity <= 0 or len(words) < 2:
+            return required
+        # proximity: the runs holding two or more of the words, to find standing together in the best matches
+        runs = []
+        for run in self._runs(node.text):
+            start, end = run[0].start, run[-1].end
+            if sum(1 for w in words if start <= w.start and w.end <= end) >= 2:
+                runs.append(phrase_pattern(run).pattern)
+        if not runs:
+            return required
+        return Near(required, tuple(runs), node.field)
+
+    def _phrase_query(self, node: ast.Phrase) -> Node | None:
+        runs = self._runs(node.text)
+        if not runs:
+            return None
+        return self.phrase_clause(runs, node.field)
+
+    def _match_query(self, node: ast.Match) -> Node:
+        values = self.values(node.field, node.value)
+        if not values:
+            return NOTHING
+        return Scaled(_or([Term(node.field, v) for v in values]), scale=0.0)
+
+    @staticmethod
+    def _date_query(node: ast.DateSpan) -> Node:
+        return Scaled(DateRange(*date_bounds_long(node.start, node.end)), scale=0.0)
+
+    # -- structure -------------------------------------------------------------------------------------------
+
+    def _parts(self, node: ast.Node) -> tuple[list[Node], list[Node]]:
+        """(required, excluded) query trees of a node in an AND context."""
+        if isinstance(node, ast.Text):
+            q = self._text_query(node)
+            return ([q] if q is not None else []), []
+        if isinstance(node, ast.Phrase):
+            q = self._phrase_query(node)
+            return ([q] if q is not None else []), []
+        if isinstance(node, ast.Match):
+            return [self._match_query(node)], []
+        if isinstance(node, ast.DateSpan):
+            return [self._date_query(node)], []
+        if isinstance(node, ast.Not):
+            q = self._full(node.child)
+            return [], ([q] if q is not None and q is not NOTHING else [])
+        if isinstance(node, ast.And):
+            pos: list[Node] = []
+            neg: list[Node] = []
+            for child in node.children:
+                p, n = self._parts(child)
+                pos.extend(p)
+                neg.extend(n)
+            return pos, neg
+        if isinstance(node, ast.Or):
+            alternatives = [self._full(child) for child in node.children]
+            present = [a for a in alternatives if a is not None]
+            if not present:
+                return [], []
+            useful = [a for a in present if a is not NOTHING]
+            return ([_or(useful)] if useful else [NOTHING]), []
+        raise TypeError(f"unknown node {node!r}")
+
+    def _full(self, node: ast.Node) -> Node | None:
+        """The query for a node on its own: None if it has no positive part, NOTHING if it cannot match."""
+        pos, neg = self._parts(node)
+        if not pos:
+            return None
+        if any(q is NOTHING for q in pos):
+            return NOTHING
+        q = _and(pos)
+        if neg:
+            q = Excluding(q, _or(neg))
+        return q
+
+    # -- relaxed fallback ------------------------------------------------------------------------------------
+
+    def _leaves(self, node: ast.Node) -> Iterable[ast.Node]:
+        """Positive leaves (not under a negation)."""
+        if isinstance(node, ast.And | ast.Or):
+            for child in node.children:
+                yield from self._leaves(child)
+        elif not isinstance(node, ast.Not):
+            yield node
+
+    def _has_positive_words(self, node: ast.Node) -> bool:
+        return any(isinstance(leaf, ast.Text | ast.Phrase) for leaf in self._leaves(node))
+
+    def _relaxed(self, node: ast.Node) -> Node | None:
+        """Any of the words, ranked by how many match: each matching word adds ``relaxed_bonus``.
+
+        On a large index (:data:`RELAXED_MIN_DOCS` articles or more, with ``doc_frequency`` given) a document
+        must hold one of the informative words (in at most :data:`RELAXED_COMMON_SHARE` of the articles, or
+        else the :data:`RELAXED_RAREST` rarest words); the common words of a question (哪, 公司, 时间 ...) only
+        add to the score. Matching every article with a common word would cost a pass over most of the
+        index and rank nothing better.
+        """
+        clauses: dict[tuple[str, str | None], Node] = {}
+        loosened = False
+        for leaf in self._leaves(node):
+            if isinstance(leaf, ast.Text | ast.Phrase):
+                loosened = loosened or isinstance(leaf, ast.Phrase)
+                # question words left out, unknown words split into known pieces (search.questionwords)
+                words = [w.text for w in self._words(leaf.text)]
+                relaxed = relaxed_words(words, self._doc_frequency)
+                loosened = loosened or [t for t, _ in relaxed] != words or any(e for _, e in relaxed)
+                for text, exact in relaxed:
+                    key = (text, leaf.field)
+                    if key not in clauses:
+                        if exact:
+                            clause = self.phrase_clause(self._runs(text), leaf.field)
+                        else:
+                            clause = self.word_clause(text, leaf.field)
+                        clauses[key] = Scaled(clause, add=self.weights.relaxed_bonus)
+        if not clauses or (len(clauses) == 1 and not loosened):
+            return None
+        top = node.children if isinstance(node, ast.And) else (node,)
+        required: list[Node] = []
+        excluded: list[Node] = []
+        for child in top:
+            if isinstance(child, ast.Match | ast.DateSpan):
+                required.extend(self._parts(child)[0])
+            elif isinstance(child, ast.Not):
+                excluded.extend(self._parts(child)[1])
+        if any(q is NOTHING for q in required):
+            return None
+        anyword: Node = AnyOf(tuple(clauses.values()))
+        doc_frequency = self._doc_frequency
+        total = doc_frequency(None) if doc_frequency is not None else 0
+        if doc_frequency is not None and total >= RELAXED_MIN_DOCS:
+            by_df = sorted(clauses, key=lambda k: doc_frequency(k[0]))
+            limit = total * RELAXED_COMMON_SHARE
+            informative = [k for k in by_df if doc_frequency(k[0]) <= limit] or by_df[:RELAXED_RAREST]
+            common = [k for k in by_df if k not in informative]
+            anyword = _or([clauses[k] for k in informative])
+            if common:
+                anyword = WithBonus(anyword, _or([clauses[k] for k in common]))
+        q = _and([*required, anyword])
+        if excluded:
+            q = Excluding(q, _or(excluded))
+        return q
+
+    # -- highlighting ----------------------------------------------------------------------------------------
+
+    def _highlights(self, node: ast.Node) -> list[HighlightTerm]:
+        words: list[HighlightTerm] = []
+        phrases: list[HighlightTerm] = []
+        seen: dict[str, int] = {}
+        for leaf in self._leaves(node):
+            if isinstance(leaf, ast.Text):
+                # the words only (not their search-mode sub-words: 公安部 does not mark 公安 in 公安机关)
+                for w in self._words(leaf.text):
+                    if w.text in seen:
+                        continue
+                    seen[w.text] = len(seen)
+                    words.append(HighlightTerm(w.text, seen[w.text]))
+                    for other in self._synonyms(w.text) if self._synonyms is not None else ():
+                        words.append(HighlightTerm(other, seen[w.text]))  # a synonym is marked like its word
+            elif isinstance(leaf, ast.Phrase):
+                key = '"' + leaf.text
+                if key in seen:
+                    continue
+                group = seen[key] = len(seen)
+                for run in self._runs(leaf.text):
+                    text = "".join(u.text for u in run)
+                    phrases.append(HighlightTerm(text, group, phrase_pattern(run)))
+        # one-character words (由, 哪, 3 ...) are marked only when the query has nothing longer
+        if phrases or any(len(t.text) > 1 for t in words):
+            words = [t for t in words if len(t.text) > 1]
+        return words + phrases

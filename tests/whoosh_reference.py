@@ -1,0 +1,107 @@
+"""The query tree as Whoosh queries: Whoosh's own matchers as the reference for the array engine.
+
+``to_whoosh(node)`` builds the Whoosh query with the same meaning as a :mod:`search.nodes` tree (Whoosh's
+``Phrase`` for a phrase, ``AndMaybe`` for a bonus, ``DisjunctionMax`` for the best of ...); ``whoosh_matches``
+steps its matcher through every segment, one posting at a time, and returns each match with its score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import matching
+from whoosh.query import And, AndMaybe, AndNot, DateRange, DisjunctionMax, NullQuery, Or, Phrase, Query, Term
+from whoosh.query.wrappers import WrappingQuery
+from whoosh.util.times import long_to_datetime
+
+from search import nodes
+
+
+class _ScaledMatcher(matching.WrappingMatcher):
+    def __init__(self, child: matching.Matcher, scale: float, add: float) -> None:
+        super().__init__(child)
+        self.scale, self.add = scale, add
+
+    def copy(self) -> _ScaledMatcher:
+        return _ScaledMatcher(self.child.copy(), self.scale, self.add)
+
+    def _replacement(self, newchild: matching.Matcher) -> _ScaledMatcher:
+        return _ScaledMatcher(newchild, self.scale, self.add)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        return self.add if self.scale == 0 else self.child.score() * self.scale + self.add
+
+
+class Scaled(WrappingQuery):
+    def __init__(self, child: Query, scale: float, add: float) -> None:
+        super().__init__(child)
+        self.scale, self.add = scale, add
+
+    def _rewrap(self, child: Query) -> Scaled:
+        return Scaled(child, self.scale, self.add)
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        m = self.child.matcher(searcher, context)
+        return m if isinstance(m, matching.NullMatcherClass) else _ScaledMatcher(m, self.scale, self.add)
+
+
+class _AndNotMatcher(matching.AndNotMatcher):
+    """whoosh3 3.54's ``AndNotMatcher`` returns its first document unchecked when the excluded matcher starts
+    before the required one; this one checks it."""
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class Excluding(AndNot):
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        return _AndNotMatcher(
+            self.a.matcher(searcher, context), self.b.matcher(searcher, searcher.boolean_context())
+        )
+
+
+def to_whoosh(node: nodes.Node) -> Query:
+    """The Whoosh query meaning the same as ``node``."""
+    if isinstance(node, nodes.Term):
+        return Term(node.field, node.text, boost=node.boost)
+    if isinstance(node, nodes.Phrase):
+        if len(node.units) == 1:
+            return Term(node.field, node.units[0], boost=node.boost)
+        return Phrase(node.field, list(node.units), boost=node.boost)
+    if isinstance(node, nodes.AllOf):
+        return And([to_whoosh(c) for c in node.children])
+    if isinstance(node, nodes.AnyOf):
+        return Or([to_whoosh(c) for c in node.children])
+    if isinstance(node, nodes.BestOf):
+        return DisjunctionMax([to_whoosh(c) for c in node.children])
+    if isinstance(node, nodes.Scaled):
+        return Scaled(to_whoosh(node.child), node.scale, node.add)
+    if isinstance(node, nodes.Excluding):
+        return Excluding(to_whoosh(node.child), to_whoosh(node.excluded))
+    if isinstance(node, nodes.WithBonus):
+        return AndMaybe(to_whoosh(node.required), to_whoosh(node.optional))
+    if isinstance(node, nodes.Near):
+        return to_whoosh(node.child)
+    if isinstance(node, nodes.DateRange):
+        lo = long_to_datetime(node.lo) if node.lo is not None else None
+        hi = long_to_datetime(node.hi) if node.hi is not None else None
+        return Scaled(DateRange("published", lo, hi), 0.0, 0.0)
+    if isinstance(node, nodes.Nothing):
+        return NullQuery
+    raise TypeError(f"no Whoosh query for {node!r}")
+
+
+def whoosh_matches(searcher: Any, node: nodes.Node) -> dict[int, float]:
+    """Every (global) document matching ``node`` with its score, by Whoosh's matchers."""
+    q = to_whoosh(node)
+    out: dict[int, float] = {}
+    for sub, offset in searcher.leaf_searchers():
+        m = q.matcher(sub, searcher.context(needs_current=True))
+        while m.is_active():
+            out[m.id() + offset] = m.score()
+            m.next()
+    return out
