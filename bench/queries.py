@@ -1,10 +1,12 @@
 """A fixed set of distinct queries derived from the corpus (deterministic for a given corpus and seed).
 
-Kinds: one-, two- and three-word queries from titles and editor keywords, quoted phrases (consecutive title
-words), traditional-character forms of simplified queries (OpenCC ``s2t``), mixed-script queries (a Latin or
-digit token such as G20 or 5G with a Chinese word), queries with a source and date filter, and queries sorted
-newest first. Each query also carries its keyword part (``terms``, ``phrase``) for the anchor engines, which
-answer the keywords only (no filters, relevance order).
+Kinds, in the main what readers type: one-, two- and three-word queries of title words as rjieba segments the
+title (in title order), quoted phrases of 2–3 consecutive title words (``phrase``) and of 2–3 whole consecutive
+words of an article body (``body_phrase``), traditional-character forms of simplified queries (OpenCC ``s2t``),
+mixed-script queries (a Latin or digit token such as G20 or 5G with a Chinese word), and queries with a source
+and date filter or sorted newest first (title words and editor keywords). Each query also carries its keyword
+part (``terms``, ``phrase``) for the anchor engines, which answer the keywords only (no filters, relevance
+order).
 """
 
 from __future__ import annotations
@@ -16,19 +18,25 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 _CJK_WORD = re.compile(r"^[\u3400-\u9fff]{2,}$")
+_CJK_RUN = re.compile(r"^[\u3400-\u9fff]+$")
+_SENTENCE = re.compile(r"[^。！？；，、：\n]+")
 _ASCII_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{2,}\d*|\d+[A-Za-z]+|[A-Za-z]\d+)(?![A-Za-z0-9])")
 
 #: Share of each kind in the set (the rest of the schedule cycles through these).
 KIND_SHARES = (
-    ("one", 25),
-    ("two", 20),
-    ("three", 12),
-    ("phrase", 13),
+    ("one", 22),
+    ("two", 18),
+    ("three", 10),
+    ("phrase", 10),
+    ("body_phrase", 12),
     ("traditional", 5),
     ("mixed", 5),
-    ("filtered", 10),
-    ("newest", 10),
+    ("filtered", 9),
+    ("newest", 9),
 )
+
+#: The kinds that are quoted phrases (the "quoted phrases" latency row takes them together).
+PHRASE_KINDS = ("phrase", "body_phrase")
 
 
 @dataclass(frozen=True)
@@ -148,8 +156,12 @@ def _one(kind: str, rec: dict[str, Any], cut, s2t, rng: random.Random) -> BenchQ
         return tuple(rng.sample(pool, k))
 
     if kind in ("one", "two", "three"):
-        terms = plain({"one": 1, "two": 2, "three": 3}[kind])
-        return BenchQuery(kind, " ".join(terms), terms) if terms else None
+        k = {"one": 1, "two": 2, "three": 3}[kind]
+        distinct = list(dict.fromkeys(words))
+        if len(distinct) < k:
+            return None
+        terms = tuple(distinct[i] for i in sorted(rng.sample(range(len(distinct)), k)))
+        return BenchQuery(kind, " ".join(terms), terms)
     if kind == "phrase":
         if len(words) < 2:
             return None
@@ -160,6 +172,9 @@ def _one(kind: str, rec: dict[str, Any], cut, s2t, rng: random.Random) -> BenchQ
             if 4 <= len(run) <= 10 and run in title:
                 return BenchQuery(kind, f'"{run}"', (run,), phrase=True)
         return None
+    if kind == "body_phrase":
+        run = _body_phrase(cut, rec.get("body") or "", rng)
+        return BenchQuery(kind, f'"{run}"', (run,), phrase=True) if run else None
     if kind == "traditional":
         terms = plain(rng.choice((1, 2)))
         if not terms:
@@ -192,6 +207,26 @@ def _one(kind: str, rec: dict[str, Any], cut, s2t, rng: random.Random) -> BenchQ
         terms = plain(rng.choice((1, 2)))
         return BenchQuery(kind, " ".join(terms), terms, sort="newest") if terms else None
     raise ValueError(kind)
+
+
+def _body_phrase(cut, body: str, rng: random.Random) -> str | None:  # type: ignore[no-untyped-def]
+    """2–3 whole consecutive words (rjieba, precise mode) of a clause of ``body``: Chinese words only, the first
+    and the last of two or more characters, 4–10 characters in all; None when a few tries find none."""
+    clauses = [c for c in _SENTENCE.findall(body) if len(c) >= 4]
+    for _ in range(4):
+        if not clauses:
+            return None
+        tokens = list(cut(clauses[rng.randrange(len(clauses))]))
+        k = rng.choice((2, 3))
+        if len(tokens) < k:
+            continue
+        start = rng.randrange(len(tokens) - k + 1)
+        words = tokens[start : start + k]
+        run = "".join(words)
+        edges = len(words[0]) >= 2 and len(words[-1]) >= 2
+        if edges and all(_CJK_RUN.match(w) for w in words) and 4 <= len(run) <= 10:
+            return run
+    return None
 
 
 def kinds_count(queries: Sequence[BenchQuery]) -> dict[str, int]:
