@@ -5,12 +5,15 @@
 1. full index build (articles/s, MB/s of title+body text, peak RSS of the build's process tree, index size on
    disk ÷ raw text size) -- zhsearch as ``zhsearch reindex --full --jobs 2``, each anchor in its own process;
 2. a no-op incremental ``zhsearch reindex`` of the same corpus (seconds, fraction of the full build);
-3. in-process query latency p50/p95/p99 over distinct corpus-derived queries, top 10 with snippets, warm;
+3. in-process query latency p50/p95/p99 over distinct corpus-derived queries, top 10 with snippets, warm, also
+   per query kind and over the quoted phrases;
 4. HTTP throughput and latency of ``zhsearch serve --workers 2`` under a separate load process, ``/api/search``
    and ``/healthz`` (the stack's ceiling);
-5. cold start: process start to first answered query,
+5. cold start: process start to first answered query.
 
-and writes ``bench/results/bench.json``, ``bench/results/bench.md`` and PNG plots. Machines are shared and
+``--scale K`` indexes the slice K times (copies under new ids) with every engine; ``--scales 1,4`` runs the
+main run at 1 and ours alone (build, in-process queries) at 4 (``bench.scale``). It writes
+``bench/results/bench.json``, ``bench/results/bench.md`` and PNG plots. Machines are shared and
 noisy: load averages are recorded, and every figure is compared with the anchors of the same run only.
 """
 
@@ -31,9 +34,11 @@ from typing import Any
 from bench.anchors import missing
 from bench.corpus import DEFAULT_CORPUS, REPO, make_slice
 from bench.http_bench import http_bench
+from bench.latency import refresh
 from bench.queries import kinds_count, make_queries
 from bench.report import hit_rate, markdown, targets
-from bench.runs import build_all, cold_all, loadavg, log, noop_reindex, percentile, query_all
+from bench.runs import build_all, cold_all, loadavg, log, noop_reindex, query_all
+from bench.scale import parse_scales, scale_runs
 
 RESULTS = REPO / "bench" / "results"
 
@@ -45,6 +50,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m bench.bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="JSONL(.gz) articles (xwlb)")
     ap.add_argument("--limit", type=int, default=None, help="index only the first N articles")
+    ap.add_argument(
+        "--scale",
+        type=int,
+        default=None,
+        metavar="K",
+        help="every engine indexes the slice (after --limit) K times, each copy under a new id; the queries "
+        "stay those of the slice (default 1)",
+    )
+    ap.add_argument(
+        "--scales",
+        default=None,
+        metavar="K1,K2,...",
+        help="the main run at K1 (as --scale K1), then ours alone (build, in-process queries) at each further "
+        "scale, with its p50 ÷ the main run's in the table (e.g. 1,4)",
+    )
     ap.add_argument("--queries", type=int, default=600, help="distinct timed queries (default 600)")
     ap.add_argument("--warmup", type=int, default=50, help="further distinct warm-up queries (default 50)")
     ap.add_argument("--jobs", type=int, default=2, help="zhsearch reindex --jobs (default 2)")
@@ -74,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         result = json.loads(args.render.read_text(encoding="utf-8"))
         for q in result["query"].values():  # percentiles again from the raw latencies
-            lat = q["latencies_ms"]
-            q.update({f"p{p}_ms": percentile(lat, p) for p in (50, 95, 99)})
+            refresh(q)
+        for run in (result.get("scales") or {}).values():
+            refresh(run["query"])
         result["targets"] = targets(result)
         write_results(result, args.out, plots=not args.no_plots)
         return 0
@@ -86,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 0
+    try:
+        scale, *extra_scales = parse_scales(args.scale, args.scales)
+    except ValueError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
     wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
     if "ours" not in wanted:
         wanted.insert(0, "ours")
@@ -104,8 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     try:
         log(f"corpus {args.corpus} (limit {args.limit}) -> {work}")
-        sl = make_slice(args.corpus, work, args.limit)
-        log(f"{sl.count:,} articles, {sl.text_mb:.1f} MB of title+body text")
+        sl = make_slice(args.corpus, work, args.limit, scale)
+        shown = f" ({len(sl.records):,} × scale {scale})" if scale > 1 else ""
+        log(f"{sl.count:,} articles{shown}, {sl.text_mb:.1f} MB of title+body text")
         qs = make_queries(sl.records, args.queries + args.warmup)
         warm, timed = qs[: args.warmup], qs[args.warmup :]
         qdicts = [q.to_dict() for q in warm + timed]
@@ -118,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         noop = noop_reindex(sl, work, args.jobs, build["ours"]["seconds"])
         query = query_all(work, engines, qfile, len(warm))
         loads["after_query"] = loadavg()
+        scales = None
+        if extra_scales:
+            scales = scale_runs(sl, extra_scales, work, qfile, len(warm), args.jobs, keep=bool(args.keep))
+            loads["after_scales"] = loadavg()
         http = None
         if args.http_seconds > 0:
             http = http_bench(
@@ -139,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
                 "corpus": str(args.corpus),
                 "limit": args.limit,
                 "articles": sl.count,
+                "scale": scale,
+                "base_articles": len(sl.records),
+                "scales": [scale, *extra_scales],
                 "text_mb": sl.text_mb,
                 "queries": len(timed),
                 "warmup": len(warm),
@@ -159,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             "build": build,
             "noop": noop,
             "query": query,
+            "scales": scales,
             "cache_hit_rate": hit_rate(query["ours"]["cache"]),
             "http": http,
             "cold_start": cold,

@@ -2,7 +2,9 @@
 
 The xwlb corpus lives in ``../shared/corpora/xwlb/articles.jsonl.gz`` (read-only, never shipped). Every engine
 indexes the same slice: the first ``limit`` records, written uncompressed to the work directory so that no
-engine pays for gzip.
+engine pays for gzip, and with ``scale`` K > 1 repeated K times, each copy with a new id and url (``-r2``,
+``-r3``, ...), so that every engine indexes K times as many articles while the queries still come from the
+original records.
 """
 
 from __future__ import annotations
@@ -21,16 +23,19 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "xwlb" / "articles.jsonl.g
 
 @dataclass(frozen=True)
 class Slice:
-    """The records every engine indexes, and their size."""
+    """The records every engine indexes (``path``: the original ``records`` ``scale`` times), and their size."""
 
     path: Path
+    #: The original records (the queries are derived from these), without the copies of a scale > 1.
     records: list[dict[str, Any]]
-    #: UTF-8 bytes of title + body over all records: the "raw text" that index sizes and MB/s refer to.
+    #: UTF-8 bytes of title + body over everything in ``path``: the "raw text" that index sizes and MB/s refer to.
     text_bytes: int
+    scale: int = 1
 
     @property
     def count(self) -> int:
-        return len(self.records)
+        """The articles in ``path``: the original records times the scale."""
+        return len(self.records) * self.scale
 
     @property
     def text_mb(self) -> float:
@@ -50,20 +55,43 @@ def text_of(record: dict[str, Any]) -> str:
     return f"{record.get('title') or ''}\n{record.get('body') or ''}"
 
 
-def make_slice(source: Path, workdir: Path, limit: int | None) -> Slice:
-    """The first ``limit`` records of ``source`` (all when None) as ``workdir/articles.jsonl``."""
+def make_slice(source: Path, workdir: Path, limit: int | None, scale: int = 1) -> Slice:
+    """The first ``limit`` records of ``source`` (all when None), ``scale`` times, as ``workdir/articles.jsonl``."""
     records: list[dict[str, Any]] = []
     for record in iter_records(source):
         if limit is not None and len(records) >= limit:
             break
         records.append(record)
+    return write_slice(records, workdir, scale)
+
+
+def write_slice(records: list[dict[str, Any]], workdir: Path, scale: int = 1) -> Slice:
+    """``records`` and their ``scale - 1`` copies (:func:`copy_of`) as ``workdir/articles.jsonl``."""
+    if scale < 1:
+        raise ValueError(f"scale must be at least 1, not {scale}")
     workdir.mkdir(parents=True, exist_ok=True)
     out = workdir / "articles.jsonl"
     with open(out, "w", encoding="utf-8") as fh:
         for record in records:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        for k in range(2, scale + 1):
+            for i, record in enumerate(records):
+                fh.write(json.dumps(copy_of(record, i, k), ensure_ascii=False) + "\n")
     size = sum(len(text_of(r).encode("utf-8")) for r in records)
-    return Slice(out, records, size)
+    return Slice(out, records, size * scale, scale)
+
+
+def copy_of(record: dict[str, Any], index: int, k: int) -> dict[str, Any]:
+    """Copy ``k`` (2, 3, ...) of the ``index``-th record: the same text under the id ``<id>-r<k>`` (a record
+    without an id: ``bench-<index>-r<k>``; the loaders derive a missing id from the url) and, when it has one,
+    the url with ``#r<k>``, so that no engine takes it for the original."""
+    copy = dict(record)
+    raw = record.get("id")
+    base = (str(raw).strip() if raw is not None else "") or f"bench-{index}"
+    copy["id"] = f"{base}-r{k}"
+    if isinstance(record.get("url"), str) and record["url"].strip():
+        copy["url"] = f"{record['url'].strip()}#r{k}"
+    return copy
 
 
 # -- a small generated corpus (tests, and machines without ../shared) ---------------------------------------

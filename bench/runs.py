@@ -4,7 +4,6 @@ and the cold starts, each engine in its own process (``bench.anchors`` or ``zhse
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import socket
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import REPO, Slice
+from bench.latency import summarize
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -31,15 +31,6 @@ def loadavg() -> list[float]:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return []
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of unsorted values."""
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    k = max(0, min(len(s) - 1, math.ceil(p / 100 * len(s)) - 1))
-    return s[k]
 
 
 def dir_size(path: Path) -> int:
@@ -176,6 +167,9 @@ def noop_reindex(sl: Slice, work: Path, jobs: int, full_seconds: float) -> dict[
 
 
 def query_all(work: Path, engines: list[str], qfile: Path, warmup: int) -> dict[str, Any]:
+    """Each engine's in-process run over the queries of ``qfile`` (the first ``warmup`` untimed) on its index
+    ``work/index-ENGINE``: percentiles overall, per kind and of the quoted phrases (``bench.latency``)."""
+    kinds = [q["kind"] for q in json.loads(qfile.read_text(encoding="utf-8"))[warmup:]]
     results: dict[str, Any] = {}
     for engine in engines:
         log(f"queries {engine} ...")
@@ -193,25 +187,21 @@ def query_all(work: Path, engines: list[str], qfile: Path, warmup: int) -> dict[
         run = timed_process(cmd)
         d = json.loads(run["stdout"])
         lat = d["latencies_ms"]
+        summary = summarize(lat, kinds)
+        raw = {k: summary.pop(k) for k in ("kinds", "latencies_ms")}  # the long lists last in bench.json
         results[engine] = {
-            "queries": len(lat),
-            "p50_ms": percentile(lat, 50),
-            "p95_ms": percentile(lat, 95),
-            "p99_ms": percentile(lat, 99),
-            "mean_ms": statistics.fmean(lat) if lat else float("nan"),
-            "max_ms": max(lat) if lat else float("nan"),
+            **summary,
             "with_hits": d["with_hits"],
             "cache": d["cache"],
             "open_seconds": d["open_seconds"],
             "process_rss_mb": d["rss_mb"],
-            "by_kind": {
-                k: {"n": len(v), "p50_ms": percentile(v, 50), "p95_ms": percentile(v, 95)}
-                for k, v in sorted(d["by_kind_ms"].items())
-            },
             "loadavg_after": loadavg(),
-            "latencies_ms": lat,
+            **raw,
         }
-        log(f"queries {engine}: p50 {percentile(lat, 50):.2f} ms, p95 {percentile(lat, 95):.2f} ms")
+        log(
+            f"queries {engine}: p50 {summary['p50_ms']:.2f} ms, p95 {summary['p95_ms']:.2f} ms, "
+            f"quoted phrases p95 {summary['phrases_p95_ms']:.2f} ms"
+        )
     return results
 
 
