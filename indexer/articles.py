@@ -33,6 +33,8 @@ class Article:
     partial: bool = False
     path: str = ""
     line: int = 0
+    #: ``(reason, message)`` of what the loader changed to index it (e.g. an unparseable date left out).
+    notes: list[tuple[str, str]] = field(default_factory=list, compare=False, repr=False)
 
     def published_utc(self) -> datetime | None:
         """``published`` as a naive UTC datetime (what Whoosh's DATETIME field stores)."""

@@ -118,6 +118,11 @@ def reindex(
     total_problems = sum(n for r, n in summary.skipped.items() if r != "superseded stub")
     if total_problems > MAX_PROBLEMS_SHOWN:
         click.echo(f"skipped: … and {total_problems - MAX_PROBLEMS_SHOWN} more", err=True)
+    for warning in summary.warnings[:MAX_PROBLEMS_SHOWN]:
+        click.echo(f"warning: {warning}", err=True)
+    total_warnings = sum(summary.warned.values())
+    if total_warnings > MAX_PROBLEMS_SHOWN:
+        click.echo(f"warning: … and {total_warnings - MAX_PROBLEMS_SHOWN} more", err=True)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
         return
@@ -127,9 +132,22 @@ def reindex(
         f"{summary.added:,} added, {summary.updated:,} updated, {summary.deleted:,} deleted, "
         f"{summary.unchanged:,} unchanged, {sum(summary.skipped.values()):,} skipped"
         + (f" ({skipped})" if skipped else "")
-        + f" in {summary.seconds:.1f} s ({summary.articles_per_second:,.0f} articles/s); "
+        + (f", {total_warnings:,} warnings" if total_warnings else "")
+        + f" in {summary.seconds:.1f} s{_rate(summary.read, summary.seconds)}; "
         f"{summary.generation} holds {summary.documents:,} articles"
     )
+
+
+#: Runs shorter than this, or with fewer articles read, print no rate (it would measure start-up, not reading).
+MIN_RATE_SECONDS = 1.0
+MIN_RATE_ARTICLES = 100
+
+
+def _rate(read: int, seconds: float) -> str:
+    """`` (1,234 articles/s)``, or nothing for a run too small for the figure to mean anything."""
+    if read < MIN_RATE_ARTICLES or seconds < MIN_RATE_SECONDS:
+        return ""
+    return f" ({read / seconds:,.0f} articles/s)"
 
 
 @cli.group(name="dict")

@@ -35,6 +35,12 @@ SETTINGS: tuple[Setting, ...] = (
         "User dictionary for segmentation, jieba's `word [freq] [tag]` format.",
     ),
     Setting(
+        "MAX_BODY_CHARS",
+        "200000",
+        "Characters of an article body that are stored and indexed; a longer body is cut, with a warning "
+        "naming its file and line; `0`: no cap.",
+    ),
+    Setting(
         "SYNONYMS",
         "index_data/synonyms.txt",
         "Query-time synonym groups, one a line (`美国,美方,美利坚`); reloaded when the file changes.",

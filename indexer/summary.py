@@ -35,6 +35,9 @@ class ReindexSummary:
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     problems: list[Problem] = field(default_factory=list)
+    #: Articles indexed with a change (a body cut to ZHSEARCH_MAX_BODY_CHARS, a date dropped, a repeated id).
+    warned: Counter[str] = field(default_factory=Counter)
+    warnings: list[Problem] = field(default_factory=list)
     files: int = 0
     files_unchanged: int = 0
     seconds: float = 0.0
@@ -58,6 +61,11 @@ class ReindexSummary:
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append(problem)
 
+    def add_warning(self, warning: Problem) -> None:
+        self.warned[warning.reason] += 1
+        if len(self.warnings) < MAX_PROBLEMS_KEPT:
+            self.warnings.append(warning)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "mode": self.mode,
@@ -68,6 +76,8 @@ class ReindexSummary:
             "unchanged": self.unchanged,
             "skipped": sum(self.skipped.values()),
             "skipped_by_reason": dict(self.skipped),
+            "warnings": sum(self.warned.values()),
+            "warnings_by_reason": dict(self.warned),
             "files": self.files,
             "files_unchanged": self.files_unchanged,
             "seconds": round(self.seconds, 3),

@@ -21,6 +21,7 @@ from indexer.analysis import DictEntry, dict_fingerprint
 from indexer.articles import Article
 from indexer.codec import ZhCodec
 from indexer.fastbuild import ParallelSegmentBuilder
+from indexer.hygiene import KnownProblems, body_cut_warning, drop_replaced, max_body_chars
 from indexer.loaders import Problem, iter_source_files, load_file
 from indexer.normalize import fold
 from indexer.progress import Progress
@@ -155,6 +156,8 @@ class _Run:
         progress: Progress,
         existing: dict[str, _Existing],
         searcher: Any | None,
+        max_body: int,
+        known: KnownProblems,
     ) -> None:
         self.writer = writer
         self.summary = summary
@@ -166,6 +169,9 @@ class _Run:
         self.full_keys: set[str] = set()
         self.stubs: list[tuple[Article, str]] = []
         self.protected_paths: set[str] = set()
+        self.max_body = max_body
+        self.known = known
+        self.replaced: dict[str, tuple[str, int]] = {}  # id read more than once -> (path, line) of the last
         self.writes = 0
         # keys of the partial stubs in the live index, so that only a full article that matches one pays a query
         self.partial_keys: set[str] = set()
@@ -176,17 +182,37 @@ class _Run:
                 if fields.get("url"):
                     self.partial_urls.add(fields["url"])
 
+    def warn(self, sig: str, warning: Problem) -> None:
+        self.summary.add_warning(warning)
+        self.known.note(sig, warning, warning=True)
+
     def article(self, article: Article, sig: str) -> None:
         where = f"{article.path}:{article.line}"
-        if article.id in self.seen:
-            self.summary.add_problem(
+        line = article.line or None
+        for reason, message in article.notes:
+            self.warn(sig, Problem(article.path, line, reason, message))
+        if self.max_body and len(article.body) > self.max_body:
+            self.warn(sig, body_cut_warning(article.path, article.line, len(article.body), self.max_body))
+            article.body = article.body[: self.max_body]
+        if article.id in self.seen and not article.partial:
+            # a later line is an update: it replaces the earlier one (removed after the commit)
+            self.warn(
+                sig,
                 Problem(
                     article.path,
-                    article.line,
-                    "duplicate id",
-                    f"id {article.id!r} already read at {self.seen[article.id]}",
-                )
+                    line,
+                    "repeated id",
+                    f"id {article.id!r} read again: this line replaces the one at {self.seen[article.id]}",
+                ),
             )
+            self.seen[article.id] = where
+            self.replaced[article.id] = (article.path, article.line)
+            self.writes += 1
+            doc = article_document(article, sig)
+            if self.searcher is None:
+                self.writer.add_document(**doc)
+            else:
+                self.writer.update_document(**doc)
             return
         if article.partial:
             self.stubs.append((article, sig))
@@ -267,8 +293,9 @@ def _read_sources(
             run.protected_paths.add(key)
             continue
         if by_path.get(key) == {sig}:
-            # unchanged file: what it holds is in the index already
+            # unchanged file: what it holds is in the index already, what it could not give is reported again
             summary.files_unchanged += 1
+            run.known.replay(key, sig, summary)
             for doc_id in ids_by_path.get(key, ()):
                 run.seen[doc_id] = key
                 summary.unchanged += 1
@@ -285,6 +312,7 @@ def _read_sources(
         for rec in load_file(path):
             if isinstance(rec, Problem):
                 summary.add_problem(rec)
+                run.known.note(sig, rec, warning=False)
                 continue
             rec.path = key
             articles += 1
@@ -295,7 +323,9 @@ def _read_sources(
             run.protected_paths.add(key)
         elif not articles:
             # an empty file: named in the summary, and what it held before is deleted (it is not protected)
-            summary.add_problem(Problem(key, None, "empty file", "no articles in it"))
+            empty = Problem(key, None, "empty file", "no articles in it")
+            summary.add_problem(empty)
+            run.known.note(sig, empty, warning=False)
     run.finish_stubs()
 
 
@@ -309,6 +339,7 @@ def reindex(
     progress: Progress | None = None,
     log: Callable[[str], None] = lambda message: None,
     limitmb: int = 256,
+    max_body: int | None = None,
 ) -> ReindexSummary:
     """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
 
@@ -317,9 +348,10 @@ def reindex(
     also done when there is no index yet, or when the analysis (analyzer version, user dictionary) changed.
     Raises :class:`~indexer.store.IndexBusyError` when another reindex runs, :class:`NothingReadError` when
     nothing could be read, :class:`ReindexError` when writing failed; in every such case the live index is
-    untouched.
+    untouched. ``max_body``: characters of a body that are kept (default ``ZHSEARCH_MAX_BODY_CHARS``; 0: all).
     """
     t0 = time.monotonic()
+    cap = max_body_chars(max_body)
     index_dir = Path(index_dir)
     paths = [Path(p) for p in paths]
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -331,7 +363,7 @@ def reindex(
     except OSError as exc:
         raise ReindexError(f"cannot create index directory {index_dir}: {exc.strerror or exc}") from None
     try:
-        _reindex_locked(paths, index_dir, full, jobs, userdict, progress, summary, limitmb, log)
+        _reindex_locked(paths, index_dir, full, jobs, userdict, progress, summary, limitmb, cap, log)
     except IndexBusyError:
         raise  # the directory is another run's now
     except BaseException:
@@ -362,6 +394,7 @@ def _reindex_locked(
     progress: Progress,
     summary: ReindexSummary,
     limitmb: int,
+    max_body: int,
     log: Callable[[str], None],
 ) -> None:
     lock = ReindexLock(index_dir)
@@ -387,9 +420,9 @@ def _reindex_locked(
         try:
             if full:
                 summary.mode = "full"
-                _full_build(paths, index_dir, live, jobs, userdict, progress, summary, limitmb, log)
+                _full_build(paths, index_dir, live, jobs, userdict, progress, summary, limitmb, max_body, log)
             else:
-                _incremental(paths, live, jobs, progress, summary, limitmb, log)  # type: ignore[arg-type]
+                _incremental(paths, live, jobs, progress, summary, limitmb, max_body, log)  # type: ignore[arg-type]
         except OSError as exc:
             raise ReindexError(
                 f"writing the index failed: {exc.strerror or exc}"
@@ -434,6 +467,7 @@ def _full_build(
     progress: Progress,
     summary: ReindexSummary,
     limitmb: int,
+    max_body: int,
     log: Callable[[str], None] = lambda message: None,
 ) -> None:
     number = next_generation(index_dir)
@@ -442,7 +476,7 @@ def _full_build(
     try:
         whoosh_index.create_in(str(building), make_schema(userdict)).close()
         builder = ParallelSegmentBuilder(str(building), jobs)
-        run = _Run(builder, summary, progress, {}, None)  # type: ignore[arg-type]
+        run = _Run(builder, summary, progress, {}, None, max_body, KnownProblems())  # type: ignore[arg-type]
         try:
             _read_sources(run, paths, {}, {})
             check_read(summary)
@@ -450,6 +484,8 @@ def _full_build(
         except BaseException:
             builder.cancel()
             raise
+        summary.documents -= drop_replaced(building, run.replaced)
+        run.known.save(building)
         _write_suggestions(building, log, previous=live)
         summary.generation = publish_generation(index_dir, building, number).name
     except BaseException:
@@ -464,6 +500,7 @@ def _incremental(
     progress: Progress,
     summary: ReindexSummary,
     limitmb: int,
+    max_body: int,
     log: Callable[[str], None] = lambda message: None,
 ) -> None:
     ix = whoosh_index.open_dir(str(live))
@@ -478,7 +515,7 @@ def _incremental(
     searcher = readonly.searcher()
     writer = _writer(ix, jobs, limitmb, multisegment=False)
     try:
-        run = _Run(writer, summary, progress, existing, searcher)
+        run = _Run(writer, summary, progress, existing, searcher, max_body, KnownProblems.load(live))
         _read_sources(run, paths, by_path, ids_by_path)
         check_read(summary)
         for doc_id, ex in existing.items():
@@ -497,7 +534,13 @@ def _incremental(
         writer.cancel()
     searcher.close()
     if run.writes:
+        drop_replaced(live, run.replaced)
         _write_suggestions(live, log)
+    for path in list(run.known.entries):
+        if not _under(path, roots):
+            run.known.keep(path)
+    if run.known.fresh != run.known.entries:
+        run.known.save(live)
     with open_generation(live).reader() as reader:
         summary.documents = reader.doc_count()
     summary.generation = live.name

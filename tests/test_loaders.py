@@ -421,8 +421,6 @@ def test_jsonl_missing_id_is_derived_and_stable(tmp_path: Path) -> None:
             "record has neither a title nor a body",
         ),
         ({"title": " ", "body": "\n"}, "missing title and body", "record has neither a title nor a body"),
-        ({"title": "t", "date": "昨天下午"}, "unparseable date", "unparseable date '昨天下午'"),
-        ({"title": "t", "date": "2025-02-30"}, "unparseable date", "unparseable date '2025-02-30'"),
         ({"title": {"zh": "t"}}, "bad field", "field 'title' has an unusable value {'zh': 't'}"),
         ({"title": "t", "id": [1]}, "bad field", "field 'id' has an unusable value [1]"),
         ({"title": "t", "tags": 5}, "bad field", "field 'tags' has an unusable value 5"),
@@ -433,6 +431,16 @@ def test_jsonl_bad_records(tmp_path: Path, record: dict, reason: str, message: s
     articles, problems = load(path)
     assert [a.title for a in articles] == ["下一条"]
     assert problems == [Problem(str(path), 1, reason, message)]
+
+
+@pytest.mark.parametrize("raw", ["昨天下午", "2025-02-30"])
+def test_jsonl_bad_date_is_dropped_with_a_note(tmp_path: Path, raw: str) -> None:
+    path = write_jsonl(tmp_path / "a.jsonl", [{"title": "t", "date": raw}])
+    articles, problems = load(path)
+    assert problems == []
+    assert [(a.title, a.published, a.notes) for a in articles] == [
+        ("t", None, [("unparseable date", f"unparseable date {raw!r}: indexed without a date")])
+    ]
 
 
 def test_jsonl_non_objects_and_blank_lines(tmp_path: Path) -> None:

@@ -6,8 +6,10 @@ name: JSON Lines (``.jsonl``, ``.jsonl.gz``), JSON (``.json``), saved pages as t
 
 Problem reasons (stable, for summaries): "not found", "unreadable file", "unreadable directory", "symlink loop",
 "not a regular file", "unsupported file type", "not a text file", "undecodable file", "corrupt gzip", "bad JSON",
-"too deeply nested", "not an object", "bad field", "missing title and body", "unparseable date", "no article text",
-"loader error" (a bug: an unexpected exception, reported rather than raised).
+"too deeply nested", "not an object", "bad field", "missing title and body", "no article text", "no article files"
+(a directory given without any), "loader error" (a bug: an unexpected exception, reported rather than raised).
+An unparseable date is no problem: the article is loaded without it, with ``("unparseable date", message)`` in its
+``notes``, which the reindex reports as a warning.
 """
 
 from __future__ import annotations

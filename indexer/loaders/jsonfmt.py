@@ -115,10 +115,13 @@ def record_to_article(record: dict[str, Any], path: str, line: int) -> Article |
         url = _field(record, "url")
         raw_date = _first(record, _DATE_KEYS)
         published = None
+        notes = []
         if raw_date is not None and raw_date != "":
             published = parse_date(raw_date)
-            if published is None:
-                return Problem(path, line, "unparseable date", f"unparseable date {_shown(raw_date)}")
+            if published is None:  # the article is indexed without a date, with a warning
+                notes.append(
+                    ("unparseable date", f"unparseable date {_shown(raw_date)}: indexed without a date")
+                )
         raw_id = record.get("id")
         if raw_id is None or isinstance(raw_id, str) and not raw_id.strip():
             article_id = make_id(url=url, title=title, body=body)
@@ -138,6 +141,7 @@ def record_to_article(record: dict[str, Any], path: str, line: int) -> Article |
             tags=_tags(record.get("tags"), record.get("keywords")),
             path=path,
             line=line,
+            notes=notes,
         )
     except _BadField as exc:
         return Problem(path, line, "bad field", str(exc))
