@@ -100,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         result["targets"] = targets(result)
         write_results(result, args.out, plots=not args.no_plots)
         return 0
+    try:
+        scale, *extra_scales = parse_scales(args.scale, args.scales)
+    except ValueError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
     if not args.corpus.exists():
         print(
             f"bench: skipped: corpus {args.corpus} not found (it lives in ../shared/corpora/xwlb/, "
@@ -107,11 +112,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 0
-    try:
-        scale, *extra_scales = parse_scales(args.scale, args.scales)
-    except ValueError as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        return 2
     wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
     if "ours" not in wanted:
         wanted.insert(0, "ours")
@@ -199,18 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             "cold_start": cold,
         }
         result["targets"] = targets(result)
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "bench.json").write_text(
-            json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
-        md = markdown(result)
-        (args.out / "bench.md").write_text(md, encoding="utf-8")
-        if not args.no_plots:
-            from bench.plots import plot_all
-
-            plot_all(result, args.out)
-        print(md)
-        log(f"results in {args.out}")
+        write_results(result, args.out, plots=not args.no_plots)  # plots skipped without matplotlib
         return 0
     finally:
         if args.keep or args.workdir:
