@@ -82,6 +82,20 @@ def make_id(*, url: str = "", title: str = "", body: str = "") -> str:
     return "c" + _digest(title.strip() + "\n" + body.strip())
 
 
+def make_path_id(name: str) -> str:
+    """A stable id for a saved page without a url: from its path relative to the directory given (editing the
+    page keeps its id)."""
+    return "p" + _digest(name.replace("\\", "/"))
+
+
+def page_id(url: str, name: str, title: str, body: str) -> str:
+    """The id of a saved page (.txt, .html): from its url, else from its ``name`` (relative path), else from its
+    content (a page parsed from text alone)."""
+    if url.strip() or not name:
+        return make_id(url=url, title=title, body=body)
+    return make_path_id(name)
+
+
 def make_stub_id(title: str, published: datetime | date | None) -> str:
     """A stable id for a partial stub article (a related-articles entry), from its title and date."""
     day = published.date() if isinstance(published, datetime) else published

@@ -22,7 +22,8 @@ from indexer.articles import Article
 from indexer.codec import ZhCodec
 from indexer.fastbuild import ParallelSegmentBuilder
 from indexer.hygiene import KnownProblems, body_cut_warning, drop_replaced, max_body_chars
-from indexer.loaders import Problem, iter_source_files, load_file
+from indexer.loaders import Problem, load_file
+from indexer.loaders.files import iter_source_files_by_root
 from indexer.normalize import fold
 from indexer.progress import Progress
 from indexer.schema import make_schema, schema_fingerprint
@@ -279,8 +280,8 @@ def _read_sources(
     run: _Run, paths: Sequence[Path], by_path: dict[str, set[str]], ids_by_path: dict[str, list[str]]
 ) -> None:
     summary = run.summary
-    todo: list[tuple[Path, str]] = []
-    for item in iter_source_files(paths):
+    todo: list[tuple[Path, str, str]] = []
+    for root, item in iter_source_files_by_root(paths):
         if isinstance(item, Problem):
             summary.add_problem(item)
             continue
@@ -300,16 +301,18 @@ def _read_sources(
                 run.seen[doc_id] = key
                 summary.unchanged += 1
             continue
-        todo.append((item, sig))
-    estimate = sum(estimate_articles(p) for p, _ in todo) if todo else 0
+        # a saved page without a url is named by its path under the directory given (its id stays when edited)
+        name = item.relative_to(root).as_posix() if item != root else item.name
+        todo.append((item, sig, name))
+    estimate = sum(estimate_articles(p) for p, _, _ in todo) if todo else 0
     if hasattr(run.writer, "plan"):
         run.writer.plan(estimate)
     run.progress.start(estimate)
-    for path, sig in todo:
+    for path, sig, name in todo:
         key = str(path)
         problems_before = sum(summary.skipped.values())
         articles = 0
-        for rec in load_file(path):
+        for rec in load_file(path, name):
             if isinstance(rec, Problem):
                 summary.add_problem(rec)
                 run.known.note(sig, rec, warning=False)

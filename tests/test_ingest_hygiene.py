@@ -127,3 +127,60 @@ def test_a_tiny_run_prints_no_rate(tmp_path: Path) -> None:
     assert "articles/s" not in line
     assert line.startswith("full rebuild: 3 added, 0 updated, 0 deleted, 0 unchanged, 0 skipped in ")
     assert line.endswith(" s; gen-000001 holds 3 articles")
+
+
+PAGE = "警方破获一起电信诈骗案\n2025年3月6日 来源：新华网\n警方近日破获一起电信诈骗案，抓获嫌疑人十名。\n{extra}\n"
+HTML = (
+    "<html><head><title>香港零售业销货额下跌</title></head><body><article><h1>香港零售业销货额下跌</h1>"
+    "<p>{text}</p></article></body></html>"
+)
+
+
+def test_a_saved_page_without_url_keeps_its_id_when_edited(tmp_path: Path) -> None:
+    from web import create_app
+
+    pages = tmp_path / "pages"
+    (pages / "sub").mkdir(parents=True)
+    (pages / "sub" / "case.txt").write_text(PAGE.format(extra="案件正在进一步审理中。"), encoding="utf-8")
+    long_text = "香港特区政府统计处今日发表最新的零售业销货额数字，" * 12
+    (pages / "retail.html").write_text(HTML.format(text=long_text), encoding="utf-8")
+    index_dir = tmp_path / "ix"
+    reindex(index_dir, pages)
+    before = documents(index_dir)
+    assert len(before) == 2
+
+    (pages / "sub" / "case.txt").write_text(PAGE.format(extra="案件已移送检察机关。"), encoding="utf-8")
+    (pages / "retail.html").write_text(HTML.format(text=long_text + "跌幅收窄。"), encoding="utf-8")
+    out = reindex(index_dir, pages)
+    assert "0 added, 2 updated, 0 deleted, 0 unchanged" in summary_line(out)
+    after = documents(index_dir)
+    assert sorted(after) == sorted(before)
+    [case_id] = [i for i, d in after.items() if d["path"].endswith("case.txt")]
+    assert "移送检察机关" in after[case_id]["body"]
+    client = create_app({"INDEX_DIR": str(index_dir), "RATE_LIMIT": ""}).test_client()
+    response = client.get(f"/api/articles/{case_id}")
+    assert response.status_code == 200, response.json
+
+
+def test_the_page_id_is_its_path_under_the_directory_given(tmp_path: Path) -> None:
+    from indexer.articles import make_path_id
+
+    for base in ("one", "two"):  # the same tree in two places: the same id
+        (tmp_path / base / "sub").mkdir(parents=True)
+        (tmp_path / base / "sub" / "case.txt").write_text(PAGE.format(extra=""), encoding="utf-8")
+        reindex(tmp_path / f"ix-{base}", tmp_path / base)
+        assert list(documents(tmp_path / f"ix-{base}")) == [make_path_id("sub/case.txt")]
+
+
+def test_a_reprint_notice_on_its_own_line_is_stripped(tmp_path: Path) -> None:
+    from search import Searcher
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "case.txt").write_text(
+        PAGE.format(extra="转载请注明出处。\n案件正在进一步审理中。"), encoding="utf-8"
+    )
+    reindex(tmp_path / "ix", pages)
+    [doc] = documents(tmp_path / "ix").values()
+    assert doc["body"] == "警方近日破获一起电信诈骗案，抓获嫌疑人十名。\n案件正在进一步审理中。"
+    assert Searcher(tmp_path / "ix").search('"转载请注明出处"').total == 0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.articles import CHINA_TZ, Article, make_id, make_stub_id
+from indexer.articles import CHINA_TZ, Article, make_id, make_path_id, make_stub_id
 from indexer.loaders import SUPPORTED_SUFFIXES, Problem, iter_source_files, load_file
 from indexer.loaders.encoding import decode
 from indexer.loaders.problem import LoadError
@@ -201,7 +201,7 @@ def test_plain_text_page_without_furniture(tmp_path: Path) -> None:
     assert problems == []
     assert (article.title, article.body) == ("标题一", "第一段。\n第二段。\n第三段。")
     assert article.published is None
-    assert article.id == make_id(title="标题一", body="第一段。\n第二段。\n第三段。")
+    assert article.id == make_path_id("plain.txt")  # no url: the id comes from the path
 
 
 def test_text_page_header_fields(tmp_path: Path) -> None:
@@ -791,7 +791,7 @@ def test_load_file_dispatch(tmp_path: Path) -> None:
 def test_loader_bug_is_reported_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import indexer.loaders.textpage as textpage
 
-    def broken(text: str, path: str = ""):
+    def broken(text: str, path: str = "", name: str = ""):
         raise KeyError("oops")
         yield  # pragma: no cover
 

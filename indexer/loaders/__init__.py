@@ -36,15 +36,22 @@ _LOADERS: dict[str, Callable[[Path], Iterator[Article | Problem]]] = {
 }
 
 
-def load_file(path: Path) -> Iterator[Article | Problem]:
-    """The articles in one file (format chosen by its suffix), with a :class:`Problem` for each bad part."""
+def load_file(path: Path, name: str | None = None) -> Iterator[Article | Problem]:
+    """The articles in one file (format chosen by its suffix), with a :class:`Problem` for each bad part.
+
+    ``name``: the file's path relative to the directory it was found in (default: its name); a saved page
+    (.txt, .html) without a url gets its id from it, so that editing the page keeps its id.
+    """
     path = Path(path)
-    name = path.name.lower()
-    loader = next((load for suffix, load in _LOADERS.items() if name.endswith(suffix)), None)
+    lower = path.name.lower()
+    loader = next((load for suffix, load in _LOADERS.items() if lower.endswith(suffix)), None)
     if loader is None:
         yield Problem(str(path), None, "unsupported file type", f"not one of {', '.join(SUPPORTED_SUFFIXES)}")
         return
     try:
-        yield from loader(path)
+        if loader in (load_text_page, load_html_page):
+            yield from loader(path, name or path.name)  # type: ignore[call-arg]
+        else:
+            yield from loader(path)
     except Exception as exc:  # a loader bug must not stop a whole indexing run; report it like bad content
         yield Problem(str(path), None, "loader error", f"unexpected {type(exc).__name__}: {exc}")

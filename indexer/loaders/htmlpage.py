@@ -16,12 +16,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from indexer.articles import Article, make_id
+from indexer.articles import Article, page_id
 from indexer.loaders.dates import parse_date
 from indexer.loaders.encoding import decode, read_bytes
 from indexer.loaders.jsonfmt import normalise_paragraphs
 from indexer.loaders.problem import LoadError, Problem
-from indexer.loaders.textpage import read_metadata_line
+from indexer.loaders.textpage import is_reprint_notice, read_metadata_line
 
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 _META_XPATH = (
@@ -38,19 +38,20 @@ _EDGE_LINES = 4
 _YEAR_ONLY = re.compile(r"\d{4}-01-01T00:00:00")
 
 
-def load_html_page(path: Path) -> Iterator[Article | Problem]:
-    """The article of an HTML page, or a problem when no text can be extracted."""
+def load_html_page(path: Path, name: str | None = None) -> Iterator[Article | Problem]:
+    """The article of an HTML page, or a problem when no text can be extracted; ``name`` (default: the file's
+    name) is the path the id of a page without a url is derived from."""
     where = str(path)
     try:
         html = decode(read_bytes(path), html=True)
     except LoadError as exc:
         yield exc.problem(where)
         return
-    yield parse_html_page(html, where)
+    yield parse_html_page(html, where, name or path.name)
 
 
-def parse_html_page(html: str, path: str = "") -> Article | Problem:
-    """Extract the article of an HTML page (see the module docstring)."""
+def parse_html_page(html: str, path: str = "", name: str = "") -> Article | Problem:
+    """Extract the article of an HTML page (see the module docstring); ``name``: see :func:`page_id`."""
     import trafilatura  # slow to import (~0.5 s): only when an HTML file is loaded
 
     if not html.strip():
@@ -92,7 +93,7 @@ def parse_html_page(html: str, path: str = "") -> Article | Problem:
         source = source or page_fields.get("source", "")
     url = doc.url or ""
     return Article(
-        id=make_id(url=url, title=title, body=body),
+        id=page_id(url, name, title, body),
         title=title,
         body=body,
         url=url,
@@ -113,7 +114,7 @@ def _without_metadata_lines(lines: list[str]) -> list[str]:
         start += 1
     while end > start and len(lines) - end < _EDGE_LINES and read_metadata_line(lines[end - 1]) is not None:
         end -= 1
-    return [line for line in lines[start:end] if line]
+    return [line for line in lines[start:end] if line and not is_reprint_notice(line)]
 
 
 def _without_xml_declaration(html: str) -> str:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from indexer.articles import Article, make_id, make_stub_id
+from indexer.articles import Article, make_stub_id, page_id
 from indexer.loaders.dates import parse_date, search_date
 from indexer.loaders.encoding import decode, read_bytes
 from indexer.loaders.problem import LoadError, Problem
@@ -86,6 +86,10 @@ _SHARE = re.compile(r"[【\[]?分享到")
 _LONE_FURNITURE = re.compile(
     r"[(（]\d+[)）]|[(（]完[)）]|.{1,40}的头像.{0,40}|[【\[]?(?:纠错|打印|关闭|收藏|点赞|返回顶部)[】\]]?"
 )
+#: A reprint notice on its own line: 转载请注明出处。 (本文)(如需)转载请注明来源 【转载请注明出处】
+_REPRINT = re.compile(
+    r"[【\[(（]?\s*(?:本文|文章)?(?:如需|如要|欢迎)?转载[，,]?\s*请注明(?:出处|来源)[。.!！]?\s*[】\])）]?"
+)
 _BREADCRUMB = re.compile(r"当前位置|您的位置|^首页\s*[>»/]")
 _BULLET = re.compile(r"(?:[•·●○◆◇■□▪▶►*]|[-–—](?=\s)|\d{1,2}[.、](?=\D))\s*")
 _COUNTER = re.compile(
@@ -96,19 +100,20 @@ _COUNTER = re.compile(
 _STRIP = " \t\u00a0\u3000\u200b\ufeff"
 
 
-def load_text_page(path: Path) -> Iterator[Article | Problem]:
-    """The article of a saved page, then the stubs of its related-articles list."""
+def load_text_page(path: Path, name: str | None = None) -> Iterator[Article | Problem]:
+    """The article of a saved page, then the stubs of its related-articles list; ``name`` (default: the file's
+    name) is the path the id of a page without a url is derived from."""
     where = str(path)
     try:
         text = decode(read_bytes(path))
     except LoadError as exc:
         yield exc.problem(where)
         return
-    yield from parse_text_page(text, where)
+    yield from parse_text_page(text, where, name or path.name)
 
 
-def parse_text_page(text: str, path: str = "") -> Iterator[Article | Problem]:
-    """Parse the text of a saved page (see the module docstring)."""
+def parse_text_page(text: str, path: str = "", name: str = "") -> Iterator[Article | Problem]:
+    """Parse the text of a saved page (see the module docstring); ``name``: see :func:`page_id`."""
     text = text.replace("\xa0", " ")
     lines = [(number, line.strip(_STRIP)) for number, line in enumerate(_split_lines(text), start=1)]
     lines = [(number, line) for number, line in lines if line]
@@ -131,7 +136,7 @@ def parse_text_page(text: str, path: str = "") -> Iterator[Article | Problem]:
         yield Problem(path, None, "missing title and body", "page has no title and no text")
         return
     yield Article(
-        id=make_id(url=page.fields.get("url", ""), title=title, body=body),
+        id=page_id(page.fields.get("url", ""), name, title, body),
         title=title,
         body=body,
         url=page.fields.get("url", ""),
@@ -314,10 +319,19 @@ def _is_copyright(line: str) -> bool:
     return len(line) <= _MAX_COPYRIGHT and _COPYRIGHT.search(line) is not None
 
 
+def is_reprint_notice(line: str) -> bool:
+    """Whether ``line`` is only a reprint notice (转载请注明出处), which is dropped from a body."""
+    return len(line) <= 40 and _REPRINT.fullmatch(line.strip(_STRIP)) is not None
+
+
 def _is_lone_furniture(line: str) -> bool:
     if len(line) > 100:
         return False
-    return bool(_LONE_FURNITURE.fullmatch(line)) or not any(ch.isalnum() for ch in line)
+    return (
+        bool(_LONE_FURNITURE.fullmatch(line))
+        or is_reprint_notice(line)
+        or not any(ch.isalnum() for ch in line)
+    )
 
 
 def _day(value: datetime | date) -> date:
