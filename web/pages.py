@@ -26,6 +26,9 @@ bp = Blueprint("pages", __name__)
 MAX_RESULTS = 1000
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 FACET_LABELS = {"source": "来源", "category": "分类", "year": "年份"}
+#: What an article without a title is shown as: the start of its body (this many characters), else this.
+UNTITLED = "无标题"
+TITLE_FROM_BODY_CHARS = 30
 ERROR_HINTS = {
     "missing_query": "请输入要搜索的词。",
     "bad_parameter": "网址中的参数不正确，已无法按它搜索。",
@@ -54,6 +57,24 @@ def pagination(page: int, per_page: int, total: int) -> dict[str, Any]:
     return {"page": page, "last": last, "numbers": numbers if last > 1 else []}
 
 
+def display_title(title: str, body: str = "") -> str:
+    """The title to show: ``title``, else the start of the body's first paragraph, else 无标题."""
+    if title.strip():
+        return title
+    first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    if not first:
+        return UNTITLED
+    return first if len(first) <= TITLE_FROM_BODY_CHARS else first[:TITLE_FROM_BODY_CHARS] + "…"
+
+
+def _title_untitled(results: list[dict[str, Any]]) -> None:
+    """Give each result without a title a ``display_title`` (its stored body is read only for those)."""
+    for hit in results:
+        if not hit["title"].strip():
+            found = engine().article(hit["id"])
+            hit["display_title"] = display_title("", str((found or {}).get("body") or ""))
+
+
 @bp.get("/")
 def index() -> Any:
     try:
@@ -71,6 +92,7 @@ def index() -> Any:
             raise
         return render_template("search.html", params=params, result=None, error=_error_text(err)), err.status
     result = search_json(params, found)
+    _title_untitled(result["results"])
     note_search(params.q, result["total"], cache="hit" if getattr(found, "cached", False) else "miss")
     return render_template(
         "search.html",
@@ -90,7 +112,7 @@ def article(doc_id: str) -> Any:
     return render_template(
         "article.html",
         article=data,
-        title_html=Markup(marker.mark(data["title"])),
+        title_html=Markup(marker.mark(display_title(data["title"], data["body"]))),
         paragraphs=[
             Markup(marker.mark(p)) for p in (line.strip() for line in data["body"].splitlines()) if p
         ],

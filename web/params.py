@@ -10,13 +10,12 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from search import MAX_RESULTS
 from web.errors import bad_parameter
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 50
 DEFAULT_PER_PAGE = 10
-#: Pages beyond this are rejected here; the engine has its own, lower limit (the first 1,000 results).
-MAX_PAGE = 100_000
 #: Longest value accepted for any parameter; the engine rejects queries over 256 characters itself.
 MAX_VALUE_CHARS = 1_000
 MAX_FILTER_VALUES = 20
@@ -135,14 +134,15 @@ def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
     if sort not in SORTS:
         raise bad_parameter(f"sort: expected one of {', '.join(SORTS)}, got {sort[:40]!r}")
     raw_from, raw_to = clean_text(_single(args, "from")), clean_text(_single(args, "to"))
+    per_page = _int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "bad_parameter")
     date_from = parse_date(raw_from, "from", end=False)
     date_to = parse_date(raw_to, "to", end=True)
     if date_from and date_to and date_from > date_to:
         raise bad_parameter("from: the start date is after the end date", "bad_date_range")
     return SearchParams(
         q=q,
-        page=_int(args, "page", 1, 1, MAX_PAGE, "page_out_of_range"),
-        per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "bad_parameter"),
+        page=_page(args, per_page),
+        per_page=per_page,
         sort=sort,
         date_from=date_from,
         date_to=date_to,
@@ -151,6 +151,19 @@ def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
         raw_from=raw_from,
         raw_to=raw_to,
     )
+
+
+def _page(args: MultiDict[str, str], per_page: int) -> int:
+    """``page``: 1 up to the page that holds the last result that can be viewed (the first 1,000)."""
+    last = -(-MAX_RESULTS // per_page)
+    raw = clean_text(_single(args, "page"))
+    if raw and re.fullmatch(r"[+-]?\d{1,12}", raw) and not 1 <= int(raw) <= last:
+        raise bad_parameter(
+            f"page: only the first {MAX_RESULTS:,} results can be viewed, on pages 1 to {last} "
+            f"at {per_page} per page; got {int(raw)}",
+            "page_out_of_range",
+        )
+    return _int(args, "page", 1, 1, last, "page_out_of_range")
 
 
 def parse_limit(args: MultiDict[str, str], name: str, default: int, hi: int) -> int:
