@@ -167,8 +167,8 @@ def _killable_reindex(point: str, articles: Path, index_dir: Path, marker: Path,
     if point == "read":
         original_load = writer_module.load_file
 
-        def load_file(path):  # type: ignore[no-untyped-def]
-            for n, item in enumerate(original_load(path)):
+        def load_file(path, name=None):  # type: ignore[no-untyped-def]
+            for n, item in enumerate(original_load(path, name)):
                 yield item
                 if n == 2:
                     _stop_here(marker)
