@@ -34,6 +34,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=50, help="warm-up queries (default 50)")
     ap.add_argument("--top", type=int, default=30, help="profile lines kept (default 30)")
     ap.add_argument("--out", type=Path, default=None, help="write the report here too")
+    ap.add_argument("--no-profile", action="store_true", help="latencies only (the profiler slows Python)")
     args = ap.parse_args()
 
     from search import Searcher
@@ -48,9 +49,11 @@ def main() -> None:
     profiler = cProfile.Profile()
     for bq in timed:
         t0 = time.perf_counter()
-        profiler.enable()
+        if not args.no_profile:
+            profiler.enable()
         searcher.search(bq.q, **bq.search_kwargs())
-        profiler.disable()
+        if not args.no_profile:
+            profiler.disable()
         latencies.setdefault(bq.kind, []).append((time.perf_counter() - t0) * 1000)
     every = [v for vs in latencies.values() for v in vs]
     lines = [
@@ -63,6 +66,9 @@ def main() -> None:
             f"{kind:<12} {len(vs):>4} {percentile(vs, 50):>8.2f} {percentile(vs, 95):>8.2f} "
             f"{percentile(vs, 99):>8.2f} {statistics.fmean(vs):>8.2f}"
         )
+    if args.no_profile:
+        print("\n".join(lines))
+        return
     buf = io.StringIO()
     pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(args.top)
     buf2 = io.StringIO()

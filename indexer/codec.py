@@ -80,6 +80,11 @@ _V_POS = 1  # positions; the counts are the weights
 _V_POS_COUNTS = 2  # positions with their own count array
 _V_PICKLE = 3  # anything else: a pickled tuple of value bytes
 
+# The block layout, for the array reader of the query engine (search.postings).
+BLOCK_LENGTH, BLOCK_INFO = _BLOCK_LENGTH, _INFO
+W_ONES, W_INTS, W_FLOATS = _W_ONES, _W_INTS, _W_FLOATS
+V_POS, V_POS_COUNTS = _V_POS, _V_POS_COUNTS
+
 _TYPECODES = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF), ("Q", 0xFFFFFFFFFFFFFFFF))
 
 

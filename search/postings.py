@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from whoosh.reading import SegmentReader, TermNotFound
 
-from indexer.codec import _BLOCK_LENGTH, _INFO, _V_POS, _V_POS_COUNTS, _W_FLOATS, _W_INTS, _W_ONES, MAGIC
+from indexer.codec import BLOCK_INFO, BLOCK_LENGTH, MAGIC, V_POS, V_POS_COUNTS, W_FLOATS, W_INTS, W_ONES
 from indexer.compat import postings_buffer
 
 _DTYPES = {
@@ -31,7 +32,7 @@ _DTYPES = {
     ord("Q"): np.dtype("<u8"),
 }
 _F32 = np.dtype("<f4")
-_HEAD = _BLOCK_LENGTH.size + _INFO.size
+_HEAD = BLOCK_LENGTH.size + BLOCK_INFO.size
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 
@@ -70,6 +71,10 @@ class Postings:
 EMPTY = Postings(_EMPTY_I, _EMPTY_F, np.zeros(1, dtype=np.int64), _EMPTY_I)
 
 
+#: Block tables kept per segment of each pooled reader (one query at a time uses a reader).
+TERM_LISTS_KEPT = 4096
+
+
 def _exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
     out = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=out[1:])
@@ -101,19 +106,19 @@ class TermList:
         comp: list[int] = []
         pos = start + 4
         end = start + length
-        unpack_length = _BLOCK_LENGTH.unpack_from
-        unpack_info = _INFO.unpack_from
+        unpack_length = BLOCK_LENGTH.unpack_from
+        unpack_info = BLOCK_INFO.unpack_from
         while pos < end:
             (blen,) = unpack_length(buf, pos)
             last = blen < 0
             blen = -blen if last else blen
-            count, first, lastid, _maxw, compression, _mn, _mx = unpack_info(buf, pos + _BLOCK_LENGTH.size)
+            count, first, lastid, _maxw, compression, _mn, _mx = unpack_info(buf, pos + BLOCK_LENGTH.size)
             firsts.append(first)
             lasts.append(lastid)
             counts.append(count)
             comp.append(compression)
-            data.append((pos + _HEAD, pos + _BLOCK_LENGTH.size + blen))
-            pos += _BLOCK_LENGTH.size + blen
+            data.append((pos + _HEAD, pos + BLOCK_LENGTH.size + blen))
+            pos += BLOCK_LENGTH.size + blen
             if last:
                 break
         self.firsts = np.array(firsts, dtype=np.int64)
@@ -151,22 +156,22 @@ class TermList:
             dt = _DTYPES[raw[2]]
             deltas.append(np.frombuffer(raw, dt, n - 1, 3))
             pos = 3 + dt.itemsize * (n - 1)
-            if wcode == _W_ONES:
+            if wcode == W_ONES:
                 w = np.ones(n, dtype=np.int64)
-            elif wcode == _W_INTS:
+            elif wcode == W_INTS:
                 dt = _DTYPES[raw[pos]]
                 w = np.frombuffer(raw, dt, n, pos + 1)
                 pos += 1 + dt.itemsize * n
-            elif wcode == _W_FLOATS:
+            elif wcode == W_FLOATS:
                 w = np.frombuffer(raw, _F32, n, pos)
                 pos += 4 * n
             else:
                 raise ValueError(f"unknown weight code {wcode}")
             weights.append(w)
             if positions:
-                if vcode == _V_POS:
+                if vcode == V_POS:
                     c = w
-                elif vcode == _V_POS_COUNTS:
+                elif vcode == V_POS_COUNTS:
                     dt = _DTYPES[raw[pos]]
                     c = np.frombuffer(raw, dt, n, pos + 1)
                     pos += 1 + dt.itemsize * n
@@ -233,9 +238,23 @@ class Segment:
             self.deleted = np.array(sorted(deleted), dtype=np.int64)
         self.buf, self.base, _end = postings_buffer(reader)
         self._fields = set(reader.indexed_field_names())
+        # block tables of the terms read last (a segment never changes: they stay valid)
+        self._lists: OrderedDict[tuple[str, bytes, bool], TermList | Postings | None] = OrderedDict()
 
     def term_list(self, field: str, btext: bytes, positions: bool = False) -> TermList | Postings | None:
         """The term's :class:`TermList`, its postings read another way, or None if the segment lacks it."""
+        key = (field, btext, positions)
+        lists = self._lists
+        if key in lists:
+            lists.move_to_end(key)
+            return lists[key]
+        found = self._term_list(field, btext, positions)
+        lists[key] = found
+        if len(lists) > TERM_LISTS_KEPT:
+            lists.popitem(last=False)
+        return found
+
+    def _term_list(self, field: str, btext: bytes, positions: bool) -> TermList | Postings | None:
         if field not in self._fields:
             return None
         try:

@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh.query import Term as WhooshTerm
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.articles import CHINA_TZ
 from search.cache import DEFAULT_ENTRIES, ResultCache
 from search.collect import Collected, collect, facets_of, page_scores
+from search.context import Context
 from search.errors import (
     IndexUnavailableError,
     InvalidParameterError,
@@ -397,15 +397,16 @@ class Searcher:
     # -- single articles -------------------------------------------------------------------------------------
 
     @staticmethod
-    def _docnum(s: WhooshSearcher, doc_id: str) -> int | None:
-        m = WhooshTerm("id", doc_id).matcher(s, s.boolean_context())
-        return m.id() if m.is_active() else None
+    def _docnum(ctx: Context, doc_id: str) -> int | None:
+        ids = ctx.postings("id", doc_id, None).ids
+        return int(ids[0]) if len(ids) else None
 
     def get(self, doc_id: str) -> Document | None:
         """The stored article with this id, or None."""
         snap = self._current()
-        with snap.searcher() as s:
-            docnum = self._docnum(s, doc_id)
+        with snap.context() as ctx:
+            s = ctx.searcher
+            docnum = self._docnum(ctx, doc_id)
             if docnum is None:
                 return None
             f = s.stored_fields(docnum)
@@ -431,7 +432,7 @@ class Searcher:
         snap = self._current()
         with snap.context() as ctx:
             s = ctx.searcher
-            docnum = self._docnum(s, doc_id)
+            docnum = self._docnum(ctx, doc_id)
             if docnum is None:
                 return []
             f = s.stored_fields(docnum)

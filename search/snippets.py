@@ -175,22 +175,18 @@ class _Pieces:
                 ends.append(e)
                 kinds.append(kind)
         self.starts, self.ends, self.kinds = starts, ends, kinds
+        # for each piece, the last piece up to it that ends a sentence (-1: none)
+        last = -1
+        self._last_sentence = [last := k if kind == SENTENCE else last for k, kind in enumerate(kinds)]
 
     def extend(self, i: int, j: int = -1) -> int:
-        """The last piece index j (>= i) such that pieces i..j fit in ``chars``."""
-        ends, limit = self.ends, self.starts[i] + self.chars
-        j = max(i, j)
-        while j + 1 < len(ends) and ends[j + 1] <= limit:
-            j += 1
-        return j
+        """The last piece index j (>= i, >= the given j) such that pieces i..j fit in ``chars``."""
+        return max(i, j, bisect_right(self.ends, self.starts[i] + self.chars) - 1)
 
     def sentence_end(self, at_least: int, j: int) -> int:
         """The last piece in ``at_least..j`` that ends a sentence (``j`` if none does)."""
-        kinds = self.kinds
-        for k in range(j, at_least - 1, -1):
-            if kinds[k] == SENTENCE:
-                return k
-        return j
+        k = self._last_sentence[j]
+        return k if k >= at_least else j
 
     def starts_sentence(self, i: int) -> bool:
         return i == 0 or self.kinds[i - 1] == SENTENCE
@@ -205,21 +201,23 @@ class _Pieces:
         with_matches = sorted(per_piece)
         # window starts: every piece from which a window reaches a piece with matches
         candidates: set[int] = set()
+        for k in with_matches:  # the pieces i <= k with ends[k] - starts[i] <= chars, and k itself
+            candidates.update(range(bisect_left(starts, ends[k] - self.chars, 0, k + 1), k + 1))
+        # per piece with matches: its groups, its number of matches, its first match
+        groups_of = [{g for _, g in per_piece[k]} for k in with_matches]
+        count_before = [0]
         for k in with_matches:
-            i = k
-            while i >= 0 and ends[k] - starts[i] <= self.chars:
-                candidates.add(i)
-                i -= 1
-            candidates.add(k)
+            count_before.append(count_before[-1] + len(per_piece[k]))
         windows = []  # (i, j, groups, matches, first match)
         j = -1
         for i in sorted(candidates):
             j = self.extend(i, j)
             lo, hi = bisect_left(with_matches, i), bisect_right(with_matches, j)
-            matches = [m for k in with_matches[lo:hi] for m in per_piece[k]]
-            if matches:
+            if hi > lo:
                 end = self.sentence_end(with_matches[hi - 1], j)  # stop at a sentence end if one is in reach
-                windows.append((i, end, {g for _, g in matches}, len(matches), matches[0][0]))
+                groups = groups_of[lo].union(*groups_of[lo + 1 : hi]) if hi - lo > 1 else groups_of[lo]
+                first = per_piece[with_matches[lo]][0][0]
+                windows.append((i, end, groups, count_before[hi] - count_before[lo], first))
         chosen: list[tuple[int, int]] = []
         covered: set[int] = set()
         while len(chosen) < fragments:
