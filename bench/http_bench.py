@@ -73,7 +73,7 @@ def _server(
 ) -> Iterator[tuple[subprocess.Popen, int, Path]]:
     """``zhsearch serve --workers 2`` on the built index, up and answering /healthz; stopped on exit."""
     port = free_port()
-    # the per-client limit would answer 429 to the load
+    # off by default; kept off should the environment set one (it would answer 429 to the load)
     env = dict(os.environ, ZHSEARCH_RATE_LIMIT="0", **extra_env)
     log_path = work / log_name
     logf = open(log_path, "wb")  # noqa: SIM115 -- closed below

@@ -454,6 +454,36 @@ def test_rate_limit(make_web_app) -> None:  # type: ignore[no-untyped-def]
     assert other.status_code == 200  # per client
 
 
+def test_rate_limit_is_off_by_default(monkeypatch: pytest.MonkeyPatch, web_index: Path) -> None:
+    from web.config import defaults
+
+    monkeypatch.delenv("ZHSEARCH_RATE_LIMIT", raising=False)
+    assert defaults()["RATE_LIMIT"] == ""
+    app = create_app({"TESTING": True, "INDEX_DIR": str(web_index)})
+    assert app.extensions["zhsearch"].settings.rate_limit is None
+    assert app.extensions["zhsearch"].limiter is None
+    client = app.test_client()
+    statuses = {client.get("/api/suggest?q=gab").status_code for _ in range(150)}  # over the old 120/minute
+    assert statuses == {200}
+    assert "X-RateLimit-Limit" not in client.get("/api/search?q=公安部").headers
+
+
+def test_admin_api_answers_401_and_403_before_429(make_web_app) -> None:  # type: ignore[no-untyped-def]
+    client = make_web_app(RATE_LIMIT="2/hour", ADMIN_TOKEN="tok").test_client()
+    good, bad = {"Authorization": "Bearer tok"}, {"Authorization": "Bearer nope"}
+    for _ in range(3):  # refused callers are not counted
+        _error(client, "/api/admin/status", 401, "unauthorized")
+        _error(client, "/api/admin/status", 403, "forbidden", headers=bad)
+    assert client.get("/api/admin/status", headers=good).status_code == 200
+    assert client.get("/api/suggest?q=gab").status_code == 200  # the limit is used up
+    _error(client, "/api/suggest?q=gab", 429, "rate_limited")
+    _error(client, "/api/admin/status", 401, "unauthorized")
+    _error(client, "/api/admin/reindex", 401, "unauthorized", method="POST")
+    _error(client, "/api/admin/status", 403, "forbidden", headers=bad)
+    _error(client, "/api/admin/status", 429, "rate_limited", headers=good)
+    _error(client, "/api/admin/reindex", 429, "rate_limited", method="POST", headers=good)
+
+
 def test_rate_limiter_window_slides() -> None:
     from web.security import RateLimiter
 

@@ -2,7 +2,8 @@
 
 Registered only when ``ZHSEARCH_ADMIN_TOKEN`` is set (otherwise those paths are 404s like any unknown path).
 Every request needs ``Authorization: Bearer <token>``: 401 without it, 403 with another token (compared with
-``hmac.compare_digest``, in constant time).
+``hmac.compare_digest``, in constant time). The rate limit (when set) counts only authorized calls, so a
+caller without the token gets 401/403, never 429.
 
 A reindex runs as a child process (``python -m indexer.runstate``), never inside the web worker, one at a
 time: a second request gets 409 while one started here runs (``ADMIN.lock``, held by the worker that started
@@ -27,6 +28,7 @@ from indexer.runstate import ADMIN_LOCK, lock_holder, now_iso, pid_alive, read_s
 from web.config import WebConfig
 from web.engine import engine
 from web.errors import ApiError, bad_parameter
+from web.security import check_rate_limit
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
 
@@ -49,6 +51,7 @@ def _authorize() -> None:
         )
     if not hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8")):
         raise ApiError(403, "forbidden", "wrong admin token")
+    check_rate_limit()  # only now: a caller without the token gets 401/403, never 429
 
 
 # -- status ---------------------------------------------------------------------------------------------------

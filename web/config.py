@@ -26,8 +26,8 @@ WEB_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "RATE_LIMIT",
-        "120/minute",
-        "Requests per client address and worker process (`N/second`, `N/minute`, `N/hour`); empty or `0`: off.",
+        "",
+        "Requests per client address and worker process (`N/second`, `N/minute`, `N/hour`, e.g. `120/minute`); empty or `0`: off (limit at the load balancer instead, see docs/operations.md).",
     ),
     Setting("TRUSTED_PROXIES", "0", "Reverse proxies in front of the app whose X-Forwarded-For is believed."),
     Setting(

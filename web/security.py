@@ -22,6 +22,8 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 #: Requests not counted by the rate limit (cheap, and needed by load balancers and every page).
 _UNLIMITED_PREFIXES = ("/static/", "/healthz", "/favicon.ico")
+#: Blueprints that apply the limit themselves, after their own checks (the admin API: 401/403 before any 429).
+_LIMITED_BY_BLUEPRINT = frozenset({"admin"})
 
 
 class RateLimiter:
@@ -64,6 +66,13 @@ def _settings() -> WebConfig:
 
 
 def _rate_limit() -> None:
+    if request.blueprint in _LIMITED_BY_BLUEPRINT:
+        return  # its blueprint calls check_rate_limit() after its own checks
+    check_rate_limit()
+
+
+def check_rate_limit() -> None:
+    """Count this request against its client's limit; raise the 429 ApiError when it is over."""
     limiter: RateLimiter | None = current_app.extensions["zhsearch"].limiter
     if limiter is None or request.path.startswith(_UNLIMITED_PREFIXES) or request.method == "OPTIONS":
         return
