@@ -1,18 +1,19 @@
 """Errors: one JSON shape for the API, a Chinese HTML page for the reader, never a traceback.
 
 API responses (``/api/...`` and ``/healthz``) carry ``{"error": {"code", "message"}}``; pages render
-``errors/error.html`` with a Chinese explanation. Search engine errors are mapped by class name, so the web layer
-needs no knowledge of the engine beyond the ``search.SearchError`` base class.
+``errors/error.html`` with a Chinese explanation. Search engine and index store errors are mapped by their class
+(:data:`ENGINE_ERRORS`, nearest class first), in this one place.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from indexer import store
+from search import errors as search_errors
 
 log = logging.getLogger("zhsearch.web")
 
@@ -45,8 +46,20 @@ ZH_MESSAGES = {
     "internal_error": "服务器出错了，请稍后再试。",
 }
 
-#: Engine errors whose class name says "the service is not ready" rather than "bad input".
-_UNAVAILABLE = {"NoIndexError", "IndexUnavailableError"}
+#: HTTP status and code of each engine or store error class; a subclass not listed takes its nearest listed
+#: ancestor's. User input is a 400, an index that cannot be read (yet) a 503.
+ENGINE_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    search_errors.QueryTooLongError: (400, "query_too_long"),
+    search_errors.PageOutOfRangeError: (400, "page_out_of_range"),
+    search_errors.InvalidParameterError: (400, "invalid_parameter"),
+    search_errors.QueryError: (400, "query"),
+    search_errors.NoIndexError: (503, "no_index"),
+    search_errors.IndexUnavailableError: (503, "index_unavailable"),
+    search_errors.SearchError: (400, "search"),
+    store.NoIndexError: (503, "no_index"),
+    store.IndexBusyError: (400, "index_busy"),
+    store.StoreError: (400, "store"),
+}
 
 
 class ApiError(Exception):
@@ -64,16 +77,13 @@ def bad_parameter(message: str, code: str = "bad_parameter") -> ApiError:
     return ApiError(400, code, message)
 
 
-def _snake(name: str) -> str:
-    base = name.removesuffix("Error") or name
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", base).lower()
-
-
-def from_engine(exc: Exception) -> ApiError:
-    """Map an engine or store error (``search.SearchError``, ``indexer.store.StoreError``) to an ApiError."""
-    name = type(exc).__name__
-    status = int(getattr(exc, "status", 0) or (503 if name in _UNAVAILABLE else 400))
-    return ApiError(status, _snake(name), str(exc) or name)
+def engine_error(exc: BaseException) -> ApiError | None:
+    """The ApiError of an engine or store error (:data:`ENGINE_ERRORS`); None for any other exception."""
+    for cls in type(exc).__mro__:
+        if cls in ENGINE_ERRORS:
+            status, code = ENGINE_ERRORS[cls]
+            return ApiError(status, code, str(exc) or type(exc).__name__)
+    return None
 
 
 def wants_json() -> bool:
@@ -110,19 +120,11 @@ def _handle_http(exc: HTTPException) -> Response:
 
 
 def _handle_unexpected(exc: Exception) -> Response:
-    if _is_engine_error(exc):
-        return error_response(from_engine(exc))
+    mapped = engine_error(exc)
+    if mapped is not None:
+        return error_response(mapped)
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(ApiError(500, "internal_error", "internal error; it has been logged"))
-
-
-def _is_engine_error(exc: Exception) -> bool:
-    for cls in type(exc).__mro__:
-        if (cls.__module__.startswith("search") and cls.__name__ == "SearchError") or (
-            cls.__module__ == "indexer.store" and cls.__name__ == "StoreError"
-        ):
-            return True
-    return False
 
 
 def init_app(app: Flask) -> None:
@@ -130,7 +132,3 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ApiError, _handle_api_error)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Exception, _handle_unexpected)
-
-
-def error_dict(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
