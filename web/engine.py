@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from search import Searcher
 from search.snippets import Highlighter
 from web.config import WebConfig
-from web.errors import ApiError, from_engine
+from web.errors import ApiError, engine_error
 from web.params import SearchParams
 from web.suggest import SuggestionCache
 
@@ -141,12 +141,10 @@ class Engine:
 
 
 def _engine_error(exc: Exception) -> Exception:
+    """``exc`` as an ApiError when it is an engine or store error (:data:`web.errors.ENGINE_ERRORS`)."""
     if isinstance(exc, ApiError):
         return exc
-    for cls in type(exc).__mro__:
-        if cls.__name__ in ("SearchError", "StoreError"):
-            return from_engine(exc)
-    return exc
+    return engine_error(exc) or exc
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:
