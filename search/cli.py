@@ -64,7 +64,9 @@ def _print_plain(result: SearchResult) -> None:
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", default=None, help="Published on or before this day.")
 @click.option("--source", "sources", multiple=True, help="Only this source (exact value; repeatable).")
 @click.option("--category", "categories", multiple=True, help="Only this category (exact value; repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the result as one JSON object, as /api/search answers it."
+)
 def search_command(
     query: tuple[str, ...],
     index_dir: Path,
@@ -111,7 +113,7 @@ def search_command(
     except (SearchError, StoreError) as exc:  # one line and exit status 1, never a traceback
         raise click.ClickException(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        click.echo(json.dumps(result.to_api_dict(), ensure_ascii=False))
     else:
         _print_plain(result)
 
@@ -121,7 +123,7 @@ def _search_lines(searcher: Searcher, kwargs: dict[str, object]) -> None:
     for line in sys.stdin:
         query = line.rstrip("\r\n")
         try:
-            out = searcher.search(query, **kwargs).to_dict()  # type: ignore[arg-type]
+            out = searcher.search(query, **kwargs).to_api_dict()  # type: ignore[arg-type]
         except IndexUnavailableError as exc:
             raise click.ClickException(str(exc)) from None
         except SearchError as exc:

@@ -1,4 +1,4 @@
-"""The objects a search returns: plain dataclasses with ``to_dict()`` for JSON."""
+"""The objects a search returns: plain dataclasses with ``to_dict()`` (a result page: ``to_api_dict()``) for JSON."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 #: Facet value lists: ``[(value, count), ...]``. Sources and categories by count (then value); years newest first.
 Facets = dict[str, list[tuple[Any, int]]]
+#: The facets of every result page, in this order.
+FACETS = ("source", "category", "year")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +66,21 @@ class SearchResult:
         served = min(self.total, self.max_results)
         return (served + self.per_page - 1) // self.per_page
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_api_dict(self) -> dict[str, Any]:
+        """The JSON of ``/api/search`` and of ``zhsearch search --json``: ``{"query", "total", "page", "per_page",
+        "took_ms", "relaxed", "results": [hit, ...], "facets": {"source"|"category"|"year": [{"value", "count"}]}}``
+        (every facet present, empty when nothing matched)."""
         return {
             "query": self.query,
             "total": self.total,
             "page": self.page,
             "per_page": self.per_page,
-            "pages": self.pages,
-            "took_ms": round(self.took_ms, 2),
+            "took_ms": round(self.took_ms, 1),
             "relaxed": self.relaxed,
-            "hits": [h.to_dict() for h in self.hits],
+            "results": [h.to_dict() for h in self.hits],
             "facets": {
-                name: [[value, count] for value, count in pairs] for name, pairs in self.facets.items()
+                name: [{"value": value, "count": count} for value, count in self.facets.get(name, ())]
+                for name in FACETS
             },
         }
 

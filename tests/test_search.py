@@ -383,21 +383,15 @@ def test_hit_fields_and_json(news_searcher: Searcher) -> None:
     assert "<script>" not in hit.snippet_html
     assert hit.url == "https://example.com/n05?a=1&b=2"
     assert (hit.source, hit.category, hit.published) == ("科技日报", "科技", "2024-05-10T09:00:00+08:00")
-    data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
+    data = json.loads(json.dumps(result.to_api_dict(), ensure_ascii=False))
     assert data["query"] == "攻击" and data["total"] == 1 and data["relaxed"] is False
-    assert data["hits"][0]["title_html"] == hit.title_html
-    assert data["facets"]["source"] == [["科技日报", 1]]
-    assert set(data) == {
-        "query",
-        "total",
-        "page",
-        "per_page",
-        "pages",
-        "took_ms",
-        "relaxed",
-        "hits",
-        "facets",
+    assert data["results"][0]["title_html"] == hit.title_html
+    assert data["facets"] == {
+        "source": [{"value": "科技日报", "count": 1}],
+        "category": [{"value": "科技", "count": 1}],
+        "year": [{"value": 2024, "count": 1}],
     }
+    assert list(data) == ["query", "total", "page", "per_page", "took_ms", "relaxed", "results", "facets"]
     assert result.took_ms > 0
 
 

@@ -46,8 +46,27 @@ def test_json_output_with_options(search_news_index: Path) -> None:
     assert code == 0, out
     data = json.loads(out)
     assert (data["total"], data["page"], data["per_page"]) == (5, 2, 2)
-    assert [h["id"] for h in data["hits"]] == ["n03", "n21"]  # n14, n15 | n03, n21 | n01
-    assert data["facets"]["source"] == [["新华社", 3], ["央视网", 2]]
+    assert [h["id"] for h in data["results"]] == ["n03", "n21"]  # n14, n15 | n03, n21 | n01
+    assert data["facets"]["source"] == [{"value": "新华社", "count": 3}, {"value": "央视网", "count": 2}]
+
+
+def test_json_output_is_the_api_answer(search_news_index: Path) -> None:
+    from web import create_app
+
+    code, out = run(
+        "--index", str(search_news_index), "--json", "--per-page", "3", "--sort", "newest", "诈骗"
+    )
+    assert code == 0, out
+    cli_json = json.loads(out)
+    app = create_app({"TESTING": True, "RATE_LIMIT": "", "INDEX_DIR": str(search_news_index)})
+    api_json = app.test_client().get("/api/search?q=诈骗&per_page=3&sort=newest").get_json()
+    assert list(cli_json) == ["query", "total", "page", "per_page", "took_ms", "relaxed", "results", "facets"]
+    assert list(cli_json["facets"]) == ["source", "category", "year"]
+    assert {k: v for k, v in cli_json.items() if k != "took_ms"} == {
+        k: v for k, v in api_json.items() if k != "took_ms"
+    }
+    assert cli_json["total"] == 7 and len(cli_json["results"]) == 3
+    assert cli_json["facets"]["year"] == [{"value": 2025, "count": 3}, {"value": 2024, "count": 4}]
 
 
 def test_stdin_one_json_object_a_line(search_news_index: Path) -> None:
@@ -58,10 +77,11 @@ def test_stdin_one_json_object_a_line(search_news_index: Path) -> None:
     assert code == 0, out
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["query"] for r in rows] == queries
-    assert rows[0]["total"] == 7 and len(rows[0]["hits"]) == 1
+    assert rows[0]["total"] == 7 and len(rows[0]["results"]) == 1
+    assert "hits" not in rows[0] and "pages" not in rows[0]
     assert rows[1]["error_type"] == "QueryTooLongError" and "256" in rows[1]["error"]
     assert rows[2]["total"] == 0
-    assert rows[3]["hits"][0]["id"] == "tie-a"
+    assert rows[3]["results"][0]["id"] == "tie-a"
 
 
 def test_errors(tmp_path: Path, search_news_index: Path) -> None:

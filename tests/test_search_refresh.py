@@ -91,13 +91,13 @@ def test_threads_share_one_searcher(search_news_index: Path, cache_size: int) ->
         "哪个国家的女排被中国队战胜了？",
         "source:新华社",
     ]
-    expected = {q: news_searcher.search(q).to_dict()["hits"] for q in queries}
+    expected = {q: news_searcher.search(q).to_api_dict()["results"] for q in queries}
     failures: list[str] = []
 
     def work(offset: int) -> None:
         for i in range(30):
             q = queries[(i + offset) % len(queries)]
-            if news_searcher.search(q).to_dict()["hits"] != expected[q]:
+            if news_searcher.search(q).to_api_dict()["results"] != expected[q]:
                 failures.append(q)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]

@@ -9,7 +9,7 @@ from web.engine import engine
 from web.errors import ApiError, bad_parameter
 from web.openapi import openapi_document
 from web.params import MAX_VALUE_CHARS, clean_text, parse_limit, parse_search
-from web.shapes import article_json, search_json
+from web.shapes import article_json
 
 bp = Blueprint("api", __name__)
 
@@ -24,7 +24,7 @@ MAX_ID_CHARS = 200
 def search() -> Response:
     params = parse_search(request.args, require_q=True)
     result = engine().search(params)
-    body = search_json(params, result)
+    body = result.to_api_dict()
     cache = "hit" if getattr(result, "cached", False) else "miss"
     note_search(params.q, body["total"], cache=cache)
     response = jsonify(body)

@@ -18,7 +18,7 @@ from web.api import load_article
 from web.engine import engine
 from web.errors import ZH_MESSAGES, ApiError
 from web.params import SORTS, SearchParams, clean_text, parse_search
-from web.shapes import article_json, search_json
+from web.shapes import article_json
 
 bp = Blueprint("pages", __name__)
 
@@ -91,7 +91,7 @@ def index() -> Any:
         if err.status == 429:
             raise
         return render_template("search.html", params=params, result=None, error=_error_text(err)), err.status
-    result = search_json(params, found)
+    result = found.to_api_dict()
     _title_untitled(result["results"])
     note_search(params.q, result["total"], cache="hit" if getattr(found, "cached", False) else "miss")
     return render_template(
