@@ -8,12 +8,15 @@ read once. Global document numbers are the segment's offset plus its local numbe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
+from indexer.normalize import fold
 from search.columns import Columns
 from search.postings import EMPTY, Postings, Segment
 
@@ -136,6 +139,14 @@ class Context:
             self._full[key] = out
         return out
 
+    def text_holds(self, field: str, docs: np.ndarray, pattern: str) -> np.ndarray:
+        """The documents among ``docs`` whose folded stored ``field`` holds ``pattern`` (Python per document:
+        for the few candidates of a phrase with punctuation inside)."""
+        found = _compiled(pattern).search
+        stored = self.searcher.stored_fields
+        keep = [found(fold(stored(int(d)).get(field) or "")) is not None for d in docs]
+        return docs[np.array(keep, dtype=bool)] if len(docs) else docs
+
     # -- columns ---------------------------------------------------------------------------------------------
 
     def live_docs(self) -> np.ndarray:
@@ -154,6 +165,11 @@ class Context:
         if mask is None:
             mask = self._dates[key] = self.columns.published_between(lo, hi)
         return mask
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _concat(parts: list[Postings], positions: bool) -> Postings:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indexer.analysis import Unit
+from indexer.normalize import fold
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,16 @@ def phrase_pattern(run: Sequence[Unit]) -> re.Pattern[str]:
     if not is_single_unit_char(run[-1].text):
         pattern += f"(?![^\\W_{CJK_CLASS}])"
     return re.compile(pattern)
+
+
+def spanning_pattern(text: str, runs: Sequence[Sequence[Unit]]) -> re.Pattern[str]:
+    """A regex finding a whole phrase in folded text: each run's pattern (:func:`phrase_pattern`), and between
+    two runs the punctuation that stands between them in ``text`` (folded, so ： matches :), with any
+    whitespace around it."""
+    parts: list[str] = []
+    for k, run in enumerate(runs):
+        if k:
+            gap = fold(text[runs[k - 1][-1].end : run[0].start])
+            parts.append(r"\s*" + r"\s*".join(re.escape(c) for c in gap if not c.isspace()) + r"\s*")
+        parts.append(phrase_pattern(run).pattern)
+    return re.compile("".join(parts))

@@ -308,10 +308,17 @@ class Phrase(Node):
     field: str
     units: tuple[str, ...]
     boost: float = 1.0
+    #: each unit's position relative to the first (None: consecutive); a phrase with punctuation inside keeps
+    #: the gaps the index leaves there
+    offsets: tuple[int, ...] | None = None
+    #: a regex the folded stored text of a match must hold (the punctuation of such a phrase)
+    verify: str | None = None
 
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
         units = self.units
         n = len(units)
+        offsets = self.offsets or tuple(range(n))
+        top = max(offsets)
         df = {u: ctx.doc_frequency(self.field, u) for u in set(units)}
         if not all(df.values()):
             return NO_MATCHES
@@ -328,7 +335,7 @@ class Phrase(Node):
                 return NO_MATCHES
             assert p.pstart is not None and p.flat is not None
             counts = np.diff(p.pstart)
-            here = (np.repeat(p.ids, counts) << _SHIFT) | (p.flat + (n - i))
+            here = (np.repeat(p.ids, counts) << _SHIFT) | (p.flat + (top - offsets[i]))
             if keys is None:
                 keys = here
             else:
@@ -340,6 +347,10 @@ class Phrase(Node):
             docs = starts[np.concatenate(([True], starts[1:] != starts[:-1]))]
             tfs[units[i]] = (p.ids, p.tfs)
         assert docs is not None
+        if self.verify is not None:
+            docs = ctx.text_holds(self.field.removesuffix("_ng"), docs, self.verify)
+            if not len(docs):
+                return NO_MATCHES
         scores = np.zeros(len(docs), dtype=np.float64)
         for unit in units:
             ids, tf = tfs[unit]

@@ -36,9 +36,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from indexer.analysis import ChineseTokenizer, Unit, Word, units
+from indexer.normalize import fold
 from search import query as ast
 from search.filters import date_bounds_long
-from search.highlights import HighlightTerm, phrase_pattern
+from search.highlights import HighlightTerm, phrase_pattern, spanning_pattern
 from search.nodes import (
     AllOf,
     AnyOf,
@@ -72,6 +73,10 @@ class Weights:
     #: of title and body that has it (averaged over the runs), see :class:`search.nodes.Near`.
     proximity: float = 0.5
     relaxed_bonus: float = 2.0
+
+
+def _has_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text)
 
 
 def _and(qs: Sequence[Node]) -> Node:
@@ -234,13 +239,30 @@ class QueryBuilder:
         return Phrase(unit_field, tuple(u.text for u in run), boost=boost)
 
     def phrase_clause(
-        self, runs: Sequence[Sequence[Unit]], field_name: str | None, boost: float = 1.0
+        self, text: str, runs: Sequence[Sequence[Unit]], field_name: str | None, boost: float = 1.0
     ) -> Node:
-        """An exact phrase (all of its runs) in the title or body."""
+        """An exact phrase in the title or body.
+
+        A phrase of several runs (punctuation inside, ``"2:2"``) is one :class:`~search.nodes.Phrase` whose
+        units keep the position gaps the index leaves at punctuation, checked against the stored text for the
+        punctuation itself (2:2, not 2,2).
+        """
         per_field = []
         for f in self._fields(field_name):
             b = self._boost(f) * boost
-            per_field.append(_and([self._unit_run(GRAM[f], run, b) for run in runs]))
+            if len(runs) == 1:
+                per_field.append(self._unit_run(GRAM[f], runs[0], b))
+                continue
+            every = [u for run in runs for u in run]
+            per_field.append(
+                Phrase(
+                    GRAM[f],
+                    tuple(u.text for u in every),
+                    boost=b,
+                    offsets=tuple(u.pos - every[0].pos for u in every),
+                    verify=spanning_pattern(text, runs).pattern,
+                )
+            )
         return _or(per_field)
 
     @staticmethod
@@ -259,6 +281,12 @@ class QueryBuilder:
         if not words:
             return None
         required = _and([self.word_clause(w.text, node.field) for w in words])
+        if len(words) > 1 and _has_digit(node.text):
+            # numbers with a unit (5.3万, 3768亿): the article may cut them otherwise (5.3/万余名); where the text
+            # stands as typed, the term matches too
+            runs = self._runs(node.text)
+            if runs:
+                required = AnyOf((required, self.phrase_clause(node.text, runs, node.field)))
         if self.weights.proximity <= 0 or len(words) < 2:
             return required
         # proximity: the runs holding two or more of the words, to find standing together in the best matches
@@ -275,7 +303,7 @@ class QueryBuilder:
         runs = self._runs(node.text)
         if not runs:
             return None
-        return self.phrase_clause(runs, node.field)
+        return self.phrase_clause(node.text, runs, node.field)
 
     def _match_query(self, node: ast.Match) -> Node:
         values = self.values(node.field, node.value)
@@ -368,7 +396,7 @@ class QueryBuilder:
                     key = (text, leaf.field)
                     if key not in clauses:
                         if exact:
-                            clause = self.phrase_clause(self._runs(text), leaf.field)
+                            clause = self.phrase_clause(text, self._runs(text), leaf.field)
                         else:
                             clause = self.word_clause(text, leaf.field)
                         clauses[key] = Scaled(clause, add=self.weights.relaxed_bonus)
@@ -408,8 +436,13 @@ class QueryBuilder:
         seen: dict[str, int] = {}
         for leaf in self._leaves(node):
             if isinstance(leaf, ast.Text):
+                words_of = self._words(leaf.text)
+                if len(words_of) > 1 and _has_digit(leaf.text) and (runs := self._runs(leaf.text)):
+                    # a number with its unit is marked whole where it stands as typed (5.3万 in 5.3万余名)
+                    pattern = spanning_pattern(leaf.text, runs) if len(runs) > 1 else phrase_pattern(runs[0])
+                    phrases.append(HighlightTerm(fold(leaf.text), len(seen) + 1000, pattern))
                 # the words only (not their search-mode sub-words: 公安部 does not mark 公安 in 公安机关)
-                for w in self._words(leaf.text):
+                for w in words_of:
                     if w.text in seen:
                         continue
                     seen[w.text] = len(seen)
@@ -421,7 +454,11 @@ class QueryBuilder:
                 if key in seen:
                     continue
                 group = seen[key] = len(seen)
-                for run in self._runs(leaf.text):
+                runs = self._runs(leaf.text)
+                if len(runs) > 1:  # marked whole, punctuation included
+                    text = fold(leaf.text)
+                    phrases.append(HighlightTerm(text, group, spanning_pattern(leaf.text, runs)))
+                for run in runs if len(runs) == 1 else ():
                     text = "".join(u.text for u in run)
                     phrases.append(HighlightTerm(text, group, phrase_pattern(run)))
         # one-character words (由, 哪, 3 ...) are marked only when the query has nothing longer

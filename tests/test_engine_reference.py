@@ -1,11 +1,14 @@
 """The array engine answers as the previous engine did (Whoosh matchers and Python sets), recorded as fixtures
 by ``tests/engine_reference.py``: the same ranked ids, scores to 1e-9, totals, relaxed flags and facets, on the
 search test corpus, the shipped sample and a 6,000-article slice of the xwlb corpus (skipped without
-``../shared``), for random queries of every kind."""
+``../shared``), for random queries of every kind (but the few whose answer changed on purpose since, see
+:func:`changed_on_purpose`)."""
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -30,12 +33,28 @@ def reference(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     reindex(files, tmp / "index", jobs=1)
     searcher = Searcher(tmp / "index", cache_size=0)
     expected = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-    got = record(searcher, queries_for(name, records), hide_queries=hidden)
-    return name, expected, got
+    calls = queries_for(name, records)
+    got = record(searcher, calls, hide_queries=hidden)
+    return name, expected, got, calls
+
+
+def changed_on_purpose(q: str) -> bool:
+    """Queries whose answer changed by design after the fixtures were recorded (the new-user issue): terms
+    with digits (a number with its unit counts where its text is) and quoted phrases with punctuation inside
+    (exact, gaps included)."""
+    from indexer.analysis import ChineseTokenizer
+
+    words = ChineseTokenizer().words
+    for token in re.split(r'[\s"“”「」『』()|]+', q):
+        token = token.lstrip("-+").split(":", 1)[-1]
+        if any(c.isdigit() for c in token) and len([w for w in words(token) if w.base]) > 1:
+            return True
+    quoted = re.findall(r'["“”「」『』]([^"“”「」『』]*)', q)
+    return any(unicodedata.category(c).startswith("P") for part in quoted for c in part.strip())
 
 
 def test_same_queries(reference) -> None:  # type: ignore[no-untyped-def]
-    name, expected, got = reference
+    name, expected, got, _ = reference
     assert [row["q"] for row in got] == [row["q"] for row in expected], f"{name}: the query generator changed"
 
 
@@ -60,8 +79,10 @@ def _mismatches(expected: list[dict], got: list[dict]) -> list[str]:
 
 
 def test_same_answers(reference) -> None:  # type: ignore[no-untyped-def]
-    name, expected, got = reference
-    bad = _mismatches(expected, got)
+    name, expected, got, calls = reference
+    kept = [i for i, call in enumerate(calls) if not changed_on_purpose(call["q"])]
+    assert len(kept) > 0.8 * len(calls)  # the sample (Wikipedia) is rich in years and figures
+    bad = _mismatches([expected[i] for i in kept], [got[i] for i in kept])
     assert not bad, f"{name}: {len(bad)} of {len(expected)} differ:\n" + "\n".join(bad[:20])
 
 

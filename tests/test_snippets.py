@@ -210,7 +210,8 @@ def test_phrase_pattern_terms() -> None:
     terms = BUILDER.compile(parse('"open ai" "诈骗，窝点"')).highlights
     h = Highlighter(terms)
     assert h.mark("openai 与 open-ai 与 open ai") == "openai 与 <mark>open-ai</mark> 与 <mark>open ai</mark>"
-    assert h.mark("诈骗，窝点") == "<mark>诈骗</mark>，<mark>窝点</mark>"
+    assert h.mark("诈骗，窝点") == "<mark>诈骗，窝点</mark>"  # a phrase with punctuation is marked whole
+    assert h.mark("诈骗 与 窝点") == "诈骗 与 窝点"  # its parts apart are not the phrase
     assert all(isinstance(t, HighlightTerm) for t in terms)
 
 
