@@ -198,3 +198,100 @@ def test_generated_search_pages(web_app: Flask, query: str) -> None:
     response = web_app.test_client().get("/?" + query)
     assert response.status_code in (200, 400), (query, response.get_data(as_text=True)[:500])
     assert response.mimetype == "text/html" and "Traceback" not in response.get_data(as_text=True)
+
+
+# -- what the document says is what the app does --------------------------------------------------------------
+
+
+def test_admin_endpoints_are_documented_with_the_bearer_scheme() -> None:
+    assert OPENAPI["components"]["securitySchemes"] == {
+        "adminToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The value of `ZHSEARCH_ADMIN_TOKEN` (compared in constant time).",
+        }
+    }
+    status = OPENAPI["paths"]["/api/admin/status"]["get"]
+    reindex = OPENAPI["paths"]["/api/admin/reindex"]["post"]
+    assert status["security"] == reindex["security"] == [{"adminToken": []}]
+    assert sorted(status["responses"]) == ["200", "401", "403", "404", "405", "413", "429"]
+    assert sorted(reindex["responses"]) == [
+        "202",
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "409",
+        "413",
+        "429",
+        "500",
+    ]
+
+
+def test_admin_answers_match_the_document(make_web_app) -> None:  # type: ignore[no-untyped-def]
+    client = make_web_app(ADMIN_TOKEN="tok").test_client()
+    for headers, status in (
+        ({}, 401),
+        ({"Authorization": "Bearer no"}, 403),
+        ({"Authorization": "Bearer tok"}, 200),
+    ):
+        response = client.get("/api/admin/status", headers=headers)
+        assert response.status_code == status
+        responses = OPENAPI["paths"]["/api/admin/status"]["get"]["responses"]
+        schema = responses[str(status)]["content"]["application/json"]["schema"]
+        OAS30Validator({**schema, "components": OPENAPI["components"]}).validate(response.get_json())
+    off = make_web_app().test_client().get("/api/admin/status", headers={"Authorization": "Bearer tok"})
+    assert off.status_code == 404  # documented: the admin API is off without a token
+
+
+def test_dates_are_format_date_or_a_year_or_month() -> None:
+    params = {p["name"]: p["schema"] for p in OPENAPI["paths"]["/api/search"]["get"]["parameters"]}
+    for name in ("from", "to"):
+        assert {"format": "date"} in params[name]["anyOf"]
+    validator = OAS30Validator(params["from"], format_checker=OAS30Validator.FORMAT_CHECKER)
+    for good in ("2024-01-31", "2024-02", "2024", ""):
+        validator.validate(good)
+    for bad in ("2024-13-45", "2024-02-30", "2024-1-5", " 2024", "2024-13", "0000", "２０２４", "yesterday"):
+        assert not validator.is_valid(bad), bad
+
+
+@pytest.mark.parametrize("value", ["2024-01-31", "2024-02", "2024", ""])
+def test_schema_valid_dates_are_accepted(web_app: Flask, value: str) -> None:
+    assert web_app.test_client().get(f"/api/search?q=诈骗&from={value}&to={value}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-13-45",
+        "2024-02-30",
+        "2024-1-5",
+        "%202024",
+        "2024-13",
+        "0000",
+        "%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%94",
+    ],
+)
+def test_schema_invalid_dates_are_rejected(web_app: Flask, value: str) -> None:
+    response = web_app.test_client().get(f"/api/search?q=诈骗&from={value}")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_date"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/suggest?q=a&limit=",
+        "/api/suggest?q=a&limit=%202",
+        "/api/suggest?q=a&limit=%2B3",
+        "/api/search?q=a&page=",
+        "/api/search?q=a&per_page=",
+        "/api/search?q=a&sort=",
+        "/api/search?q=a&sort=%20newest",
+    ],
+)
+def test_empty_or_padded_values_are_a_400(web_app: Flask, url: str) -> None:
+    response = web_app.test_client().get(url)
+    assert response.status_code == 400 and response.mimetype == "application/json"
+    assert response.get_json()["error"]["code"] == "bad_parameter"
+    check_response(url.split("?")[0], 400, response.get_json())

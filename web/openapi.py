@@ -5,35 +5,28 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-_STR = {"type": "string"}
-_NULLABLE_STR = {"type": "string", "nullable": True}
+from search.query import MAX_QUERY_CHARS
+from web.openapi_admin import ADMIN_PATHS, ADMIN_SCHEMAS, SECURITY_SCHEMES
+from web.openapi_common import NULLABLE_STR, STR, error_response, errors, ok
+from web.params import MAX_FILTER_VALUES, MAX_VALUE_CHARS
 
-
-def _error_response(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-
-
-def _ok(description: str, schema: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
-_COMMON_ERRORS = {
-    "400": _error_response("A parameter is missing or invalid (the message says which)."),
-    "405": _error_response("Only GET, HEAD and OPTIONS are allowed."),
-    "413": _error_response("The request has a body larger than the limit."),
-    "429": _error_response("Too many requests from this client; see the Retry-After header."),
-    "503": _error_response("There is no index yet (run `zhsearch reindex`)."),
+#: A value with something in it besides spaces and control characters (web/params.py drops those).
+VISIBLE = "[^\\s\\x00-\\x1f\\x7f]"
+#: ``source`` and ``category``: repeatable, each value a string (an empty one is ignored).
+FILTER_VALUES: dict[str, Any] = {
+    "type": "array",
+    "maxItems": MAX_FILTER_VALUES,
+    "items": {"type": "string", "maxLength": MAX_VALUE_CHARS},
 }
-
-
-def _errors(*codes: str) -> dict[str, Any]:
-    return {code: _COMMON_ERRORS[code] for code in codes}
+#: ``from`` and ``to``: a calendar date, a year-month or a year (web/params.py reads exactly these), or empty.
+DATE_PARAM: dict[str, Any] = {
+    "type": "string",
+    "anyOf": [
+        {"format": "date"},
+        {"pattern": "^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?$"},
+        {"maxLength": 0},
+    ],
+}
 
 
 def _query_param(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -60,8 +53,9 @@ OPENAPI: dict[str, Any] = {
                 "parameters": [
                     _query_param(
                         "q",
-                        "The query (at most 256 characters).",
-                        {"type": "string", "minLength": 1},
+                        f"The query (at most {MAX_QUERY_CHARS} characters, with a character that is neither a "
+                        "space nor a control character).",
+                        {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "pattern": VISIBLE},
                         required=True,
                     ),
                     _query_param(
@@ -81,32 +75,32 @@ OPENAPI: dict[str, Any] = {
                     ),
                     _query_param(
                         "from",
-                        "First day (inclusive): YYYY-MM-DD, YYYY-MM or YYYY.",
-                        {"type": "string", "example": "2024-01-01"},
+                        "First day (inclusive): YYYY-MM-DD, YYYY-MM or YYYY (China time); empty: no bound.",
+                        {**DATE_PARAM, "example": "2024-01-01"},
                     ),
                     _query_param(
                         "to",
-                        "Last day (inclusive): YYYY-MM-DD, YYYY-MM or YYYY.",
-                        {"type": "string", "example": "2024-12-31"},
+                        "Last day (inclusive): YYYY-MM-DD, YYYY-MM or YYYY (China time); empty: no bound.",
+                        {**DATE_PARAM, "example": "2024-12-31"},
                     ),
                     _query_param(
                         "source",
                         "Only these sources (repeatable).",
-                        {"type": "array", "items": _STR},
+                        FILTER_VALUES,
                         style="form",
                         explode=True,
                     ),
                     _query_param(
                         "category",
                         "Only these categories (repeatable).",
-                        {"type": "array", "items": _STR},
+                        FILTER_VALUES,
                         style="form",
                         explode=True,
                     ),
                 ],
                 "responses": {
                     "200": {
-                        **_ok("A page of results.", "SearchResult"),
+                        **ok("A page of results.", "SearchResult"),
                         "headers": {
                             "X-Cache": {
                                 "description": "`hit` when the page came from the worker's result cache (same "
@@ -115,7 +109,7 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    **_errors("400", "405", "413", "429", "503"),
+                    **errors("400", "405", "413", "429", "503"),
                 },
             }
         },
@@ -123,11 +117,11 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "operationId": "getArticle",
                 "summary": "One article with related articles",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": _STR}],
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": STR}],
                 "responses": {
-                    "200": _ok("The article.", "Article"),
-                    "404": _error_response("No article with this id."),
-                    **_errors("405", "413", "429", "503"),
+                    "200": ok("The article.", "Article"),
+                    "404": error_response("No article with this id."),
+                    **errors("405", "413", "429", "503"),
                 },
             }
         },
@@ -138,7 +132,7 @@ OPENAPI: dict[str, Any] = {
                 "description": "Frequent terms and article titles starting with the prefix, in Chinese characters "
                 "(traditional or simplified) or in pinyin: full spelling (`gonganbu`) or initials (`gab`).",
                 "parameters": [
-                    _query_param("q", "What the user typed so far.", _STR),
+                    _query_param("q", "What the user typed so far.", STR),
                     _query_param(
                         "limit",
                         "Most suggestions returned.",
@@ -146,8 +140,8 @@ OPENAPI: dict[str, Any] = {
                     ),
                 ],
                 "responses": {
-                    "200": _ok("Suggestions, best first.", "Suggestions"),
-                    **_errors("400", "405", "413", "429", "503"),
+                    "200": ok("Suggestions, best first.", "Suggestions"),
+                    **errors("400", "405", "413", "429", "503"),
                 },
             }
         },
@@ -163,12 +157,13 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        **ADMIN_PATHS,
         "/healthz": {
             "get": {
                 "operationId": "health",
                 "summary": "Liveness and index facts",
                 "responses": {
-                    "200": _ok("The index is open.", "Health"),
+                    "200": ok("The index is open.", "Health"),
                     "503": {
                         "description": "No index yet.",
                         "content": {
@@ -180,7 +175,9 @@ OPENAPI: dict[str, Any] = {
         },
     },
     "components": {
+        "securitySchemes": SECURITY_SCHEMES,
         "schemas": {
+            **ADMIN_SCHEMAS,
             "Error": {
                 "type": "object",
                 "required": ["error"],
@@ -224,15 +221,15 @@ OPENAPI: dict[str, Any] = {
                 ],
                 "additionalProperties": False,
                 "properties": {
-                    "id": _STR,
-                    "title": _STR,
+                    "id": STR,
+                    "title": STR,
                     "title_html": {
                         "type": "string",
                         "description": "HTML-escaped title with matches in <mark>.",
                     },
-                    "url": _STR,
-                    "source": _STR,
-                    "category": _STR,
+                    "url": STR,
+                    "source": STR,
+                    "category": STR,
                     "published": {
                         "type": "string",
                         "nullable": True,
@@ -250,7 +247,7 @@ OPENAPI: dict[str, Any] = {
                 "required": ["value", "count"],
                 "additionalProperties": False,
                 "properties": {
-                    "value": {"oneOf": [_STR, {"type": "integer"}]},
+                    "value": {"oneOf": [STR, {"type": "integer"}]},
                     "count": {"type": "integer", "minimum": 0},
                 },
             },
@@ -259,7 +256,7 @@ OPENAPI: dict[str, Any] = {
                 "required": ["query", "total", "page", "per_page", "took_ms", "relaxed", "results", "facets"],
                 "additionalProperties": False,
                 "properties": {
-                    "query": _STR,
+                    "query": STR,
                     "total": {"type": "integer", "minimum": 0},
                     "page": {"type": "integer", "minimum": 1},
                     "per_page": {"type": "integer", "minimum": 1, "maximum": 50},
@@ -283,12 +280,12 @@ OPENAPI: dict[str, Any] = {
                 "required": ["id", "title", "url", "source", "category", "published"],
                 "additionalProperties": False,
                 "properties": {
-                    "id": _STR,
-                    "title": _STR,
-                    "url": _STR,
-                    "source": _STR,
-                    "category": _STR,
-                    "published": _NULLABLE_STR,
+                    "id": STR,
+                    "title": STR,
+                    "url": STR,
+                    "source": STR,
+                    "category": STR,
+                    "published": NULLABLE_STR,
                 },
             },
             "Article": {
@@ -308,14 +305,14 @@ OPENAPI: dict[str, Any] = {
                 ],
                 "additionalProperties": False,
                 "properties": {
-                    "id": _STR,
-                    "title": _STR,
-                    "url": _STR,
-                    "source": _STR,
-                    "category": _STR,
-                    "author": _STR,
-                    "published": _NULLABLE_STR,
-                    "tags": {"type": "array", "items": _STR},
+                    "id": STR,
+                    "title": STR,
+                    "url": STR,
+                    "source": STR,
+                    "category": STR,
+                    "author": STR,
+                    "published": NULLABLE_STR,
+                    "tags": {"type": "array", "items": STR},
                     "body": {
                         "type": "string",
                         "description": "Plain text; paragraphs separated by newlines.",
@@ -336,7 +333,7 @@ OPENAPI: dict[str, Any] = {
                 "required": ["text", "kind"],
                 "additionalProperties": False,
                 "properties": {
-                    "text": _STR,
+                    "text": STR,
                     "kind": {"type": "string", "enum": ["term", "title"]},
                     "id": {"type": "string", "description": "The article, for a title."},
                 },
@@ -346,7 +343,7 @@ OPENAPI: dict[str, Any] = {
                 "required": ["query", "suggestions"],
                 "additionalProperties": False,
                 "properties": {
-                    "query": _STR,
+                    "query": STR,
                     "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/Suggestion"}},
                 },
             },
@@ -363,7 +360,7 @@ OPENAPI: dict[str, Any] = {
                     },
                 },
             },
-        }
+        },
     },
 }
 

@@ -21,7 +21,10 @@ MAX_VALUE_CHARS = 1_000
 MAX_FILTER_VALUES = 20
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+#: What web/openapi.py documents: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``, ASCII digits, nothing around them.
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+#: A whole number as the document's ``integer`` allows it: ASCII digits, an optional minus, nothing around.
+_INT_RE = re.compile(r"-?[0-9]{1,12}")
 
 
 def clean_text(value: str) -> str:
@@ -80,10 +83,11 @@ def _single(args: MultiDict[str, str], name: str) -> str:
 
 
 def _int(args: MultiDict[str, str], name: str, default: int, lo: int, hi: int, code: str) -> int:
-    raw = clean_text(_single(args, name))
-    if not raw:
+    """``name`` as a whole number in ``lo..hi``; absent: ``default``; empty or anything else: a 400."""
+    if name not in args:
         return default
-    if not re.fullmatch(r"[+-]?\d{1,12}", raw):
+    raw = _single(args, name)
+    if not _INT_RE.fullmatch(raw):
         raise bad_parameter(f"{name}: expected a whole number, got {raw[:40]!r}")
     value = int(raw)
     if not lo <= value <= hi:
@@ -92,11 +96,12 @@ def _int(args: MultiDict[str, str], name: str, default: int, lo: int, hi: int, c
 
 
 def parse_date(raw: str, name: str, *, end: bool) -> date | None:
-    """``2024-03-05``; also ``2024-03`` and ``2024`` (the first or, for ``end``, the last day of that span)."""
-    text = clean_text(raw)
+    """``2024-03-05``; also ``2024-03`` and ``2024`` (the first or, for ``end``, the last day of that span);
+    empty: no bound (the search form sends an empty date field so)."""
+    text = raw
     if not text:
         return None
-    m = _DATE_RE.match(text)
+    m = _DATE_RE.fullmatch(text)
     if not m:
         raise bad_parameter(f"{name}: expected a date like 2024-01-31, got {text[:40]!r}", "bad_date")
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
@@ -130,10 +135,10 @@ def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
     q = clean_text(_single(args, "q"))
     if require_q and not q:
         raise bad_parameter("q: a query is required", "missing_query")
-    sort = clean_text(_single(args, "sort")) or "relevance"
+    sort = _single(args, "sort") if "sort" in args else "relevance"
     if sort not in SORTS:
         raise bad_parameter(f"sort: expected one of {', '.join(SORTS)}, got {sort[:40]!r}")
-    raw_from, raw_to = clean_text(_single(args, "from")), clean_text(_single(args, "to"))
+    raw_from, raw_to = _single(args, "from"), _single(args, "to")
     per_page = _int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "bad_parameter")
     date_from = parse_date(raw_from, "from", end=False)
     date_to = parse_date(raw_to, "to", end=True)
@@ -156,8 +161,8 @@ def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
 def _page(args: MultiDict[str, str], per_page: int) -> int:
     """``page``: 1 up to the page that holds the last result that can be viewed (the first 1,000)."""
     last = -(-MAX_RESULTS // per_page)
-    raw = clean_text(_single(args, "page"))
-    if raw and re.fullmatch(r"[+-]?\d{1,12}", raw) and not 1 <= int(raw) <= last:
+    raw = _single(args, "page")
+    if _INT_RE.fullmatch(raw) and not 1 <= int(raw) <= last:
         raise bad_parameter(
             f"page: only the first {MAX_RESULTS:,} results can be viewed, on pages 1 to {last} "
             f"at {per_page} per page; got {int(raw)}",
