@@ -111,3 +111,14 @@ def test_the_sample_holds_what_the_reports_name(sample) -> None:  # type: ignore
     text = fold("\n".join(a["title"] + "\n" + a["body"] for a in articles))
     for needle in ("5.3万余名", "3768亿港元", "317亿港元", "以2:2战和"):
         assert needle in text
+
+
+def test_the_readme_says_what_the_sample_gives(sample) -> None:  # type: ignore[no-untyped-def]
+    """The README's screenshot and words are of what `make run` serves: the shipped sample."""
+    searcher, articles = sample
+    readme = (SAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
+    total = searcher.search("诈骗").total
+    assert f"诈骗 finds {total} articles" in readme
+    wikipedia = sum(1 for a in articles if a["id"].startswith("cmrc-"))
+    assert f"{wikipedia:,} Chinese Wikipedia passages" in readme
+    assert "as make run serves it](docs/screenshot.png)" in readme
