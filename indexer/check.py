@@ -114,9 +114,9 @@ def check_index(index_dir: str | os.PathLike[str], *, deep: bool = True) -> Chec
 
 
 def _read_segment(storage, toc, segment, *, deep: bool) -> None:  # type: ignore[no-untyped-def]
-    from whoosh.index import FileIndex
+    from indexer.compat import open_reader
 
-    reader = FileIndex._reader(storage, toc.schema, [segment], toc.generation)
+    reader = open_reader(storage, toc.schema, [segment], toc.generation)
     try:
         count = reader.doc_count_all()
         if not deep:

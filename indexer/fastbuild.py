@@ -26,6 +26,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.analysis import ChineseTokenizer, GramTokenizer, unit_positions
 from indexer.codec import ZhCodec
+from indexer.compat import ensure_column
 from indexer.merge import merge_segments
 
 INDEX_NAME = "MAIN"
@@ -135,8 +136,8 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
     # whoosh3's multi-segment column reader skips segments without the column and then misplaces documents
     for fieldname in schema.names():
         column = schema[fieldname].column_type
-        if column is not None and not perdoc._has_column(fieldname):
-            perdoc._create_column(fieldname, column)
+        if column is not None:
+            ensure_column(perdoc, fieldname, column)
     perdoc.close()
 
     fieldwriter = codec.field_writer(storage, segment)

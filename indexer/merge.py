@@ -18,10 +18,19 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
 from whoosh.fields import Schema
 
 from indexer.codec import ZhCodec
+from indexer.compat import (
+    ensure_column,
+    length_column,
+    postings_writer,
+    segment_field_lengths,
+    set_writer_field_lengths,
+    terms_postfile,
+    writer_stored_fields,
+)
 from indexer.mmapstore import MappedStorage
 
 
@@ -78,14 +87,14 @@ def _merge_documents(
             }
             lengths = {}
             for name in scorable:
-                lenname = _lenfield(name)
+                lenname = length_column(name)
                 if reader.has_column(lenname):
                     lengths[lenname] = list(reader.column_reader(lenname, LENGTHS_COLUMN))
-            for name, total in seg._fieldlengths.items():
+            for name, total in segment_field_lengths(seg).items():
                 fieldlengths[name] += total
             for d in range(n):
                 perdoc.start_doc(docnum)
-                perdoc._storedfields.update(reader.stored_fields(d))
+                writer_stored_fields(perdoc).update(reader.stored_fields(d))
                 for lenname, col in lengths.items():
                     if col[d]:
                         perdoc.add_column_value(lenname, LENGTHS_COLUMN, col[d])
@@ -99,9 +108,8 @@ def _merge_documents(
             reader.close()
     # every column in the segment (see indexer.fastbuild: whoosh3's multi-segment column reader needs them)
     for name, column in columns:
-        if not perdoc._has_column(name):
-            perdoc._create_column(name, column)
-    perdoc._fieldlengths = fieldlengths
+        ensure_column(perdoc, name, column)
+    set_writer_field_lengths(perdoc, fieldlengths)
     perdoc.close()
 
 
@@ -123,8 +131,8 @@ def _merge_postings(
             streams = [_field_terms(r, fieldname, i) for i, r in enumerate(readers)]
             for btext, group in groupby(heapq.merge(*streams), key=itemgetter(0)):
                 fieldwriter.start_term(btext)
-                sources = [(readers[i]._postfile, terminfo, bases[i]) for _, i, terminfo in group]
-                fieldwriter._postwriter.copy_lists(sources)
+                sources = [(terms_postfile(readers[i]), terminfo, bases[i]) for _, i, terminfo in group]
+                postings_writer(fieldwriter).copy_lists(sources)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
         fieldwriter.close()

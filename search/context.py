@@ -16,6 +16,7 @@ import numpy as np
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
+from indexer.compat import bm25f_b, field_lengths
 from indexer.normalize import fold
 from search.columns import Columns
 from search.postings import EMPTY, Postings, Segment
@@ -31,11 +32,8 @@ class FieldNorms:
     """Per field, ``K1 * ((1 - B) + B * length / average length)`` of every document (global numbers)."""
 
     def __init__(self, searcher: WhooshSearcher, segments: Sequence[Segment]) -> None:
-        from indexer.compat import field_lengths
-
         self._searcher = searcher
         self._segments = segments
-        self._lengths = field_lengths
         self._norms: dict[str, np.ndarray] = {}
         weighting = searcher.weighting
         self.k1 = weighting.K1 if isinstance(weighting, BM25F) else DEFAULT_K1
@@ -45,9 +43,9 @@ class FieldNorms:
         norms = self._norms.get(field)
         if norms is None:
             w = self._weighting
-            b = w._field_B.get(field, w.B) if isinstance(w, BM25F) else DEFAULT_B
+            b = bm25f_b(w, field) if isinstance(w, BM25F) else DEFAULT_B
             avgfl = self._searcher.avg_field_length(field) or 1
-            parts = [self._lengths(seg.reader, field) for seg in self._segments]
+            parts = [field_lengths(seg.reader, field) for seg in self._segments]
             lengths = np.concatenate(parts) if parts else np.zeros(0)
             norms = self._norms[field] = self.k1 * ((1 - b) + b * lengths / avgfl)
         return norms

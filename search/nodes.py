@@ -70,6 +70,43 @@ class Node:
         return False
 
 
+class _Group(Node):
+    """A node over several children (``children``)."""
+
+    __slots__ = ()
+    children: tuple[Node, ...]
+
+    def has_phrase(self) -> bool:
+        return any(c.has_phrase() for c in self.children)
+
+
+class _Union(_Group):
+    """Any child matches (how their scores combine is the subclass's)."""
+
+    __slots__ = ()
+
+    def _parts(self, ctx: Context, within: np.ndarray | None) -> list[Matches]:
+        return [m for m in (c.evaluate(ctx, within) for c in self.children) if len(m)]
+
+    def cost(self, ctx: Context) -> float:
+        return min(float(ctx.doc_count), sum(c.cost(ctx) for c in self.children))
+
+
+class _Wrapping(Node):
+    """A node that matches within the matches of its lead part (``child``, or ``required``)."""
+
+    __slots__ = ()
+
+    def _lead(self) -> Node:
+        raise NotImplementedError
+
+    def cost(self, ctx: Context) -> float:
+        return self._lead().cost(ctx)
+
+    def has_phrase(self) -> bool:
+        return self._lead().has_phrase()
+
+
 @dataclass(frozen=True, slots=True)
 class Nothing(Node):
     """Matches no document (a ``source:`` value no article has)."""
@@ -103,7 +140,7 @@ class Term(Node):
 
 
 @dataclass(frozen=True, slots=True)
-class AllOf(Node):
+class AllOf(_Group):
     """Every child matches; the score is the sum of theirs. The children are evaluated cheapest first, each
     among the documents left by the ones before (phrases last: their positions are checked on what is left)."""
 
@@ -131,9 +168,6 @@ class AllOf(Node):
     def cost(self, ctx: Context) -> float:
         return min(c.cost(ctx) for c in self.children)
 
-    def has_phrase(self) -> bool:
-        return any(c.has_phrase() for c in self.children)
-
 
 def _union(parts: list[Matches]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The union of the parts' documents, and for each part's every document its index in the union."""
@@ -143,13 +177,13 @@ def _union(parts: list[Matches]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @dataclass(frozen=True, slots=True)
-class AnyOf(Node):
+class AnyOf(_Union):
     """Any child matches; the score is the sum of the children that match."""
 
     children: tuple[Node, ...]
 
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
-        parts = [m for m in (c.evaluate(ctx, within) for c in self.children) if len(m)]
+        parts = self._parts(ctx, within)
         if not parts:
             return NO_MATCHES
         if len(parts) == 1:
@@ -157,21 +191,15 @@ class AnyOf(Node):
         docs, inverse, scores = _union(parts)
         return Matches(docs, np.bincount(inverse, weights=scores, minlength=len(docs)))
 
-    def cost(self, ctx: Context) -> float:
-        return min(float(ctx.doc_count), sum(c.cost(ctx) for c in self.children))
-
-    def has_phrase(self) -> bool:
-        return any(c.has_phrase() for c in self.children)
-
 
 @dataclass(frozen=True, slots=True)
-class BestOf(Node):
+class BestOf(_Union):
     """Any child matches; the score is the best of the children that match (a word or its longer forms)."""
 
     children: tuple[Node, ...]
 
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
-        parts = [m for m in (c.evaluate(ctx, within) for c in self.children) if len(m)]
+        parts = self._parts(ctx, within)
         if not parts:
             return NO_MATCHES
         if len(parts) == 1:
@@ -181,15 +209,9 @@ class BestOf(Node):
         np.maximum.at(best, inverse, scores)
         return Matches(docs, best)
 
-    def cost(self, ctx: Context) -> float:
-        return min(float(ctx.doc_count), sum(c.cost(ctx) for c in self.children))
-
-    def has_phrase(self) -> bool:
-        return any(c.has_phrase() for c in self.children)
-
 
 @dataclass(frozen=True, slots=True)
-class Scaled(Node):
+class Scaled(_Wrapping):
     """``child`` with its score turned into ``score * scale + add`` (``scale=0``: a filter scoring ``add``)."""
 
     child: Node
@@ -204,15 +226,12 @@ class Scaled(Node):
             return Matches(m.docs, np.full(len(m.docs), float(self.add)))
         return Matches(m.docs, m.scores * self.scale + self.add)
 
-    def cost(self, ctx: Context) -> float:
-        return self.child.cost(ctx)
-
-    def has_phrase(self) -> bool:
-        return self.child.has_phrase()
+    def _lead(self) -> Node:
+        return self.child
 
 
 @dataclass(frozen=True, slots=True)
-class Excluding(Node):
+class Excluding(_Wrapping):
     """``child`` without the documents matching ``excluded`` (which scores nothing)."""
 
     child: Node
@@ -228,15 +247,12 @@ class Excluding(Node):
         keep = ~np.isin(m.docs, out.docs, assume_unique=True)
         return Matches(m.docs[keep], m.scores[keep])
 
-    def cost(self, ctx: Context) -> float:
-        return self.child.cost(ctx)
-
-    def has_phrase(self) -> bool:
-        return self.child.has_phrase()
+    def _lead(self) -> Node:
+        return self.child
 
 
 @dataclass(frozen=True, slots=True)
-class WithBonus(Node):
+class WithBonus(_Wrapping):
     """``required``, plus the score of ``optional`` where it matches too (the common words of a question)."""
 
     required: Node
@@ -253,15 +269,12 @@ class WithBonus(Node):
         scores[np.searchsorted(m.docs, extra.docs)] += extra.scores
         return Matches(m.docs, scores)
 
-    def cost(self, ctx: Context) -> float:
-        return self.required.cost(ctx)
-
-    def has_phrase(self) -> bool:
-        return self.required.has_phrase()
+    def _lead(self) -> Node:
+        return self.required
 
 
 @dataclass(frozen=True, slots=True)
-class Near(Node):
+class Near(_Wrapping):
     """``child``, whose best matches rank higher where a run of its words stands together.
 
     The runs (patterns over folded text) are looked for in the stored title and body of the best matches
@@ -275,11 +288,8 @@ class Near(Node):
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
         return self.child.evaluate(ctx, within)
 
-    def cost(self, ctx: Context) -> float:
-        return self.child.cost(ctx)
-
-    def has_phrase(self) -> bool:
-        return self.child.has_phrase()
+    def _lead(self) -> Node:
+        return self.child
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh.filedb.structfile import StructFile
-from whoosh.index import TOC, FileIndex
+from whoosh.index import TOC
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.analysis import ChineseTokenizer
+from indexer.compat import open_reader
 from indexer.mmapstore import MappedStorage, _MappedFile, _MappedPart
 from indexer.normalize import fold
 from indexer.store import StoreError, live_version
@@ -150,7 +151,7 @@ class PinnedIndex:
         fold_text("預熱")
 
     def _open_searcher(self) -> WhooshSearcher:
-        reader = FileIndex._reader(self.storage, self.schema, list(self.segments), self.generation)
+        reader = open_reader(self.storage, self.schema, list(self.segments), self.generation)
         return WhooshSearcher(reader, weighting=BM25F())
 
     @contextmanager

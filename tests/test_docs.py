@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.cli import cli
+from zhsearch.cli import cli
 from indexer.config import SETTINGS
 from web.config import WEB_SETTINGS
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import cli
+from zhsearch.cli import cli
 
 RECORDS = [
     {"id": "a1", "title": "公安部部署打击电信网络诈骗", "body": "公安部召开会议，部署打击电信网络诈骗犯罪。"},

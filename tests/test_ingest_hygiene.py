@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.cli import cli
+from zhsearch.cli import cli
 from indexer.store import open_index
 
 

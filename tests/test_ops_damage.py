@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from ops_helpers import write_state
 from web_fixtures import TEST_CONFIG, LiveServer
 
-from indexer.cli import cli
+from zhsearch.cli import cli
 from indexer.store import current_generation
 from indexer.writer import reindex
 from web import create_app

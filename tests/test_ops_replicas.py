@@ -20,7 +20,7 @@ from ops_helpers import Load, signature, wait_for_state, write_state
 from web_fixtures import free_port
 
 from indexer.check import check_index
-from indexer.cli import cli
+from zhsearch.cli import cli
 from indexer.suggest import DEFAULT_TERMS, DEFAULT_TITLES, read_suggestions
 from indexer.writer import reindex
 from search import Searcher
@@ -122,7 +122,7 @@ class Replica:
     def start(self) -> Replica:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ZHSEARCH_")}
         env.update(ZHSEARCH_RATE_LIMIT="0", ZHSEARCH_REFRESH_SECONDS="0.5")
-        command = [sys.executable, "-m", "indexer", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [sys.executable, "-m", "zhsearch", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [*command, "--workers", "1", "--index", str(self.index_dir)],

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from whoosh.query import Every
 
-from indexer.cli import cli
+from zhsearch.cli import cli
 from indexer.store import ReindexLock, current_generation, open_index
 from indexer.writer import NothingReadError, ReindexError, reindex
 

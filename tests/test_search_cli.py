@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from indexer.cli import cli
+from zhsearch.cli import cli
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str]:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from web_fixtures import CORPUS, LiveServer, build_index, write_corpus
 
-from indexer.cli import cli
+from zhsearch.cli import cli
 from indexer.writer import reindex
 
 

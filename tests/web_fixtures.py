@@ -212,7 +212,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = tempfile.TemporaryFile()
-        command = [sys.executable, "-m", "indexer", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [sys.executable, "-m", "zhsearch", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--workers", str(workers), "--index", str(index_dir), *args]
         environment = {k: v for k, v in os.environ.items() if not k.startswith("ZHSEARCH_")}
         environment.update(env or {})

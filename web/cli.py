@@ -1,4 +1,4 @@
-"""The ``zhsearch serve`` command (registered on the ``zhsearch`` group by :mod:`indexer.cli`)."""
+"""The ``zhsearch serve`` command (registered on the ``zhsearch`` group by :mod:`zhsearch.cli`)."""
 
 from __future__ import annotations
 
