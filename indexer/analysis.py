@@ -50,10 +50,11 @@ STOPWORDS: frozenset[str] = frozenset(
     an and are as at be by for from in into is it its of on or that the this to was were with""".split()
 )
 
-# One CJK ideograph, kana or hangul syllable is one unit on its own.
-SINGLE_UNIT_CLASS = _SINGLE = (
-    "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
-)
+#: Han ideographs (the unified blocks, Extension A, compatibility ideographs, Extensions B and later): the
+#: characters with a pinyin reading.
+HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+#: What is one unit on its own in the phrase stream (a regex class body): a Han ideograph, 々 〇, kana, hangul.
+SINGLE_UNIT_CLASS = _SINGLE = "\u3005\u3007\u3040-\u30ff\uac00-\ud7af" + HAN_CLASS
 _CONNECTORS = "-_.'/\u00b7\u2027\u30fb"
 
 

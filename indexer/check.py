@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.store import CURRENT, StoreError, current_generation
+from indexer.store import CURRENT, INDEX_NAME, StoreError, current_generation
 
-INDEX_NAME = "MAIN"
 _TOC_RE = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
 
 

@@ -28,8 +28,7 @@ from indexer.analysis import ChineseTokenizer, GramTokenizer, unit_positions
 from indexer.codec import ZhCodec
 from indexer.compat import ensure_column
 from indexer.merge import merge_segments
-
-INDEX_NAME = "MAIN"
+from indexer.store import INDEX_NAME
 
 
 class _Lengths:

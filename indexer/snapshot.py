@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from indexer.store import (
+    INDEX_NAME,
     NoIndexError,
     ReindexLock,
     StoreError,
@@ -31,7 +32,6 @@ from indexer.store import (
 )
 from indexer.suggest import SUGGEST_FILE
 
-INDEX_NAME = "MAIN"
 _COPY_CHUNK = 1 << 20
 
 

@@ -26,6 +26,8 @@ from whoosh import index as whoosh_index
 
 CURRENT = "CURRENT"
 LOCK = "LOCK"
+#: Whoosh's index name inside a generation directory (its TOC files are ``_MAIN_<n>.toc``).
+INDEX_NAME = "MAIN"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
 
 
@@ -58,7 +60,7 @@ def current_generation(index_dir: Path) -> Path | None:
     return path if path.is_dir() else None
 
 
-_TOC_RE = re.compile(r"^_MAIN_(\d+)\.toc$")
+_TOC_RE = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
 
 
 def live_version(index_dir: Path) -> tuple[str, int] | None:

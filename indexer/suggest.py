@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from indexer.analysis import HAN_CLASS
 from indexer.normalize import fold
 
 #: Sizes ``reindex`` builds for (the web settings ``ZHSEARCH_SUGGEST_TERMS`` / ``ZHSEARCH_SUGGEST_TITLES``).
@@ -32,7 +33,7 @@ _FORMAT = 1
 
 #: Characters of a title whose pinyin is indexed (enough for any prefix a person types).
 TITLE_PINYIN_CHARS = 16
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = HAN_CLASS
 _CJK_RE = re.compile(f"[{_CJK}]")
 _RUN_RE = re.compile(f"(?P<cjk>[{_CJK}]+)|(?P<other>[^{_CJK}]+)")
 _WORDISH_RE = re.compile(r"[^\W_]")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indexer.analysis import Unit
+from indexer.analysis import SINGLE_UNIT_CLASS, Unit
 from indexer.normalize import fold
 
 
@@ -27,10 +27,8 @@ class HighlightTerm:
     pattern: re.Pattern[str] | None = None
 
 
-#: Characters that are a phrase unit on their own (CJK ideographs, kana, hangul), as in :mod:`indexer.analysis`.
-CJK_CLASS = (
-    "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
-)
+#: Characters that are a phrase unit on their own (CJK ideographs, kana, hangul).
+CJK_CLASS = SINGLE_UNIT_CLASS
 _CJK_RE = re.compile(f"[{CJK_CLASS}]")
 
 

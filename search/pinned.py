@@ -29,15 +29,13 @@ from indexer.analysis import ChineseTokenizer
 from indexer.compat import open_reader
 from indexer.mmapstore import MappedStorage, _MappedFile, _MappedPart
 from indexer.normalize import fold
-from indexer.store import StoreError, live_version
+from indexer.store import INDEX_NAME, StoreError, live_version
 from search.columns import load_columns
 from search.context import Context, FieldNorms
 from search.errors import IndexUnavailableError
 from search.plan import QueryBuilder, Weights
 from search.postings import Segment
 from search.snippets import fold_text
-
-INDEX_NAME = "MAIN"
 
 
 def live_key(index_dir: Path) -> tuple[str, int] | None:

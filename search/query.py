@@ -227,13 +227,18 @@ def parse_day_bounds(text: str) -> tuple[date, date] | None:
     if year < 1000:
         return None
     try:
-        if month is None:
-            return date(year, 1, 1), date(year, 12, 31)
-        if day is None:
-            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-        d = date(year, month, day)
+        return period_bounds(year, month, day)
     except ValueError:
         return None
+
+
+def period_bounds(year: int, month: int | None = None, day: int | None = None) -> tuple[date, date]:
+    """The first and the last day of a year, a month or a day; ValueError if it is not in the calendar."""
+    if month is None:
+        return date(year, 1, 1), date(year, 12, 31)
+    if day is None:
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    d = date(year, month, day)
     return d, d
 
 

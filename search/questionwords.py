@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from indexer.analysis import HAN_CLASS
+
 QUESTION_WORDS: frozenset[str] = frozenset(
     """什么 谁 谁的 多少 多久 多长 多大 多高 多远 多重 多深 多宽 几 几个 几年 几次 几种 几位 几岁 几天 几名
     为什么 为何 如何 怎么 怎样 怎么样 怎么办 何时 何地 何处 何人 何种 何为 何年 何方 是否 是不是 有没有 吗 呢 嘛
@@ -40,7 +42,7 @@ def without_question_words(words: Sequence[str]) -> list[str]:
     return kept or list(words)
 
 
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RE = re.compile(f"[{HAN_CLASS}]+")
 #: Unknown words longer than this are left as they are (a split costs a lookup per substring).
 SPLIT_MAX_LEN = 8
 #: An unknown word is also matched as an exact phrase of its characters.

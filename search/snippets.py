@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from html import escape
 
+from indexer.analysis import SINGLE_UNIT_CLASS
 from indexer.normalize import fold_with_offsets as fold_text
 from indexer.normalize import original_span
 from search.highlights import HighlightTerm
@@ -40,9 +41,7 @@ _BOUNDARY_RE = re.compile(
 _WS_RE = re.compile(r"\s+")
 _CLAUSE_MARKS = "，、：:,;；"
 # a letter or digit that is not CJK: ASCII-like words must not match inside longer ones
-_WORDCHAR_RE = re.compile(
-    r"[^\W_\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
-)
+_WORDCHAR_RE = re.compile(f"[^\\W_{SINGLE_UNIT_CLASS}]")
 
 SENTENCE, CLAUSE, CUT = 0, 1, 2  # how a piece ends: a sentence end, a clause end, a plain chunk boundary
 

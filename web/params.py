@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +10,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from search import MAX_RESULTS
+from search.query import period_bounds
 from web.errors import bad_parameter
 
 SORTS = ("relevance", "newest", "oldest")
@@ -104,16 +104,12 @@ def parse_date(raw: str, name: str, *, end: bool) -> date | None:
     m = _DATE_RE.fullmatch(text)
     if not m:
         raise bad_parameter(f"{name}: expected a date like 2024-01-31, got {text[:40]!r}", "bad_date")
-    year, month, day = int(m.group(1)), m.group(2), m.group(3)
-    try:
-        if month is None:
-            return date(year, 12, 31) if end else date(year, 1, 1)
-        if day is None:
-            last = calendar.monthrange(year, int(month))[1]
-            return date(year, int(month), last if end else 1)
-        return date(year, int(month), int(day))
+    month, day = m.group(2), m.group(3)
+    try:  # the calendar of date: in a query
+        first, last = period_bounds(int(m.group(1)), int(month) if month else None, int(day) if day else None)
     except ValueError:
         raise bad_parameter(f"{name}: {text[:40]!r} is not a calendar date", "bad_date") from None
+    return last if end else first
 
 
 def _multi(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
