@@ -7,14 +7,14 @@ Two token streams are made from the same folded text (see :mod:`indexer.normaliz
   Position: every *base* word (the default-mode segmentation) gets the next ordinal position; a search-mode sub-word
   gets the position of the base word that contains it, so consecutive base words are exactly one position apart.
   Stop words are dropped; punctuation, whitespace and symbols make no token.
-* **Units** (:class:`GramTokenizer`, the ``*_ng`` fields): the exact-phrase stream. The text is split into
+* **Units** (:class:`UnitTokenizer`, the ``*_ng`` fields; the suffix is historical: they hold single units): the exact-phrase stream. The text is split into
   *units* (one CJK/kana/hangul character, or a run of other letters and digits), each a token with its position.
   Whitespace, symbols, emoji and the connectors ``- _ . ' / ·`` separate nothing; punctuation ends a *run* and
-  leaves a one-position gap, so no phrase matches across it. A quoted phrase is then a Whoosh ``Phrase`` over its
-  units at consecutive positions: it matches exactly the texts that contain it, however jieba segments the
+  leaves a one-position gap, so no phrase matches across it. A quoted phrase is then its units at consecutive
+  positions (:class:`search.nodes.Phrase`): it matches exactly the texts that contain it, however jieba segments the
   context (…欺诈骗窝点… contains the phrase 诈骗窝点 although jieba cuts it 欺诈/骗/窝点). Unigrams rather than
-  pairs of units: measured on the shipped sample, pairs made the build 3.3x slower than words alone and the
-  index 3.6x bigger; unigrams cost 1.9x and 1.5x.
+  pairs of units: pairs made the build and the index several times bigger than words alone, unigrams about
+  twice (measured on the shipped sample).
 
 Both tokenizers honour Whoosh's token arguments (``positions``, ``chars``, ``start_pos``, ``start_char``,
 ``removestops``, ``mode``, ``tokenize``) and report character offsets into the *original* text.
@@ -324,7 +324,7 @@ def unit_positions(value: str) -> tuple[int, dict[str, list[int]]]:
     return n, poses
 
 
-class GramTokenizer(_AnalyzerBase):
+class UnitTokenizer(_AnalyzerBase):
     """The exact-phrase stream: one token per unit, punctuation leaving a position gap (see the module docs)."""
 
     def _items(self, value: str, removestops: bool) -> Iterator[tuple[str, int, int, int, bool]]:
@@ -337,6 +337,11 @@ def ChineseAnalyzer(userdict: Iterable[DictEntry] = ()) -> ChineseTokenizer:  # 
     return ChineseTokenizer(userdict)
 
 
-def GramAnalyzer(userdict: Iterable[DictEntry] = ()) -> GramTokenizer:  # noqa: N802 (Whoosh naming)
+def UnitAnalyzer(userdict: Iterable[DictEntry] = ()) -> UnitTokenizer:  # noqa: N802 (Whoosh naming)
     """The exact-phrase analyzer."""
-    return GramTokenizer(userdict)
+    return UnitTokenizer(userdict)
+
+
+#: The names of the first index formats: their pickled schemas name these classes, so they stay importable.
+GramTokenizer = UnitTokenizer
+GramAnalyzer = UnitAnalyzer

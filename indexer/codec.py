@@ -63,9 +63,8 @@ MAGIC = b"ZhP3"
 _INFO = struct.Struct("<HIIfBBB")
 #: A block's length, as Whoosh's ``StructFile.write_int`` writes it.
 _BLOCK_LENGTH = struct.Struct("!i")
-#: Postings per block. On the 75k-article corpus, against W3's 128: 256 made the index 2 % smaller and queries
-#: about 8 % faster at p50; 512 another 1 % smaller, p50 level and phrase p95 about 15 % lower (fewer block
-#: headers and zlib calls per long list, at the price of decoding more per skipped-to document).
+#: Postings per block: larger than W3's 128, for fewer block headers and zlib calls per long list, at the price
+#: of decoding more per looked-up document (chosen by measurement; the figures are in bench/results/).
 BLOCK_LIMIT = 512
 #: Data shorter than this is not compressed (zlib's header and checksum would make it longer).
 COMPRESS_MIN = 64
@@ -167,8 +166,8 @@ def encode_block(
         else:
             vcode = _V_POS_COUNTS
             parts.append(_typed(counts))
-        # absolute positions: on 3,000 news articles 2 % bigger than deltas once compressed, and both written
-        # and read as slices of one array
+        # absolute positions: a little bigger than deltas once compressed, and both written and read as slices
+        # of one array
         parts.append(_typed(list(itertools.chain.from_iterable(positions))))
     elif values is not None and fixed != 0:
         if not (

@@ -1,11 +1,11 @@
 """The fast path of a full build: documents analysed in worker processes, one Whoosh segment per chunk.
 
 Whoosh's own writer sends every posting through a ``PostingPool`` (a size estimate, a pickle and an external
-merge sort per posting: 3.3 GB of run files for the 75k-article corpus) and then looks each document's field
+merge sort per posting: gigabytes of run files for a news archive) and then looks each document's field
 length up again through the column readers. Here a worker analyses a chunk of documents with the project's
 analyzers directly (no ``Token`` objects, no generic ``word_values``), keeps the postings in per-field
-dictionaries, and writes a complete segment through Whoosh's codec (``W3Codec``): the index format is
-Whoosh's own, read by Whoosh as usual. The parent process only reads articles and writes the table of
+dictionaries, and writes a complete segment through the project's codec (:class:`indexer.codec.ZhCodec`, W3's
+layout with compact posting blocks): Whoosh reads it as usual. The parent process only reads articles and writes the table of
 contents listing the chunks' segments.
 """
 
@@ -24,7 +24,7 @@ from whoosh.index import TOC
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.analysis import ChineseTokenizer, GramTokenizer, unit_positions
+from indexer.analysis import ChineseTokenizer, UnitTokenizer, unit_positions
 from indexer.codec import ZhCodec
 from indexer.compat import ensure_column
 from indexer.merge import merge_segments
@@ -85,7 +85,7 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
             if field.indexed:
                 analyzer = getattr(field, "analyzer", None)
                 fmt = field.format
-                if isinstance(analyzer, GramTokenizer) and type(fmt) is Positions and fmt.field_boost == 1:
+                if isinstance(analyzer, UnitTokenizer) and type(fmt) is Positions and fmt.field_boost == 1:
                     length, poses = unit_positions(value)
                     target = bulk[fieldname]
                     for text, poslist in poses.items():
@@ -193,9 +193,8 @@ class ParallelSegmentBuilder:
     The chunks' segments can then be merged into one (:func:`indexer.merge.merge_segments`): one term
     dictionary instead of one per chunk, and one term lookup per query term. ``merge=None`` (the default)
     merges only when there are more segments than workers, that is when the corpus is too big for one chunk
-    per worker: on the 75k-article corpus, merging its two segments took 25 s of an 88 s build for an index 3 %
-    smaller and queries 3 % faster (p50 4.74 against 4.90 ms), while ten segments of 8,000 articles merged
-    into one made queries 25 % faster (p50 6.6 -> 4.9 ms). ``True`` always merges, ``False`` never.
+    per worker: merging two segments costs a large part of the build for little gain, merging many pays
+    (measured; see bench/results/). ``True`` always merges, ``False`` never.
     """
 
     def __init__(
@@ -217,8 +216,7 @@ class ParallelSegmentBuilder:
         (memory: about 10 KB per article in the worker) nor smaller than 500.
 
         Fewer, bigger chunks write fewer term entries (a term is written once per chunk it occurs in) and leave
-        nothing to merge: on the 75k-article corpus with two workers, two chunks took 63 s (113 CPU seconds, peak
-        700 MB per process) against 133 s (220 CPU seconds) for ten chunks of 8,000 merged into one.
+        nothing to merge: about half the time and CPU of many small chunks merged into one (measured).
         """
         if self.jobs > 1 and total > 0:
             self.chunk_docs = max(500, min(self.chunk_docs, -(-total // self.jobs)))

@@ -91,8 +91,7 @@ class MappedStorage(FileStorage):
     """A read-only ``FileStorage`` whose files are memory-mapped, without copying them per reader.
 
     whoosh3 3.54 maps a compound segment file and then wraps each of its parts in ``BytesIO(memoryview)``,
-    which *copies* the part: every reader costs about the size of the index in memory (700 MB per reader
-    on the 75k-article corpus), and the web app opens one reader per concurrent query. Here each file is
+    which *copies* the part: every reader costs about the size of the index in memory, and the web app opens one reader per concurrent query. Here each file is
     an ``mmap`` behind a :class:`_MappedFile` and ``supports_mmap`` is off, so ``CompoundStorage`` reads its
     parts through :meth:`_MappedFile.subset` views of the same map, copying only the bytes read.
     """

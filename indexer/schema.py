@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from whoosh.analysis import Tokenizer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import ChineseAnalyzer, DictEntry, GramAnalyzer
+from indexer.analysis import ChineseAnalyzer, DictEntry, UnitAnalyzer
 
 #: Word fields searched by default; the gram fields mirror them for exact phrases.
 WORD_FIELDS = ("title", "body")
@@ -25,7 +25,7 @@ def make_schema(userdict: Iterable[DictEntry] = ()) -> Schema:
       incremental reindex and the replacement of partial stubs.
     """
     words = ChineseAnalyzer(userdict)
-    grams = GramAnalyzer(userdict)
+    grams = UnitAnalyzer(userdict)
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(analyzer=words, phrase=False, stored=True),

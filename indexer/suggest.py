@@ -1,10 +1,9 @@
 """The data of the search box's suggestions, built once per index commit by ``reindex``.
 
 Suggestions are the most frequent terms of ``title`` and ``body`` and the first article titles, each with three
-sort keys (see :mod:`web.suggest`): folded text, full pinyin and pinyin initials. Spelling 37,000 entries in
-pinyin takes about 3 s and reading the term lists 1.5 s on the 75k-article corpus; done by every web worker
-after every reindex, that cost competed with the searches (and pypinyin's dictionaries took 57 MB in each
-worker). ``reindex`` now writes the data next to the index (:func:`write_suggestions`, ``suggest.pickle`` in the
+sort keys (see :mod:`web.suggest`): folded text, full pinyin and pinyin initials. Spelling tens of thousands of
+entries in pinyin takes seconds; done by every web worker after every reindex, that cost competed with the
+searches (and pypinyin's dictionaries took tens of MB in each worker). ``reindex`` now writes the data next to the index (:func:`write_suggestions`, ``suggest.pickle`` in the
 generation directory, tagged with the Whoosh commit it describes) and the workers load it
 (:func:`read_suggestions`); a worker whose settings ask for other sizes, or that finds no file for the live
 commit (an index written before this file existed), builds the data itself as before.
@@ -107,7 +106,7 @@ def build_data(
     known_spellings = spellings or {}
     df: Counter[bytes] = Counter()
     fields = [f for f in ("title", "body") if f in reader.schema.names()]
-    for leaf, _ in reader.leaf_readers():  # segment by segment: 4x faster than through a multi-reader
+    for leaf, _ in reader.leaf_readers():  # segment by segment: much faster than through a multi-reader
         for field in fields:
             for btext, info in leaf.iter_field(field):
                 df[btext] += info.doc_frequency()

@@ -11,7 +11,7 @@ from whoosh.query import Phrase
 
 from indexer.analysis import (
     ChineseAnalyzer,
-    GramAnalyzer,
+    UnitAnalyzer,
     dict_fingerprint,
     read_userdict,
     units,
@@ -125,7 +125,7 @@ def test_tokenize_false_passes_the_value_through() -> None:
     ],
 )
 def test_phrase_unit_tokens(text: str, expected: list[tuple[str, int]]) -> None:
-    assert [(t.text, t.pos) for t in GramAnalyzer()(text, positions=True)] == expected
+    assert [(t.text, t.pos) for t in UnitAnalyzer()(text, positions=True)] == expected
 
 
 def test_units_offsets_and_runs() -> None:
@@ -140,7 +140,7 @@ def test_units_offsets_and_runs() -> None:
 
 
 def _phrase_index(docs: dict[str, str]):
-    schema = Schema(id=ID(stored=True), body_ng=TEXT(analyzer=GramAnalyzer(), phrase=True))
+    schema = Schema(id=ID(stored=True), body_ng=TEXT(analyzer=UnitAnalyzer(), phrase=True))
     ix = RamStorage().create_index(schema)
     with ix.writer() as w:
         for doc_id, text in docs.items():
@@ -156,7 +156,7 @@ def test_phrase_search_over_grams_is_exact_where_segmentation_is_not() -> None:
         "d": "诈骗、窝点",  # separated by punctuation
     }
     ix = _phrase_index(docs)
-    terms = [t.text for t in GramAnalyzer()("诈骗窝点")]
+    terms = [t.text for t in UnitAnalyzer()("诈骗窝点")]
     with ix.searcher() as s:
         hits = sorted(h["id"] for h in s.search(Phrase("body_ng", terms), limit=None))
     assert hits == ["a", "b"]

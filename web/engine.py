@@ -18,7 +18,7 @@ from search.snippets import Highlighter
 from web.config import WebConfig
 from web.errors import ApiError, engine_error
 from web.params import SearchParams
-from web.suggest import SuggestionCache
+from web.suggest import SuggestionTables
 
 
 def index_version(index_dir: str | Path) -> tuple[str, int] | None:
@@ -40,7 +40,7 @@ class Engine:
         self.refresh_seconds = settings.refresh_seconds
         self.synonyms = settings.synonyms or None
         self.result_cache = settings.result_cache
-        self.suggestions = SuggestionCache(settings.suggest_terms, settings.suggest_titles)
+        self.suggestions = SuggestionTables(settings.suggest_terms, settings.suggest_titles)
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
 

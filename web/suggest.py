@@ -104,7 +104,7 @@ def build_table(reader: Any, *, max_terms: int, max_titles: int) -> SuggestionTa
     return SuggestionTable(data.entries, data.keyed)
 
 
-class SuggestionCache:
+class SuggestionTables:
     """One table per index version. The first lookup after a change builds the new table; lookups made meanwhile
     get the previous table (or wait for the first one), so a reindex never stalls the search box."""
 
