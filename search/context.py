@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 from whoosh.scoring import BM25F
@@ -91,6 +92,20 @@ class Context:
             btext = self._bytes(field, text)
             df = self._df[key] = 0 if btext is None else self.searcher.doc_frequency(field, btext)
         return df
+
+    def body_frequency(self, word: str | None) -> int:
+        """Articles with ``word`` in the body (None: all articles): the plan's statistics."""
+        return self.searcher.doc_count() if word is None else self.doc_frequency("body", word)
+
+    def longer_words(self, field: str, word: str, limit: int) -> list[str]:
+        """The longer indexed words of ``field`` starting with ``word`` (the ``limit`` most frequent)."""
+        reader = self.searcher.reader()
+        prefix = word.encode("utf-8")
+        longer = [t.decode("utf-8") for t in islice(reader.expand_prefix(field, prefix), 1000) if t != prefix]
+        if len(longer) > limit:
+            longer.sort(key=lambda t: -reader.doc_frequency(field, t))
+            longer = sorted(longer[:limit])
+        return longer
 
     def bm25(self, field: str, text: str, boost: float, docs: np.ndarray, tfs: np.ndarray) -> np.ndarray:
         """Whoosh's BM25F score of the term in each of ``docs`` with frequencies ``tfs`` (0 where the field is

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from indexer.articles import CHINA_TZ
+
+if TYPE_CHECKING:
+    from search.snippets import Highlighter
 
 #: Facet value lists: ``[(value, count), ...]``. Sources and categories by count (then value); years newest first.
 Facets = dict[str, list[tuple[Any, int]]]
@@ -113,3 +119,43 @@ class Document:
             "tags": list(self.tags),
             "partial": self.partial,
         }
+
+
+def iso_published(value: Any) -> str | None:
+    """A stored ``published`` (naive UTC) as ISO 8601 in China time."""
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).isoformat()
+
+
+def hit_from_fields(fields: dict[str, Any], score: float, highlighter: Highlighter) -> Hit:
+    """A result page's hit from an article's stored fields, its title and snippet marked."""
+    title = fields.get("title") or ""
+    return Hit(
+        id=fields.get("id", ""),
+        title=title,
+        title_html=highlighter.mark(title),
+        url=fields.get("url") or "",
+        source=fields.get("source") or "",
+        category=fields.get("category") or "",
+        published=iso_published(fields.get("published")),
+        snippet_html=highlighter.snippet(fields.get("body") or ""),
+        score=float(score),
+    )
+
+
+def document_from_fields(fields: dict[str, Any], doc_id: str) -> Document:
+    """The whole article from its stored fields."""
+    tags = [t.strip() for t in (fields.get("tags") or "").split(",") if t.strip()]
+    return Document(
+        id=fields.get("id", doc_id),
+        title=fields.get("title") or "",
+        body=fields.get("body") or "",
+        url=fields.get("url") or "",
+        source=fields.get("source") or "",
+        category=fields.get("category") or "",
+        author=fields.get("author") or "",
+        published=iso_published(fields.get("published")),
+        tags=tags,
+        partial=bool(fields.get("partial")),
+    )

@@ -1,13 +1,9 @@
 """``Searcher``: everything between a query string and a page of results.
 
-One ``Searcher`` per process is meant to be shared by all threads. It serves from a :class:`PinnedIndex` of the
-live index and looks for a newer one (a new generation behind ``CURRENT``, or a new Whoosh commit inside the
-live generation) at most every ``refresh_interval`` seconds, or when :meth:`Searcher.refresh` is called. The
-switch is atomic: a query runs entirely on the snapshot it started with, and a new snapshot is only served
-once it is fully open.
-
-Results are collected by :mod:`search.collect` (exact totals and facets over every match, then the top of
-the ranking with Whoosh's block skipping).
+One ``Searcher`` per process is meant to be shared by all threads. It queries the pinned index that
+:class:`search.live.LiveIndex` serves now (switched when the index on disk changes); the query is planned by
+:mod:`search.plan`, collected by :mod:`search.collect` (every match with its score, exact totals and facets,
+the top of the ranking) and its page's hits marked by :mod:`search.snippets`.
 
 Pages are kept in a :class:`search.cache.ResultCache` (``cache_size`` entries, 0: none), keyed by the index
 version of the snapshot, the synonyms file's version, the normalized query and every search argument; the cache
@@ -18,37 +14,29 @@ of the lookup.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
-from itertools import islice
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh.reading import IndexReader
-from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.articles import CHINA_TZ
 from search.cache import DEFAULT_ENTRIES, ResultCache
 from search.collect import Collected, collect, facets_of, page_scores
 from search.context import Context
-from search.errors import (
-    IndexUnavailableError,
-    InvalidParameterError,
-    NoIndexError,
-    PageOutOfRangeError,
-    QueryTooLongError,
-)
+from search.errors import InvalidParameterError, NoIndexError, PageOutOfRangeError, QueryTooLongError
 from search.filters import Filters
+from search.live import REFRESH_INTERVAL, LiveIndex
 from search.nodes import AnyOf, Term
-from search.pinned import PinnedIndex, live_key
-from search.plan import MAX_EXPANSIONS, CompiledQuery, DocFrequency, Expand, Weights
+from search.pinned import PinnedIndex
+from search.plan import MAX_EXPANSIONS, CompiledQuery, Weights
 from search.query import MAX_QUERY_CHARS, normalize_query, parse
-from search.results import Document, Hit, SearchResult
+from search.results import Document, Hit, SearchResult, document_from_fields, hit_from_fields
 from search.snippets import Highlighter
 from search.synonyms import SynonymTable
 
@@ -56,8 +44,6 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 50
 #: Results beyond this rank are not served.
 MAX_RESULTS = 1000
-#: How often (seconds) a query checks whether the index changed.
-REFRESH_INTERVAL = 0.5
 
 
 def _to_date(value: date | datetime | str | None, name: str) -> date | None:
@@ -77,41 +63,10 @@ def _to_date(value: date | datetime | str | None, name: str) -> date | None:
     raise InvalidParameterError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)")
 
 
-def iso_published(value: Any) -> str | None:
-    """A stored ``published`` (naive UTC) as ISO 8601 in China time."""
-    if not isinstance(value, datetime):
-        return None
-    return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).isoformat()
-
-
 def _detached(result: SearchResult, **changes: Any) -> SearchResult:
     """A copy of ``result`` sharing no mutable container with it (hits and facet pairs are immutable)."""
     facets = {name: list(pairs) for name, pairs in result.facets.items()}
     return replace(result, hits=list(result.hits), facets=facets, **changes)
-
-
-def _doc_frequency(s: WhooshSearcher) -> DocFrequency:
-    def df(word: str | None) -> int:
-        return s.doc_count() if word is None else s.doc_frequency("body", word)
-
-    return df
-
-
-def _expand(s: WhooshSearcher) -> Expand:
-    """The longer indexed words starting with a word (the most frequent :data:`MAX_EXPANSIONS`)."""
-    reader = s.reader()
-
-    def expand(field_name: str, word: str) -> list[str]:
-        prefix = word.encode("utf-8")
-        longer = [
-            t.decode("utf-8") for t in islice(reader.expand_prefix(field_name, prefix), 1000) if t != prefix
-        ]
-        if len(longer) > MAX_EXPANSIONS:
-            longer.sort(key=lambda t: -reader.doc_frequency(field_name, t))
-            longer = sorted(longer[:MAX_EXPANSIONS])
-        return longer
-
-    return expand
 
 
 class Searcher:
@@ -133,91 +88,31 @@ class Searcher:
         self.synonyms = SynonymTable(synonyms, check_seconds=max(refresh_interval, 0.2))
         self.weights = weights or Weights()
         self.refresh_interval = refresh_interval
-        self._snapshot: PinnedIndex | None = None
-        self._lock = threading.Lock()
-        self._checked = 0.0
-        self._pid = os.getpid()
+        #: the pinned index served now; a switch drops the result pages of the old one
+        self.live = LiveIndex(self.index_dir, self.weights, refresh_interval, on_switch=self._switched)
         try:
             self.refresh()
         except NoIndexError:
             pass  # served as an error by each query until an index appears
 
-    # -- snapshots -------------------------------------------------------------------------------------------
+    # -- the index served ------------------------------------------------------------------------------------
+
+    def _switched(self, forked: bool) -> None:
+        if forked:  # its lock may be held by a thread of the parent
+            self.cache = ResultCache(self.cache.max_entries)
+        else:  # entries of the old index can no longer be found (its version is in the key)
+            self.cache.clear()
 
     def refresh(self) -> bool:
-        """Look for a new index generation or commit now; True if a new snapshot is now served.
-
-        Raises :class:`NoIndexError` when there is no index and none was open before.
-        """
-        return self._check(blocking=True)
-
-    def _check(self, *, blocking: bool) -> bool:
-        if self._pid != os.getpid():  # forked: locks and readers of the parent are not ours
-            self._pid = os.getpid()
-            self._lock = threading.Lock()
-            self._snapshot = None
-            self.cache = ResultCache(self.cache.max_entries)  # its lock may be held by a thread of the parent
-        if not self._lock.acquire(blocking=blocking or self._snapshot is None):
-            return False  # another thread is checking; keep serving the current snapshot
-        try:
-            self._checked = time.monotonic()
-            for attempt in range(3):
-                key = live_key(self.index_dir)
-                if key is None:
-                    if self._snapshot is None:
-                        raise NoIndexError(f"no index at {self.index_dir} (run `zhsearch reindex` first)")
-                    return False  # keep serving what is open
-                old = self._snapshot
-                if old is not None and old.key == key:
-                    return False
-                try:
-                    new = PinnedIndex(self.index_dir, key, self.weights)
-                except FileNotFoundError as exc:
-                    if attempt == 2:
-                        missing = f" ({exc.filename} is missing)" if live_key(self.index_dir) == key else ""
-                        raise IndexUnavailableError(
-                            f"the index at {self.index_dir} changed while it was being opened{missing}; try again"
-                        ) from None
-                    continue  # replaced while opening: read CURRENT again
-                except OSError as exc:
-                    raise IndexUnavailableError(
-                        f"the index at {self.index_dir} cannot be read: {exc.strerror or exc}"
-                    ) from None
-                self._snapshot = new
-                self.cache.clear()  # entries of the old snapshot can no longer be found (its version is in the key)
-                if old is not None:
-                    old.retire()
-                return True
-            return False
-        finally:
-            self._lock.release()
+        """Look for a new index generation or commit now; True if it is now served (see :mod:`search.live`)."""
+        return self.live.refresh()
 
     def _current(self) -> PinnedIndex:
-        snap = self._snapshot
-        if (
-            snap is None
-            or time.monotonic() - self._checked >= self.refresh_interval
-            or self._pid != os.getpid()
-        ):
-            self._check(blocking=False)
-            snap = self._snapshot
-        if snap is None:
-            raise NoIndexError(f"no index at {self.index_dir} (run `zhsearch reindex` first)")
-        return snap
+        return self.live.current()
 
     def damage(self) -> str | None:
-        """Why the index served now is damaged on disk (a segment file missing or of another size), or None.
-
-        A file replaced by a newer commit is not damage: the newer commit is opened first.
-        """
-        snap = self._current()
-        if live_key(self.index_dir) != snap.key:
-            self.refresh()
-            snap = self._current()
-            if live_key(self.index_dir) != snap.key:
-                return None  # changing right now
-        problem = snap.storage.damage()
-        return f"{snap.gen_dir.name}: {problem}" if problem else None
+        """Why the index served now is damaged on disk, or None (see :meth:`LiveIndex.damage`)."""
+        return self.live.damage()
 
     @property
     def doc_count(self) -> int:
@@ -244,12 +139,18 @@ class Searcher:
             yield s.reader()
 
     def compile(self, q: str) -> CompiledQuery:
-        """The Whoosh queries and highlight terms a query string turns into (for debugging and tests)."""
+        """The query trees and highlight terms a query string turns into (for debugging and tests)."""
         snap = self._current()
-        with snap.searcher() as s:
-            return snap.builder.compile(
-                parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s), synonyms=self.synonyms.lookup
-            )
+        with snap.context() as ctx:
+            return self._plan(snap, ctx, q)
+
+    def _plan(self, snap: PinnedIndex, ctx: Context, q: str) -> CompiledQuery:
+        return snap.builder.compile(
+            parse(q),
+            doc_frequency=ctx.body_frequency,
+            expand=lambda field, word: ctx.longer_words(field, word, MAX_EXPANSIONS),
+            synonyms=self.synonyms.lookup,
+        )
 
     # -- search ----------------------------------------------------------------------------------------------
 
@@ -315,9 +216,7 @@ class Searcher:
         prox = self.weights.proximity
         with snap.context() as ctx:
             s = ctx.searcher
-            compiled = snap.builder.compile(
-                parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s), synonyms=self.synonyms.lookup
-            )
+            compiled = self._plan(snap, ctx, q)
             stored: dict[int, dict[str, Any]] = {}
 
             def fields(d: int) -> dict[str, Any]:
@@ -338,7 +237,7 @@ class Searcher:
             if sort != "relevance" and page_docs and used is not None:
                 page_docs = page_scores(page_docs, used, fields, prox)
             highlighter = Highlighter(compiled.highlights)
-            hits = [self._hit(fields(d), score, highlighter) for d, score in page_docs]
+            hits = [hit_from_fields(fields(d), score, highlighter) for d, score in page_docs]
         facets = facets_of(snap.columns, got) if got.total else {"source": [], "category": [], "year": []}
         result = SearchResult(
             query=q,
@@ -361,9 +260,7 @@ class Searcher:
         snap = self._current()
         with snap.context() as ctx:
             s = ctx.searcher
-            compiled = snap.builder.compile(
-                parse(q), doc_frequency=_doc_frequency(s), expand=_expand(s), synonyms=self.synonyms.lookup
-            )
+            compiled = self._plan(snap, ctx, q)
             for node in (compiled.strict, compiled.relaxed):
                 if node is not None:
                     got = collect(
@@ -378,21 +275,6 @@ class Searcher:
                     if got.total:
                         return [s.stored_fields(d)["id"] for d, _ in got.top[:limit]]
         return []
-
-    @staticmethod
-    def _hit(fields: dict[str, Any], score: float, highlighter: Highlighter) -> Hit:
-        title = fields.get("title") or ""
-        return Hit(
-            id=fields.get("id", ""),
-            title=title,
-            title_html=highlighter.mark(title),
-            url=fields.get("url") or "",
-            source=fields.get("source") or "",
-            category=fields.get("category") or "",
-            published=iso_published(fields.get("published")),
-            snippet_html=highlighter.snippet(fields.get("body") or ""),
-            score=float(score),
-        )
 
     # -- single articles -------------------------------------------------------------------------------------
 
@@ -410,19 +292,7 @@ class Searcher:
             if docnum is None:
                 return None
             f = s.stored_fields(docnum)
-        tags = [t.strip() for t in (f.get("tags") or "").split(",") if t.strip()]
-        return Document(
-            id=f.get("id", doc_id),
-            title=f.get("title") or "",
-            body=f.get("body") or "",
-            url=f.get("url") or "",
-            source=f.get("source") or "",
-            category=f.get("category") or "",
-            author=f.get("author") or "",
-            published=iso_published(f.get("published")),
-            tags=tags,
-            partial=bool(f.get("partial")),
-        )
+        return document_from_fields(f, doc_id)
 
     def related(self, doc_id: str, n: int = 5) -> list[Hit]:
         """Up to ``n`` articles most like this one (its key words, by BM25F); [] for an unknown id."""
@@ -446,5 +316,5 @@ class Searcher:
             )
             got = collect(ctx, q, n + 1, "relevance", None, stored=s.stored_fields, proximity=0)
             blank = Highlighter([])
-            hits = [self._hit(s.stored_fields(d), score, blank) for d, score in got.top if d != docnum]
+            hits = [hit_from_fields(s.stored_fields(d), score, blank) for d, score in got.top if d != docnum]
             return hits[:n]
