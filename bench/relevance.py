@@ -148,7 +148,7 @@ def query_words(
 
 def variants() -> list[tuple[str, dict]]:
     """Ranking variants measured by ``--tune`` (weights fields, BM25 B/K1, question words on/off)."""
-    from search.plan import Weights
+    from search.clauses import Weights
 
     d = Weights()
     none: frozenset[str] = frozenset()

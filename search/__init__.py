@@ -6,6 +6,7 @@
 >>> result.total, [hit.title for hit in result.hits]
 """
 
+from search.clauses import Weights
 from search.errors import (
     IndexUnavailableError,
     InvalidParameterError,
@@ -15,7 +16,6 @@ from search.errors import (
     QueryTooLongError,
     SearchError,
 )
-from search.plan import Weights
 from search.results import Document, Hit, SearchResult
 from search.searcher import MAX_PER_PAGE, MAX_RESULTS, SORTS, Searcher
 

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from search.clauses import Weights
 from search.errors import IndexUnavailableError, NoIndexError
 from search.pinned import PinnedIndex, live_key
-from search.plan import Weights
 
 #: How often (seconds) a query checks whether the index changed.
 REFRESH_INTERVAL = 0.5

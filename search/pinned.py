@@ -30,10 +30,11 @@ from indexer.compat import open_reader
 from indexer.mmapstore import MappedStorage, _MappedFile, _MappedPart
 from indexer.normalize import fold
 from indexer.store import INDEX_NAME, StoreError, live_version
+from search.clauses import Weights
 from search.columns import load_columns
 from search.context import Context, FieldNorms
 from search.errors import IndexUnavailableError
-from search.plan import QueryBuilder, Weights
+from search.plan import QueryBuilder
 from search.postings import Segment
 from search.snippets import fold_text
 

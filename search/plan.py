@@ -32,62 +32,38 @@ Semantics (the help page says the same in user words):
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from indexer.analysis import ChineseTokenizer, Unit, Word, units
+from indexer.analysis import ChineseTokenizer
 from indexer.normalize import fold
 from search import query as ast
+from search.clauses import (
+    Clauses,
+    Expand,
+    Synonyms,
+    Weights,
+    all_of,
+    any_of,
+    has_digit,
+)
 from search.filters import date_bounds_long
 from search.highlights import HighlightTerm, phrase_pattern, spanning_pattern
 from search.nodes import (
-    AllOf,
     AnyOf,
-    BestOf,
     DateRange,
     Excluding,
     Near,
     Node,
     Nothing,
-    Phrase,
     Scaled,
     Term,
     WithBonus,
 )
 from search.questionwords import relaxed_words
 
-TITLE, BODY = "title", "body"
 #: The node of a part that cannot match (a ``source:`` value no article has).
 NOTHING = Nothing()
-GRAM = {TITLE: "title_ng", BODY: "body_ng"}
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Query-side ranking weights (BM25F does the rest; the relevance issue tunes these by measurement)."""
-
-    #: Factor of a word's BM25F score in the title. Below 1: the title is short, so a title match already
-    #: scores high; 0.5 ranked best of 0.25-2 on the CMRC questions (bench/results/relevance.md).
-    title: float = 0.5
-    #: Score factor of an article where a run of the query's words stands together: 1 + proximity for each
-    #: of title and body that has it (averaged over the runs), see :class:`search.nodes.Near`.
-    proximity: float = 0.5
-    relaxed_bonus: float = 2.0
-
-
-def _has_digit(text: str) -> bool:
-    return any(c.isdigit() for c in text)
-
-
-def _and(qs: Sequence[Node]) -> Node:
-    return qs[0] if len(qs) == 1 else AllOf(tuple(qs))
-
-
-def _or(qs: Sequence[Node]) -> Node:
-    return qs[0] if len(qs) == 1 else AnyOf(tuple(qs))
-
-
-# -- the compiled query --------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -111,19 +87,7 @@ RELAXED_COMMON_SHARE = 0.05
 RELAXED_RAREST = 3
 
 
-#: Words of this many characters or more also match inside longer words (see ``QueryBuilder.word_clause``).
-LONG_WORD = 4
-#: At most this many longer words (the most frequent) stand in for a long word.
-MAX_EXPANSIONS = 24
-#: The score of a longer word standing in for the query word is scaled by this.
-EXPANSION_SCALE = 0.5
-
-Expand = Callable[[str, str], list[str]]
-#: ``synonyms(word)``: the other words of the synonym groups of a (folded) word
-Synonyms = Callable[[str], Sequence[str]]
-
-
-class QueryBuilder:
+class QueryBuilder(Clauses):
     """Turns syntax trees into query trees for one index (its analyzer and its stored field values).
 
     One builder serves every query on its index, from any thread: :meth:`compile` works on a shallow copy
@@ -137,13 +101,9 @@ class QueryBuilder:
         weights: Weights | None = None,
         values: ValuesFn | None = None,
     ) -> None:
-        self.analyzer = analyzer
-        self.weights = weights or Weights()
+        super().__init__(analyzer, weights)
         self.values: ValuesFn = values or (lambda field_name, value: [value])
-        self._words_cache: dict[str, list[Word]] = {}
         self._doc_frequency: DocFrequency | None = None
-        self._expand: Expand | None = None
-        self._synonyms: Synonyms | None = None  # search.synonyms: a word -> the other words of its groups
 
     # -- public ----------------------------------------------------------------------------------------------
 
@@ -176,112 +136,12 @@ class QueryBuilder:
             relaxed = c._relaxed(node)
         return CompiledQuery(node, strict, relaxed, highlights)
 
-    # -- words -----------------------------------------------------------------------------------------------
-
-    def _words(self, text: str) -> list[Word]:
-        """The base words of ``text`` (jieba's default segmentation, stop words dropped), folded."""
-        cached = self._words_cache.get(text)
-        if cached is None:
-            if len(self._words_cache) >= 4096:
-                self._words_cache.clear()
-            cached = [w for w in self.analyzer.words(text, removestops=True) if w.base]
-            self._words_cache[text] = cached
-        return cached
-
-    def _fields(self, field_name: str | None) -> tuple[str, ...]:
-        return (TITLE,) if field_name == TITLE else (TITLE, BODY)
-
-    def _boost(self, field_name: str) -> float:
-        return self.weights.title if field_name == TITLE else 1.0
-
-    def _longer_words(self, field_name: str, word: str) -> list[str]:
-        if self._expand is None or len(word) < LONG_WORD:
-            return []
-        return self._expand(field_name, word)
-
-    def word_clause(self, word: str, field_name: str | None) -> Node:
-        """One base word in the title or the body, or any of its synonyms (see :mod:`search.synonyms`)."""
-        others = self._synonyms(word) if self._synonyms is not None else ()
-        if not others:
-            return self._one_word_clause(word, field_name)
-        alternatives = [self._one_word_clause(word, field_name)]
-        for other in others:  # a synonym the segmenter splits must match with all of its words
-            words = [w.text for w in self._words(other)] or [other]
-            alternatives.append(_and([self._one_word_clause(w, field_name) for w in words]))
-        return _or(alternatives)
-
-    def _one_word_clause(self, word: str, field_name: str | None) -> Node:
-        """One base word, in the title or the body.
-
-        The index holds each article's words in jieba's search mode: a long word brings the 2- and
-        3-character dictionary words inside it (农业发展银行 -> 农业, 发展, 银行), so a query word of two or three
-        characters matches wherever it stands inside a longer word. A longer query word does not: jieba
-        writes 中华人民共和国政府 as one word, without 中华人民共和国. A query word of :data:`LONG_WORD`
-        characters or more therefore also matches the indexed words that start with it (up to
-        :data:`MAX_EXPANSIONS`, scored at :data:`EXPANSION_SCALE`): on news this finds nearly every article that
-        holds 中华人民共和国 without the word itself, where requiring all of its sub-words instead would also match
-        the many articles with 常务 and 会议 apart for 常务会议, none of them holding it.
-        """
-        per_field: list[Node] = []
-        for f in self._fields(field_name):
-            b = self._boost(f)
-            q: Node = Term(f, word, boost=b)
-            longer = self._longer_words(f, word)
-            if longer:
-                q = BestOf((q, *(Scaled(Term(f, w, boost=b), scale=EXPANSION_SCALE) for w in longer)))
-            per_field.append(q)
-        return _or(per_field)
-
-    @staticmethod
-    def _unit_run(unit_field: str, run: Sequence[Unit], boost: float) -> Node:
-        if len(run) == 1:
-            return Term(unit_field, run[0].text, boost=boost)
-        return Phrase(unit_field, tuple(u.text for u in run), boost=boost)
-
-    def phrase_clause(
-        self, text: str, runs: Sequence[Sequence[Unit]], field_name: str | None, boost: float = 1.0
-    ) -> Node:
-        """An exact phrase in the title or body.
-
-        A phrase of several runs (punctuation inside, ``"2:2"``) is one :class:`~search.nodes.Phrase` whose
-        units keep the position gaps the index leaves at punctuation, checked against the stored text for the
-        punctuation itself (2:2, not 2,2).
-        """
-        per_field = []
-        for f in self._fields(field_name):
-            b = self._boost(f) * boost
-            if len(runs) == 1:
-                per_field.append(self._unit_run(GRAM[f], runs[0], b))
-                continue
-            every = [u for run in runs for u in run]
-            per_field.append(
-                Phrase(
-                    GRAM[f],
-                    tuple(u.text for u in every),
-                    boost=b,
-                    offsets=tuple(u.pos - every[0].pos for u in every),
-                    verify=spanning_pattern(text, runs).pattern,
-                )
-            )
-        return _or(per_field)
-
-    @staticmethod
-    def _runs(text: str) -> list[list[Unit]]:
-        runs: list[list[Unit]] = []
-        last = None
-        for u in units(text):
-            if u.run != last:
-                runs.append([])
-                last = u.run
-            runs[-1].append(u)
-        return runs
-
     def _text_query(self, node: ast.Text) -> Node | None:
         words = self._words(node.text)
         if not words:
             return None
-        required = _and([self.word_clause(w.text, node.field) for w in words])
-        if len(words) > 1 and _has_digit(node.text):
+        required = all_of([self.word_clause(w.text, node.field) for w in words])
+        if len(words) > 1 and has_digit(node.text):
             # numbers with a unit (5.3万, 3768亿): the article may cut them otherwise (5.3/万余名); where the text
             # stands as typed, the term matches too
             runs = self._runs(node.text)
@@ -309,7 +169,7 @@ class QueryBuilder:
         values = self.values(node.field, node.value)
         if not values:
             return NOTHING
-        return Scaled(_or([Term(node.field, v) for v in values]), scale=0.0)
+        return Scaled(any_of([Term(node.field, v) for v in values]), scale=0.0)
 
     @staticmethod
     def _date_query(node: ast.DateSpan) -> Node:
@@ -346,7 +206,7 @@ class QueryBuilder:
             if not present:
                 return [], []
             useful = [a for a in present if a is not NOTHING]
-            return ([_or(useful)] if useful else [NOTHING]), []
+            return ([any_of(useful)] if useful else [NOTHING]), []
         raise TypeError(f"unknown node {node!r}")
 
     def _full(self, node: ast.Node) -> Node | None:
@@ -356,9 +216,9 @@ class QueryBuilder:
             return None
         if any(q is NOTHING for q in pos):
             return NOTHING
-        q = _and(pos)
+        q = all_of(pos)
         if neg:
-            q = Excluding(q, _or(neg))
+            q = Excluding(q, any_of(neg))
         return q
 
     # -- relaxed fallback ------------------------------------------------------------------------------------
@@ -420,12 +280,12 @@ class QueryBuilder:
             limit = total * RELAXED_COMMON_SHARE
             informative = [k for k in by_df if doc_frequency(k[0]) <= limit] or by_df[:RELAXED_RAREST]
             common = [k for k in by_df if k not in informative]
-            anyword = _or([clauses[k] for k in informative])
+            anyword = any_of([clauses[k] for k in informative])
             if common:
-                anyword = WithBonus(anyword, _or([clauses[k] for k in common]))
-        q = _and([*required, anyword])
+                anyword = WithBonus(anyword, any_of([clauses[k] for k in common]))
+        q = all_of([*required, anyword])
         if excluded:
-            q = Excluding(q, _or(excluded))
+            q = Excluding(q, any_of(excluded))
         return q
 
     # -- highlighting ----------------------------------------------------------------------------------------
@@ -437,7 +297,7 @@ class QueryBuilder:
         for leaf in self._leaves(node):
             if isinstance(leaf, ast.Text):
                 words_of = self._words(leaf.text)
-                if len(words_of) > 1 and _has_digit(leaf.text) and (runs := self._runs(leaf.text)):
+                if len(words_of) > 1 and has_digit(leaf.text) and (runs := self._runs(leaf.text)):
                     # a number with its unit is marked whole where it stands as typed (5.3万 in 5.3万余名)
                     pattern = spanning_pattern(leaf.text, runs) if len(runs) > 1 else phrase_pattern(runs[0])
                     phrases.append(HighlightTerm(fold(leaf.text), len(seen) + 1000, pattern))

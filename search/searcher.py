@@ -27,6 +27,7 @@ from whoosh.reading import IndexReader
 
 from indexer.articles import CHINA_TZ
 from search.cache import DEFAULT_ENTRIES, ResultCache
+from search.clauses import MAX_EXPANSIONS, Weights
 from search.collect import Collected, collect, facets_of, page_scores
 from search.context import Context
 from search.errors import InvalidParameterError, NoIndexError, PageOutOfRangeError, QueryTooLongError
@@ -34,7 +35,7 @@ from search.filters import Filters
 from search.live import REFRESH_INTERVAL, LiveIndex
 from search.nodes import AnyOf, Term
 from search.pinned import PinnedIndex
-from search.plan import MAX_EXPANSIONS, CompiledQuery, Weights
+from search.plan import CompiledQuery
 from search.query import MAX_QUERY_CHARS, normalize_query, parse
 from search.results import Document, Hit, SearchResult, document_from_fields, hit_from_fields
 from search.snippets import Highlighter
