@@ -122,6 +122,21 @@ def _under(path: str, roots: Sequence[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
+def _within(paths: Sequence[Path]) -> Callable[[str], bool]:
+    """Whether a stored path is under one of ``paths``, both sides resolved (a path is stored as the run
+    was given it, relative or not), each stored path resolved once."""
+    roots = [str(p.resolve()) for p in paths]
+    resolved: dict[str, bool] = {}
+
+    def within(path: str) -> bool:
+        answer = resolved.get(path)
+        if answer is None:
+            answer = resolved[path] = _under(str(Path(path).resolve()), roots)
+        return answer
+
+    return within
+
+
 @dataclass
 class _Existing:
     docnum: int
@@ -514,7 +529,7 @@ def _incremental(
     for doc_id, ex in existing.items():
         by_path.setdefault(ex.path, set()).add(ex.sig)
         ids_by_path.setdefault(ex.path, []).append(doc_id)
-    roots = [str(p.resolve()) for p in paths]
+    within = _within(paths)
     searcher = readonly.searcher()
     writer = _writer(ix, jobs, limitmb, multisegment=False)
     try:
@@ -522,7 +537,7 @@ def _incremental(
         _read_sources(run, paths, by_path, ids_by_path)
         check_read(summary)
         for doc_id, ex in existing.items():
-            if doc_id in run.seen or ex.path in run.protected_paths or not _under(ex.path, roots):
+            if doc_id in run.seen or ex.path in run.protected_paths or not within(ex.path):
                 continue
             writer.delete_document(ex.docnum)
             run.writes += 1
@@ -540,7 +555,7 @@ def _incremental(
         drop_replaced(live, run.replaced)
         _write_suggestions(live, log)
     for path in list(run.known.entries):
-        if not _under(path, roots):
+        if not within(path):
             run.known.keep(path)
     if run.known.fresh != run.known.entries:
         run.known.save(live)

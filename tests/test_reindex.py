@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 from whoosh.query import Every
 
-from zhsearch.cli import cli
+from indexer.hygiene import KNOWN_PROBLEMS
 from indexer.store import ReindexLock, current_generation, open_index
 from indexer.writer import NothingReadError, ReindexError, reindex
+from zhsearch.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,6 +117,36 @@ def test_removed_file_deletes_only_its_articles_under_the_given_paths(tmp_path: 
     s = reindex([corpus], index_dir, jobs=1)
     assert (s.added, s.deleted) == (1, 3)
     assert ids_in(index_dir) == ["m1", "x1"]  # x1 came from a path outside this run's PATHs
+
+
+def test_a_removed_file_is_deleted_also_when_the_paths_are_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `zhsearch reindex --index ixr r`: the paths stored are relative (r/news.jsonl), the run's roots too
+    monkeypatch.chdir(tmp_path)
+    write_jsonl(Path("r") / "news.jsonl", ARTICLES)
+    write_jsonl(Path("r") / "more.jsonl", [{"id": "m1", "title": "另一篇", "body": "另一个文件里的文章"}])
+    reindex(["r"], "ixr", jobs=1)
+    assert ids_in(Path("ixr")) == ["m1", "n1", "n2", "n3"]
+    (Path("r") / "news.jsonl").unlink()
+    s = reindex(["r"], "ixr", jobs=1)
+    assert (s.added, s.deleted, s.unchanged) == (0, 3, 1)
+    assert ids_in(Path("ixr")) == ["m1"]
+    result = CliRunner().invoke(cli, ["reindex", "--index", "ixr", "r", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert ids_in(Path("ixr")) == ["m1"]
+    (Path("r") / "more.jsonl").unlink()
+    write_jsonl(Path("r") / "new.jsonl", [{"id": "k1", "title": "新的", "body": "新的文章"}])
+    (Path("r") / "bad.jsonl").write_text('{"id": "b1", "title": "坏的"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["reindex", "--index", "ixr", "r", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert ids_in(Path("ixr")) == ["k1"]
+    problems = Path("ixr") / current_generation(Path("ixr")).name / KNOWN_PROBLEMS
+    assert "bad.jsonl" in problems.read_text(encoding="utf-8")
+    # the problems of a file gone are forgotten too (they were kept while the paths did not compare)
+    (Path("r") / "bad.jsonl").unlink()
+    assert reindex(["r"], "ixr", jobs=1).problems == []
+    assert "bad.jsonl" not in problems.read_text(encoding="utf-8")
 
 
 def test_broken_records_are_reported_and_skipped(tmp_path: Path) -> None:
