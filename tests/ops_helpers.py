@@ -161,11 +161,12 @@ def _killable_reindex(point: str, articles: Path, index_dir: Path, marker: Path,
 
     from whoosh.index import TOC
 
+    import indexer.ingest as ingest_module
     import indexer.writer as writer_module
     from indexer.store import CURRENT
 
     if point == "read":
-        original_load = writer_module.load_file
+        original_load = ingest_module.load_file
 
         def load_file(path, name=None):  # type: ignore[no-untyped-def]
             for n, item in enumerate(original_load(path, name)):
@@ -173,7 +174,7 @@ def _killable_reindex(point: str, articles: Path, index_dir: Path, marker: Path,
                 if n == 2:
                     _stop_here(marker)
 
-        writer_module.load_file = load_file
+        ingest_module.load_file = load_file
     elif point == "write":
         # the segment files are written, the table of contents that would list them is not (the fast full
         # build and Whoosh's own writer both end that way)

@@ -1,0 +1,296 @@
+"""Reading the source files into an index writer: what changed, and each article's add, update or replacement.
+
+A reindex (full or incremental, :mod:`indexer.writer`) reads its paths through :func:`read_sources`: a file
+whose signature (size, mtime) is the one in the index is not re-read, the others are loaded article by article
+into an :class:`IngestRun`, which adds new articles, updates changed ones, lets a later line with the same id
+replace an earlier one, and drops partial stubs that a full article stands for. :func:`existing_documents`
+is what the live index holds, and :func:`under_paths` whether a stored path is under the paths of this run (what is
+not read again there is deleted).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.query import And, Or, Term
+from whoosh.writing import IndexWriter
+
+from indexer.articles import Article
+from indexer.documents import article_document, stored_date, title_date_key
+from indexer.hygiene import KnownProblems, body_cut_warning
+from indexer.loaders import Problem, load_file
+from indexer.loaders.files import iter_source_files_by_root
+from indexer.progress import Progress
+from indexer.summary import ReindexSummary
+
+__all__ = [
+    "Existing",
+    "IngestRun",
+    "estimate_articles",
+    "existing_documents",
+    "file_signature",
+    "read_sources",
+    "under_paths",
+]
+
+
+def file_signature(path: Path) -> str:
+    """What tells a changed file from an unchanged one: its size and modification time."""
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def estimate_articles(path: Path) -> int:
+    """A cheap estimate of the number of articles in a file, for the progress bar's ETA."""
+    name = path.name.lower()
+    try:
+        if name.endswith(".jsonl.gz"):
+            with gzip.open(path, "rb") as fh:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
+        if name.endswith(".jsonl"):
+            with open(path, "rb") as fh:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return 1
+    return 1
+
+
+def _under(path: str, roots: Sequence[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def under_paths(paths: Sequence[Path]) -> Callable[[str], bool]:
+    """Whether a stored path is under one of ``paths``, both sides resolved (a path is stored as the run
+    was given it, relative or not), each stored path resolved once."""
+    roots = [str(p.resolve()) for p in paths]
+    resolved: dict[str, bool] = {}
+
+    def under(path: str) -> bool:
+        answer = resolved.get(path)
+        if answer is None:
+            answer = resolved[path] = _under(str(Path(path).resolve()), roots)
+        return answer
+
+    return under
+
+
+@dataclass
+class Existing:
+    """A document of the live index: its number, content hash, source file and that file's signature."""
+
+    docnum: int
+    hash: str
+    path: str
+    sig: str
+
+
+def existing_documents(ix: whoosh_index.Index) -> dict[str, Existing]:
+    """The live documents of ``ix`` by id (from the columns: no stored field is read)."""
+    out: dict[str, Existing] = {}
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            return out
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("hash")
+        paths = reader.column_reader("path")
+        sigs = reader.column_reader("sig")
+        for docnum in range(reader.doc_count_all()):
+            if reader.is_deleted(docnum):
+                continue
+            doc_id = ids[docnum]
+            out[doc_id] = Existing(docnum, hashes[docnum], paths[docnum], sigs[docnum])
+    return out
+
+
+class IngestRun:
+    """State of one reindex run over the source files: :meth:`article` takes each article read,
+    :meth:`finish_stubs` the partial stubs no full article stood for."""
+
+    def __init__(
+        self,
+        writer: IndexWriter,
+        summary: ReindexSummary,
+        progress: Progress,
+        existing: dict[str, Existing],
+        searcher: Any | None,
+        max_body: int,
+        known: KnownProblems,
+    ) -> None:
+        self.writer = writer
+        self.summary = summary
+        self.progress = progress
+        self.existing = existing
+        self.searcher = searcher  # over the live index (incremental runs only)
+        self.seen: dict[str, str] = {}  # id -> "path:line" where this run read it
+        self.full_urls: set[str] = set()
+        self.full_keys: set[str] = set()
+        self.stubs: list[tuple[Article, str]] = []
+        self.protected_paths: set[str] = set()
+        self.max_body = max_body
+        self.known = known
+        self.replaced: dict[str, tuple[str, int]] = {}  # id read more than once -> (path, line) of the last
+        self.writes = 0
+        # keys of the partial stubs in the live index, so that only a full article that matches one pays a query
+        self.partial_keys: set[str] = set()
+        self.partial_urls: set[str] = set()
+        if searcher is not None:
+            for fields in searcher.documents(partial=True):
+                self.partial_keys.add(title_date_key(fields.get("title", ""), stored_date(fields)))
+                if fields.get("url"):
+                    self.partial_urls.add(fields["url"])
+
+    def warn(self, sig: str, warning: Problem) -> None:
+        self.summary.add_warning(warning)
+        self.known.note(sig, warning, warning=True)
+
+    def article(self, article: Article, sig: str) -> None:
+        where = f"{article.path}:{article.line}"
+        line = article.line or None
+        for reason, message in article.notes:
+            self.warn(sig, Problem(article.path, line, reason, message))
+        if self.max_body and len(article.body) > self.max_body:
+            self.warn(sig, body_cut_warning(article.path, article.line, len(article.body), self.max_body))
+            article.body = article.body[: self.max_body]
+        if article.id in self.seen and not article.partial:
+            # a later line is an update: it replaces the earlier one (removed after the commit)
+            self.warn(
+                sig,
+                Problem(
+                    article.path,
+                    line,
+                    "repeated id",
+                    f"id {article.id!r} read again: this line replaces the one at {self.seen[article.id]}",
+                ),
+            )
+            self.seen[article.id] = where
+            self.replaced[article.id] = (article.path, article.line)
+            self.writes += 1
+            doc = article_document(article, sig)
+            if self.searcher is None:
+                self.writer.add_document(**doc)
+            else:
+                self.writer.update_document(**doc)
+            return
+        if article.partial:
+            self.stubs.append((article, sig))
+            return
+        self.seen[article.id] = where
+        key = title_date_key(article.title, article.published)
+        self.full_keys.add(key)
+        if article.url:
+            self.full_urls.add(article.url)
+        self._write(article, sig)
+        if self.searcher is not None and (key in self.partial_keys or article.url in self.partial_urls):
+            # a full article replaces the partial stubs that stood for it
+            self.writes += 1
+            clauses = [Term("tdkey", key)] + ([Term("url", article.url)] if article.url else [])
+            self.writer.delete_by_query(And([Term("partial", True), Or(clauses)]), searcher=self.searcher)
+
+    def _write(self, article: Article, sig: str) -> None:
+        doc = article_document(article, sig)
+        old = self.existing.get(article.id)
+        if old is None:
+            self.writes += 1
+            self.summary.added += 1
+            if self.searcher is None:
+                self.writer.add_document(**doc)
+            else:
+                self.writer.update_document(**doc)
+            return
+        if old.hash == doc["hash"]:
+            self.summary.unchanged += 1
+            self.summary.unchanged_read += 1
+            if old.path == doc["path"] and old.sig == sig:
+                return
+            self.writes += 1
+            self.writer.update_document(**doc)  # same content, new file signature or location
+            return
+        self.writes += 1
+        self.summary.updated += 1
+        self.writer.update_document(**doc)
+
+    def finish_stubs(self) -> None:
+        for stub, sig in self.stubs:
+            if stub.id in self.seen:
+                continue
+            key = title_date_key(stub.title, stub.published)
+            if (
+                key in self.full_keys
+                or (stub.url and stub.url in self.full_urls)
+                or self._superseded_in_index(stub, key)
+            ):
+                self.summary.skipped["superseded stub"] += 1
+                continue
+            self.seen[stub.id] = f"{stub.path}:{stub.line}"
+            self._write(stub, sig)
+
+    def _superseded_in_index(self, stub: Article, key: str) -> bool:
+        if self.searcher is None:
+            return False
+        clauses = [Term("tdkey", key)] + ([Term("url", stub.url)] if stub.url else [])
+        q = And([Term("partial", False), Or(clauses)])
+        return not self.searcher.search(q, limit=1).is_empty()
+
+
+def read_sources(
+    run: IngestRun, paths: Sequence[Path], by_path: dict[str, set[str]], ids_by_path: dict[str, list[str]]
+) -> None:
+    """Read the files under ``paths`` into ``run``: those whose signature is the one ``by_path`` gives for them
+    (stored path -> signatures in the index) are skipped, their ``ids_by_path`` counted as read unchanged."""
+    summary = run.summary
+    todo: list[tuple[Path, str, str]] = []
+    for root, item in iter_source_files_by_root(paths):
+        if isinstance(item, Problem):
+            summary.add_problem(item)
+            continue
+        summary.files += 1
+        key = str(item)
+        try:
+            sig = file_signature(item)
+        except OSError as exc:
+            summary.add_problem(Problem(key, None, "unreadable file", str(exc)))
+            run.protected_paths.add(key)
+            continue
+        if by_path.get(key) == {sig}:
+            # unchanged file: what it holds is in the index already, what it could not give is reported again
+            summary.files_unchanged += 1
+            run.known.replay(key, sig, summary)
+            for doc_id in ids_by_path.get(key, ()):
+                run.seen[doc_id] = key
+                summary.unchanged += 1
+            continue
+        # a saved page without a url is named by its path under the directory given (its id stays when edited)
+        name = item.relative_to(root).as_posix() if item != root else item.name
+        todo.append((item, sig, name))
+    estimate = sum(estimate_articles(p) for p, _, _ in todo) if todo else 0
+    if hasattr(run.writer, "plan"):
+        run.writer.plan(estimate)
+    run.progress.start(estimate)
+    for path, sig, name in todo:
+        key = str(path)
+        problems_before = sum(summary.skipped.values())
+        articles = 0
+        for rec in load_file(path, name):
+            if isinstance(rec, Problem):
+                summary.add_problem(rec)
+                run.known.note(sig, rec, warning=False)
+                continue
+            rec.path = key
+            articles += 1
+            run.article(rec, sig)
+            run.progress.advance()
+        if sum(summary.skipped.values()) != problems_before:
+            # a file with broken parts keeps what it had in the index for what could not be read now
+            run.protected_paths.add(key)
+        elif not articles:
+            # an empty file: named in the summary, and what it held before is deleted (it is not protected)
+            empty = Problem(key, None, "empty file", "no articles in it")
+            summary.add_problem(empty)
+            run.known.note(sig, empty, warning=False)
+    run.finish_stubs()
