@@ -35,7 +35,7 @@ from search.columns import load_columns
 from search.context import Context, FieldNorms
 from search.errors import IndexUnavailableError
 from search.plan import QueryBuilder
-from search.postings import Segment
+from search.postings import Segment, TermLists
 from search.snippets import fold_text
 
 
@@ -142,6 +142,7 @@ class PinnedIndex:
         }
         self.builder = QueryBuilder(self.analyzer, weights=weights, values=self.field_values)
         self._segments: dict[int, list[Segment]] = {}
+        self._term_lists = TermLists()
         self.norms = FieldNorms(first, self._segments_of(first))
         for name in ("title", "body", "title_ng", "body_ng"):  # the fields queries score
             self.norms.get(name)
@@ -175,7 +176,7 @@ class PinnedIndex:
         segs = self._segments.get(id(s))
         if segs is None:
             segs = self._segments[id(s)] = [
-                Segment(leaf, offset) for leaf, offset in s.reader().leaf_readers()
+                Segment(leaf, offset, self._term_lists) for leaf, offset in s.reader().leaf_readers()
             ]
         return segs
 

@@ -14,6 +14,7 @@ matcher: correct, slower, and only until the next reindex rebuilds the index.
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -71,8 +72,31 @@ class Postings:
 EMPTY = Postings(_EMPTY_I, _EMPTY_F, np.zeros(1, dtype=np.int64), _EMPTY_I)
 
 
-#: Block tables kept per segment of each pooled reader (one query at a time uses a reader).
+#: Block tables kept per pinned index (shared by its readers), the terms read last.
 TERM_LISTS_KEPT = 4096
+
+
+class TermLists:
+    """The block tables of the terms read last, for every segment of a pinned index (LRU, thread-safe; a
+    segment never changes, so an entry stays valid as long as the pinned index)."""
+
+    def __init__(self, size: int = TERM_LISTS_KEPT) -> None:
+        self.size = size
+        self._lists: OrderedDict[tuple[str, str, bytes], TermList | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, bytes]) -> tuple[bool, TermList | None]:
+        with self._lock:
+            if key in self._lists:
+                self._lists.move_to_end(key)
+                return True, self._lists[key]
+        return False, None
+
+    def put(self, key: tuple[str, str, bytes], value: TermList | None) -> None:
+        with self._lock:
+            self._lists[key] = value
+            if len(self._lists) > self.size:
+                self._lists.popitem(last=False)
 
 
 def _exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
@@ -93,7 +117,7 @@ def ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 class TermList:
     """One term's posting list in one segment, in this project's block layout."""
 
-    __slots__ = ("buf", "count", "firsts", "lasts", "counts", "data", "comp")
+    __slots__ = ("buf", "count", "firsts", "lasts", "counts", "starts", "ends", "comp")
 
     def __init__(self, buf: Any, start: int, length: int) -> None:
         self.buf = buf
@@ -102,7 +126,8 @@ class TermList:
         firsts: list[int] = []
         lasts: list[int] = []
         counts: list[int] = []
-        data: list[tuple[int, int]] = []
+        starts: list[int] = []
+        ends: list[int] = []
         comp: list[int] = []
         pos = start + 4
         end = start + length
@@ -117,15 +142,17 @@ class TermList:
             lasts.append(lastid)
             counts.append(count)
             comp.append(compression)
-            data.append((pos + _HEAD, pos + BLOCK_LENGTH.size + blen))
+            starts.append(pos + _HEAD)
+            ends.append(pos + BLOCK_LENGTH.size + blen)
             pos += BLOCK_LENGTH.size + blen
             if last:
                 break
         self.firsts = np.array(firsts, dtype=np.int64)
         self.lasts = np.array(lasts, dtype=np.int64)
         self.counts = np.array(counts, dtype=np.int64)
-        self.data = data
-        self.comp = comp
+        self.starts = np.array(starts, dtype=np.int64)  # where each block's data starts and ends in buf
+        self.ends = np.array(ends, dtype=np.int64)
+        self.comp = np.array(comp, dtype=np.uint8)
         self.count = int(self.counts.sum())
 
     def blocks_for(self, docs: np.ndarray) -> np.ndarray:
@@ -139,19 +166,22 @@ class TermList:
 
     def read(self, blocks: np.ndarray | None = None, positions: bool = False) -> Postings:
         """Decode the given blocks (all when None) into arrays."""
-        which = range(len(self.data)) if blocks is None else blocks.tolist()
+        sel = np.arange(len(self.counts)) if blocks is None else blocks
         buf = self.buf
         deltas: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         flats: list[np.ndarray] = []
         pcounts: list[np.ndarray] = []
-        counts = self.counts
-        for b in which:
-            start, end = self.data[b]
+        for start, end, compressed, n in zip(
+            self.starts[sel].tolist(),
+            self.ends[sel].tolist(),
+            self.comp[sel].tolist(),
+            self.counts[sel].tolist(),
+            strict=True,
+        ):
             raw = buf[start:end]
-            if self.comp[b]:
+            if compressed:
                 raw = zlib.decompress(raw)
-            n = int(counts[b])
             wcode, vcode = raw[0], raw[1]
             dt = _DTYPES[raw[2]]
             deltas.append(np.frombuffer(raw, dt, n - 1, 3))
@@ -183,10 +213,9 @@ class TermList:
                 pcounts.append(c)
         if not weights:
             return EMPTY
-        sel = np.arange(len(self.data)) if blocks is None else blocks
         firsts, lasts = self.firsts[sel], self.lasts[sel]
         seps = firsts - np.concatenate(([0], lasts[:-1]))
-        sizes = counts[sel] - 1
+        sizes = self.counts[sel] - 1
         at = np.cumsum(sizes) - sizes
         ids = np.cumsum(np.insert(np.concatenate(deltas).astype(np.int64), at, seps))
         tfs = np.concatenate(weights).astype(np.float64)
@@ -227,8 +256,10 @@ def _whoosh_postings(reader: SegmentReader, field: str, btext: bytes, positions:
 class Segment:
     """One segment of a pinned index: where its documents start, its deletions and its postings file."""
 
-    def __init__(self, reader: SegmentReader, offset: int) -> None:
+    def __init__(self, reader: SegmentReader, offset: int, lists: TermLists | None = None) -> None:
         self.reader = reader
+        segment = reader.segment()
+        self.id = segment.segment_id() if segment is not None else str(id(reader))
         self.offset = offset
         self.size = reader.doc_count_all()
         self.deleted: np.ndarray | None = None
@@ -238,21 +269,18 @@ class Segment:
             self.deleted = np.array(sorted(deleted), dtype=np.int64)
         self.buf, self.base, _end = postings_buffer(reader)
         self._fields = set(reader.indexed_field_names())
-        # block tables of the terms read last (a segment never changes: they stay valid)
-        self._lists: OrderedDict[tuple[str, bytes, bool], TermList | Postings | None] = OrderedDict()
+        self._lists = lists if lists is not None else TermLists()
 
     def term_list(self, field: str, btext: bytes, positions: bool = False) -> TermList | Postings | None:
         """The term's :class:`TermList`, its postings read another way, or None if the segment lacks it."""
-        key = (field, btext, positions)
-        lists = self._lists
-        if key in lists:
-            lists.move_to_end(key)
-            return lists[key]
-        found = self._term_list(field, btext, positions)
-        lists[key] = found
-        if len(lists) > TERM_LISTS_KEPT:
-            lists.popitem(last=False)
-        return found
+        key = (self.id, field, btext)
+        known, found = self._lists.get(key)
+        if known:
+            return found
+        got = self._term_list(field, btext, positions)
+        if not isinstance(got, Postings):  # postings of an older layout are not kept: they can be large
+            self._lists.put(key, got)
+        return got
 
     def _term_list(self, field: str, btext: bytes, positions: bool) -> TermList | Postings | None:
         if field not in self._fields:
