@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from zhsearch.cli import cli
 from indexer.config import SETTINGS
 from web.config import WEB_SETTINGS
+from zhsearch.cli import cli
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from zhsearch.cli import cli
 from indexer.store import open_index
+from zhsearch.cli import cli
 
 
 def write_jsonl(path: Path, lines: list[dict | str]) -> Path:

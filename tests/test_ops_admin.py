@@ -14,13 +14,13 @@ from flask.testing import FlaskClient
 from ops_helpers import write_state
 from web_fixtures import TEST_CONFIG
 
-from zhsearch.cli import cli
 from indexer.runstate import STATUS_FILE, FileProgress, read_status, write_status
 from indexer.store import ReindexLock
 from indexer.writer import reindex
 from search import Searcher
 from search.synonyms import SynonymTable, parse_synonyms
 from web import create_app
+from zhsearch.cli import cli
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

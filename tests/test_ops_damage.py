@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from ops_helpers import write_state
 from web_fixtures import TEST_CONFIG, LiveServer
 
-from zhsearch.cli import cli
 from indexer.store import current_generation
 from indexer.writer import reindex
 from web import create_app
+from zhsearch.cli import cli
 
 STATE = {n: 1 for n in range(1, 9)}
 

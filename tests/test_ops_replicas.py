@@ -20,10 +20,10 @@ from ops_helpers import Load, signature, wait_for_state, write_state
 from web_fixtures import free_port
 
 from indexer.check import check_index
-from zhsearch.cli import cli
 from indexer.suggest import DEFAULT_TERMS, DEFAULT_TITLES, read_suggestions
 from indexer.writer import reindex
 from search import Searcher
+from zhsearch.cli import cli
 
 S0 = {n: 1 for n in range(1, 9)}
 S1 = {**{n: 1 for n in range(1, 9) if n != 3}, 2: 2, 9: 1}

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from web_fixtures import CORPUS, LiveServer, build_index, write_corpus
 
-from zhsearch.cli import cli
 from indexer.writer import reindex
+from zhsearch.cli import cli
 
 
 def test_serve_help() -> None:
