@@ -46,7 +46,7 @@ def dir_size(path: Path) -> int:
 
 def zhsearch_cmd() -> list[str]:
     exe = VENV_BIN / "zhsearch"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "indexer"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "zhsearch"]
 
 
 # -- processes ---------------------------------------------------------------------------------------------

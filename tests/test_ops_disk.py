@@ -71,7 +71,7 @@ def test_full_disk_fails_with_a_clear_message_and_leaves_the_live_index(
     ]
     # the real command, in its own process (Whoosh's writer leaves files open when a write fails; the process ends)
     result = subprocess.run(
-        [sys.executable, "-m", "indexer", *args, *(["--full"] if full else [])],
+        [sys.executable, "-m", "zhsearch", *args, *(["--full"] if full else [])],
         capture_output=True,
         text=True,
         timeout=120,
@@ -97,7 +97,7 @@ def test_read_only_index_directory_fails_with_a_clear_message(
     try:
         args = ["reindex", str(source), "--index", str(index_dir), "--jobs", "1", "--userdict", "/dev/null"]
         result = subprocess.run(
-            [sys.executable, "-m", "indexer", *args, *(["--full"] if full else [])],
+            [sys.executable, "-m", "zhsearch", *args, *(["--full"] if full else [])],
             capture_output=True,
             text=True,
             timeout=120,

@@ -297,12 +297,12 @@ def test_unwritable_index_directory_gives_a_clear_error(tmp_path: Path, corpus: 
         reindex([corpus], target, jobs=1)
 
 
-def test_python_dash_m_indexer_runs_the_cli(tmp_path: Path, corpus: Path) -> None:
+def test_python_dash_m_zhsearch_runs_the_cli(tmp_path: Path, corpus: Path) -> None:
     out = subprocess.run(
         [
             sys.executable,
             "-m",
-            "indexer",
+            "zhsearch",
             "reindex",
             str(corpus),
             "--index",
