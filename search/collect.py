@@ -85,7 +85,7 @@ def collect(
     ``stored(docnum)`` gives a document's stored fields (for the proximity check and the caller's hits).
     """
     cols = ctx.columns
-    within = np.flatnonzero(mask) if mask is not None else None
+    within = None if mask is None else np.flatnonzero(ctx.live(mask))
     m = node.evaluate(ctx, within)
     docs, scores = m.docs, m.scores
     facets = _facets(cols, docs)

@@ -41,6 +41,7 @@ class FieldNorms:
         self._weighting = weighting
 
     def get(self, field: str) -> np.ndarray:
+        """The norms of ``field`` (computed at the pinned index's opening for every scorable field)."""
         norms = self._norms.get(field)
         if norms is None:
             w = self._weighting
@@ -161,6 +162,14 @@ class Context:
         return docs[np.array(keep, dtype=bool)] if len(docs) else docs
 
     # -- columns ---------------------------------------------------------------------------------------------
+
+    def live(self, mask: np.ndarray) -> np.ndarray:
+        """``mask`` (over every document number) without the deleted documents."""
+        if all(seg.deleted is None for seg in self.segments):
+            return mask
+        keep = np.zeros(self.doc_count, dtype=bool)
+        keep[self.live_docs()] = True
+        return mask & keep
 
     def live_docs(self) -> np.ndarray:
         """Every document number not deleted."""

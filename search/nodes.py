@@ -7,7 +7,8 @@ from :meth:`search.context.Context.postings`, ``AND`` narrows ``within`` child b
 ``OR`` is a union with the scores summed by ``bincount``, a phrase checks positions of whole arrays.
 
 Scores are Whoosh's BM25F (same idf, quantised field lengths, B and K1; the node's boost multiplies a term's
-score), summed over the parts that match; ``tests/test_nodes.py`` checks them against Whoosh's own matchers.
+score), summed over the parts that match; ``tests/test_search.py::test_engine_equals_whoosh_matchers``
+checks them against Whoosh's own matchers.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ class Node:
     __slots__ = ()
 
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
+        """The node's matches among ``within`` (ascending live document numbers: never a deleted document),
+        or among every live document when ``within`` is None."""
         raise NotImplementedError
 
     def cost(self, ctx: Context) -> float:

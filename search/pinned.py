@@ -144,8 +144,9 @@ class PinnedIndex:
         self._segments: dict[int, list[Segment]] = {}
         self._term_lists = TermLists()
         self.norms = FieldNorms(first, self._segments_of(first))
-        for name in ("title", "body", "title_ng", "body_ng"):  # the fields queries score
-            self.norms.get(name)
+        for name in self.schema.names():  # every scorable field, while `first` is not lent to a query
+            if self.schema[name].scorable:
+                self.norms.get(name)
         # warm up what the first query would otherwise pay for: the dictionary, OpenCC, the folding tables
         self.analyzer.words("预热")
         fold_text("預熱")
