@@ -74,6 +74,7 @@ class Context:
         self._df: dict[tuple[str, str], int] = {}
         self._idf: dict[tuple[str, str], float] = {}
         self._live: np.ndarray | None = None
+        self._live_mask: np.ndarray | None = None
         self._dates: dict[tuple[int | None, int | None], np.ndarray] = {}
 
     # -- statistics ------------------------------------------------------------------------------------------
@@ -167,9 +168,10 @@ class Context:
         """``mask`` (over every document number) without the deleted documents."""
         if all(seg.deleted is None for seg in self.segments):
             return mask
-        keep = np.zeros(self.doc_count, dtype=bool)
-        keep[self.live_docs()] = True
-        return mask & keep
+        if self._live_mask is None:
+            self._live_mask = np.zeros(self.doc_count, dtype=bool)
+            self._live_mask[self.live_docs()] = True
+        return mask & self._live_mask
 
     def live_docs(self) -> np.ndarray:
         """Every document number not deleted."""

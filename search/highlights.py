@@ -27,14 +27,12 @@ class HighlightTerm:
     pattern: re.Pattern[str] | None = None
 
 
-#: Characters that are a phrase unit on their own (CJK ideographs, kana, hangul).
-CJK_CLASS = SINGLE_UNIT_CLASS
-_CJK_RE = re.compile(f"[{CJK_CLASS}]")
+_SINGLE_RE = re.compile(f"[{SINGLE_UNIT_CLASS}]")
 
 
 def is_single_unit_char(text: str) -> bool:
     """True for one CJK/kana/hangul character (a unit on its own in the phrase stream)."""
-    return len(text) == 1 and _CJK_RE.match(text) is not None
+    return len(text) == 1 and _SINGLE_RE.match(text) is not None
 
 
 _SEPARATORS = r"[\s\-_./'\u00b7\u2027\u30fb]"
@@ -51,9 +49,9 @@ def phrase_pattern(run: Sequence[Unit]) -> re.Pattern[str]:
         parts.append(re.escape(u.text))
     pattern = "".join(parts)
     if not is_single_unit_char(run[0].text):
-        pattern = f"(?<![^\\W_{CJK_CLASS}])" + pattern
+        pattern = f"(?<![^\\W_{SINGLE_UNIT_CLASS}])" + pattern
     if not is_single_unit_char(run[-1].text):
-        pattern += f"(?![^\\W_{CJK_CLASS}])"
+        pattern += f"(?![^\\W_{SINGLE_UNIT_CLASS}])"
     return re.compile(pattern)
 
 

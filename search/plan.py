@@ -300,7 +300,8 @@ class QueryBuilder(Clauses):
                 if len(words_of) > 1 and has_digit(leaf.text) and (runs := self._runs(leaf.text)):
                     # a number with its unit is marked whole where it stands as typed (5.3万 in 5.3万余名)
                     pattern = spanning_pattern(leaf.text, runs) if len(runs) > 1 else phrase_pattern(runs[0])
-                    phrases.append(HighlightTerm(fold(leaf.text), len(seen) + 1000, pattern))
+                    group = seen.setdefault("#" + leaf.text, len(seen))  # a group of its own, like a phrase
+                    phrases.append(HighlightTerm(fold(leaf.text), group, pattern))
                 # the words only (not their search-mode sub-words: 公安部 does not mark 公安 in 公安机关)
                 for w in words_of:
                     if w.text in seen:
