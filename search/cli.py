@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from indexer.config import setting
+from indexer.options import index_option
 from indexer.store import StoreError
 from search.errors import IndexUnavailableError, SearchError
 from search.results import SearchResult
@@ -32,15 +33,7 @@ def _print_plain(result: SearchResult) -> None:
 
 @click.command(name="search")
 @click.argument("query", nargs=-1, required=True)
-@click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=lambda: setting("INDEX_DIR"),
-    show_default="index_data/index",
-    envvar="ZHSEARCH_INDEX_DIR",
-    help="Index directory.",
-)
+@index_option()
 @click.option(
     "--limit",
     "-n",

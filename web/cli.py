@@ -6,13 +6,8 @@ from pathlib import Path
 
 import click
 
+from indexer.options import index_option
 from web.config import setting
-
-
-def _index_default() -> str:
-    from indexer.config import setting as indexer_setting
-
-    return indexer_setting("INDEX_DIR")
 
 
 @click.command(name="serve")
@@ -48,15 +43,7 @@ def _index_default() -> str:
     envvar="ZHSEARCH_THREADS",
     help="Threads per worker process.",
 )
-@click.option(
-    "--index",
-    "index_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=_index_default,
-    show_default="index_data/index",
-    envvar="ZHSEARCH_INDEX_DIR",
-    help="Index directory (it may not exist yet: the app answers 503 until the first reindex).",
-)
+@index_option("Index directory (it may not exist yet: the app answers 503 until the first reindex).")
 @click.option(
     "--log-json",
     is_flag=True,

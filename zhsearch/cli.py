@@ -11,6 +11,7 @@ import click
 
 from indexer.analysis import read_userdict
 from indexer.config import setting
+from indexer.options import index_option
 from indexer.progress import LogProgress, Progress, TerminalProgress
 from indexer.store import StoreError
 from search.cli import search_command
@@ -19,16 +20,7 @@ from web.cli import serve_command
 MAX_PROBLEMS_SHOWN = 20
 
 
-def _index_option(f):  # type: ignore[no-untyped-def]
-    return click.option(
-        "--index",
-        "index_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=lambda: setting("INDEX_DIR"),
-        show_default="index_data/index",
-        envvar="ZHSEARCH_INDEX_DIR",
-        help="Index directory.",
-    )(f)
+_index_option = index_option()
 
 
 def _userdict_option(f):  # type: ignore[no-untyped-def]
