@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from indexer.spelling import SPELLING_FILE
 from indexer.store import (
     INDEX_NAME,
     NoIndexError,
@@ -68,8 +69,9 @@ def _open_commit(gen: Path) -> tuple[int, dict[str, BinaryIO], int]:
         for name in os.listdir(gen):
             if name.startswith(prefixes):
                 files[name] = open(gen / name, "rb")  # noqa: SIM115
-        with contextlib.suppress(FileNotFoundError):  # the suggestions (used when they match the commit)
-            files[SUGGEST_FILE] = open(gen / SUGGEST_FILE, "rb")  # noqa: SIM115
+        for name in (SUGGEST_FILE, SPELLING_FILE):  # the data files (used when they match the commit)
+            with contextlib.suppress(FileNotFoundError):
+                files[name] = open(gen / name, "rb")  # noqa: SIM115
         documents = sum(seg.doc_count() for seg in toc.segments)
     except BaseException:
         for fh in files.values():

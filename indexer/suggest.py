@@ -12,8 +12,6 @@ commit (an index written before this file existed), builds the data itself as be
 from __future__ import annotations
 
 import heapq
-import os
-import pickle
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.analysis import HAN_CLASS
+from indexer.datafile import UNREADABLE, read_data, write_data
 from indexer.normalize import fold
 
 #: Sizes ``reindex`` builds for (the web settings ``ZHSEARCH_SUGGEST_TERMS`` / ``ZHSEARCH_SUGGEST_TITLES``).
@@ -94,27 +93,32 @@ def _good_term(term: str) -> bool:
     return len(term) >= 2 and bool(_WORDISH_RE.search(term)) and not term.isdigit()
 
 
+def term_frequencies(reader: Any) -> Counter[str]:
+    """Each term of ``title`` and ``body`` with the number of articles that hold it (summed over the fields)."""
+    df: Counter[str] = Counter()
+    fields = [f for f in ("title", "body") if f in reader.schema.names()]
+    for leaf, _ in reader.leaf_readers():  # segment by segment: much faster than through a multi-reader
+        for field in fields:
+            for btext, info in leaf.iter_field(field):
+                df[btext.decode("utf-8", "replace")] += info.doc_frequency()
+    return df
+
+
 def build_data(
     reader: Any,
     *,
     max_terms: int = DEFAULT_TERMS,
     max_titles: int = DEFAULT_TITLES,
     spellings: dict[str, tuple[str, str]] | None = None,
+    df: Counter[str] | None = None,
 ) -> SuggestionData:
     """The suggestions of a Whoosh reader of the article index; ``spellings`` (text -> pinyin keys, from the
-    previous data: :func:`spellings_of`) spare pypinyin the texts it spelled before."""
+    previous data: :func:`spellings_of`) spare pypinyin the texts it spelled before; ``df``: the reader's
+    :func:`term_frequencies`, when the caller has them."""
     known_spellings = spellings or {}
-    df: Counter[bytes] = Counter()
-    fields = [f for f in ("title", "body") if f in reader.schema.names()]
-    for leaf, _ in reader.leaf_readers():  # segment by segment: much faster than through a multi-reader
-        for field in fields:
-            for btext, info in leaf.iter_field(field):
-                df[btext] += info.doc_frequency()
-    best = heapq.nlargest(
-        max_terms,
-        ((t, n) for b, n in df.items() if _good_term(t := b.decode("utf-8", "replace"))),
-        key=lambda kv: kv[1],
-    )
+    if df is None:
+        df = term_frequencies(reader)
+    best = heapq.nlargest(max_terms, ((t, n) for t, n in df.items() if _good_term(t)), key=lambda kv: kv[1])
     known = {t for t, _ in best}
     entries: list[Entry] = []
     keyed: list[Keyed] = []
@@ -170,13 +174,18 @@ def write_suggestions(
     max_terms: int = DEFAULT_TERMS,
     max_titles: int = DEFAULT_TITLES,
     previous: Path | None = None,
+    df: Counter[str] | None = None,
 ) -> SuggestionData:
     """Build the suggestions of ``reader`` (the index in ``gen_dir`` at Whoosh commit ``commit``) and write them
     to ``gen_dir/suggest.pickle``, atomically. ``previous`` (a suggestion file of an earlier commit or
     generation) lends its pinyin: an incremental reindex spells only the new terms and titles."""
     old = _load(previous) if previous is not None else None
     data = build_data(
-        reader, max_terms=max_terms, max_titles=max_titles, spellings=spellings_of(old) if old else None
+        reader,
+        max_terms=max_terms,
+        max_titles=max_titles,
+        spellings=spellings_of(old) if old else None,
+        df=df,
     )
     payload = {
         "format": _FORMAT,
@@ -186,13 +195,7 @@ def write_suggestions(
         "entries": [(e.text, e.kind, e.weight, e.id) for e in data.entries],
         "keyed": data.keyed,
     }
-    tmp = gen_dir / f".{SUGGEST_FILE}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "wb") as fh:
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, gen_dir / SUGGEST_FILE)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_data(gen_dir / SUGGEST_FILE, payload)
     return data
 
 
@@ -204,24 +207,12 @@ def read_suggestions(gen_dir: Path, commit: int, *, max_terms: int, max_titles: 
 
 def _load(path: Path, **expected: int) -> SuggestionData | None:
     """The data in ``path`` if it can be read and its header has the ``expected`` values, else None."""
+    payload = read_data(path, format=_FORMAT, **expected)
+    if payload is None:
+        return None
     try:
-        with open(path, "rb") as fh:
-            payload = pickle.load(fh)  # noqa: S301 -- written by reindex into the index directory, like Whoosh's TOC
-        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
-            return None
-        if any(payload.get(name) != value for name, value in expected.items()):
-            return None
         entries = [Entry(*e) for e in payload["entries"]]
         keyed = [tuple(k) for k in payload["keyed"]]
-    except (
-        OSError,
-        EOFError,
-        pickle.UnpicklingError,
-        AttributeError,
-        ImportError,
-        TypeError,
-        ValueError,
-        KeyError,
-    ):
+    except UNREADABLE:
         return None
     return SuggestionData(entries, keyed)  # type: ignore[arg-type]

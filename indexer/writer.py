@@ -33,6 +33,7 @@ from indexer.ingest import (
 )
 from indexer.progress import Progress
 from indexer.schema import make_schema, schema_fingerprint
+from indexer.spelling import SPELLING_FILE, write_spelling
 from indexer.store import (
     IndexBusyError,
     ReindexLock,
@@ -44,7 +45,7 @@ from indexer.store import (
     publish_generation,
     remove_stale,
 )
-from indexer.suggest import SUGGEST_FILE, write_suggestions
+from indexer.suggest import SUGGEST_FILE, term_frequencies, write_suggestions
 from indexer.summary import NothingReadError, ReindexError, ReindexSummary, check_read
 
 __all__ = [
@@ -174,19 +175,25 @@ def _writer(ix: whoosh_index.Index, jobs: int, limitmb: int, *, multisegment: bo
 
 
 def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path | None = None) -> None:
-    """The search box's suggestions for the index's latest commit, next to it (see :mod:`indexer.suggest`);
-    ``previous``: the generation whose suggestions lend their pinyin (default: ``gen_dir`` itself)."""
+    """The search box's suggestions and the spelling tables for the index's latest commit, next to it (see
+    :mod:`indexer.suggest`, :mod:`indexer.spelling`); ``previous``: the generation whose files lend their pinyin
+    (default: ``gen_dir`` itself)."""
     t0 = time.monotonic()
+    lender = previous or gen_dir
     try:
         ix = open_generation(gen_dir)
+        commit = ix.latest_generation()
         with ix.reader() as reader:
-            data = write_suggestions(
-                gen_dir, reader, ix.latest_generation(), previous=(previous or gen_dir) / SUGGEST_FILE
-            )
+            df = term_frequencies(reader)
+            data = write_suggestions(gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df)
+        spelling = write_spelling(gen_dir, df, commit, previous=lender / SPELLING_FILE)
     except Exception as exc:  # noqa: BLE001 -- optional data: the index stands, the web workers build them
         log(f"warning: the suggestions were not written ({exc}); the web workers will build them")
         return
-    log(f"suggestions: {len(data.entries):,} entries in {time.monotonic() - t0:.1f} s")
+    log(
+        f"suggestions: {len(data.entries):,} entries, spelling: {len(spelling.words):,} words "
+        f"in {time.monotonic() - t0:.1f} s"
+    )
 
 
 def _full_build(

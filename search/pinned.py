@@ -29,6 +29,7 @@ from indexer.analysis import ChineseTokenizer
 from indexer.compat import open_reader
 from indexer.mmapstore import MappedStorage, _MappedFile, _MappedPart
 from indexer.normalize import fold
+from indexer.spelling import read_spelling
 from indexer.store import INDEX_NAME, StoreError, live_version
 from search.clauses import Weights
 from search.columns import load_columns
@@ -37,6 +38,7 @@ from search.errors import IndexUnavailableError
 from search.plan import QueryBuilder
 from search.postings import Segment, TermLists
 from search.snippets import fold_text
+from search.spelling import Speller
 
 
 def live_key(index_dir: Path) -> tuple[str, int] | None:
@@ -143,6 +145,9 @@ class PinnedIndex:
         self.builder = QueryBuilder(self.analyzer, weights=weights, values=self.field_values)
         self._segments: dict[int, list[Segment]] = {}
         self._term_lists = TermLists()
+        self._speller: Speller | None = None
+        self._speller_read = False
+        self._speller_lock = threading.Lock()
         self.norms = FieldNorms(first, self._segments_of(first))
         for name in self.schema.names():  # every scorable field, while `first` is not lent to a query
             if self.schema[name].scorable:
@@ -150,6 +155,17 @@ class PinnedIndex:
         # warm up what the first query would otherwise pay for: the dictionary, OpenCC, the folding tables
         self.analyzer.words("预热")
         fold_text("預熱")
+
+    def speller(self) -> Speller | None:
+        """The spelling tables ``reindex`` wrote for this commit (read at the first query that needs them), or
+        None for an index without them (built before they existed: its queries get no spelling suggestions)."""
+        if not self._speller_read:
+            with self._speller_lock:
+                if not self._speller_read:
+                    data = read_spelling(self.gen_dir, self.key[1])
+                    self._speller = Speller(data) if data is not None else None
+                    self._speller_read = True
+        return self._speller
 
     def _open_searcher(self) -> WhooshSearcher:
         reader = open_reader(self.storage, self.schema, list(self.segments), self.generation)

@@ -10,6 +10,7 @@ from indexer.articles import CHINA_TZ
 
 if TYPE_CHECKING:
     from search.snippets import Highlighter
+    from search.spelling import Suggestion
 
 #: Facet value lists: ``[(value, count), ...]``. Sources and categories by count (then value); years newest first.
 Facets = dict[str, list[tuple[Any, int]]]
@@ -65,6 +66,10 @@ class SearchResult:
     facets: Facets = field(default_factory=dict)
     max_results: int = 1000
     cached: bool = False
+    #: what the reader may have meant (:mod:`search.spelling`); None when every word stands as typed
+    suggestion: Suggestion | None = None
+    #: True when ``hits`` are the suggestion's results (``query`` stays as typed)
+    corrected: bool = False
 
     @property
     def pages(self) -> int:
@@ -74,7 +79,7 @@ class SearchResult:
 
     def to_api_dict(self) -> dict[str, Any]:
         """The JSON of ``/api/search`` and of ``zhsearch search --json``: ``{"query", "total", "page", "per_page",
-        "took_ms", "relaxed", "results": [hit, ...], "facets": {"source"|"category"|"year": [{"value", "count"}]}}``
+        "took_ms", "relaxed", "suggestion": {"query", "reason"} | null, "corrected", "results": [hit, ...], "facets": {"source"|"category"|"year": [{"value", "count"}]}}``
         (every facet present, empty when nothing matched)."""
         return {
             "query": self.query,
@@ -83,6 +88,8 @@ class SearchResult:
             "per_page": self.per_page,
             "took_ms": round(self.took_ms, 1),
             "relaxed": self.relaxed,
+            "suggestion": self.suggestion.to_dict() if self.suggestion is not None else None,
+            "corrected": self.corrected,
             "results": [h.to_dict() for h in self.hits],
             "facets": {
                 name: [{"value": value, "count": count} for value, count in self.facets.get(name, ())]

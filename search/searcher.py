@@ -25,7 +25,9 @@ from typing import Any
 import numpy as np
 from whoosh.reading import IndexReader
 
+from indexer.analysis import units
 from indexer.articles import CHINA_TZ
+from search import query as ast
 from search.cache import DEFAULT_ENTRIES, ResultCache
 from search.clauses import MAX_EXPANSIONS, Weights
 from search.collect import Collected, collect, facets_of, page_scores
@@ -33,12 +35,13 @@ from search.context import Context
 from search.errors import InvalidParameterError, NoIndexError, PageOutOfRangeError, QueryTooLongError
 from search.filters import Filters
 from search.live import REFRESH_INTERVAL, LiveIndex
-from search.nodes import AnyOf, Term
+from search.nodes import AnyOf, Node, Term
 from search.pinned import PinnedIndex
 from search.plan import CompiledQuery
 from search.query import MAX_QUERY_CHARS, normalize_query, parse
 from search.results import Document, Hit, SearchResult, document_from_fields, hit_from_fields
 from search.snippets import Highlighter
+from search.spelling import PINYIN, Suggestion
 from search.synonyms import SynonymTable
 
 SORTS = ("relevance", "newest", "oldest")
@@ -153,6 +156,22 @@ class Searcher:
             synonyms=self.synonyms.lookup,
         )
 
+    @staticmethod
+    def _suggest(snap: PinnedIndex, ctx: Context, q: str, tree: ast.Node | None) -> Suggestion | None:
+        """What the reader may have meant (:mod:`search.spelling`), from the index's spelling tables."""
+        speller = snap.speller()
+        if speller is None or tree is None:
+            return None
+
+        def frequency(word: str) -> int:
+            return ctx.doc_frequency("title", word) + ctx.doc_frequency("body", word)
+
+        def text_frequency(text: str) -> int:
+            node = snap.builder.phrase_clause(text, [units(text)], None)
+            return len(node.evaluate(ctx, None).docs)
+
+        return speller.suggest(q, tree, frequency, text_frequency)
+
     # -- search ----------------------------------------------------------------------------------------------
 
     def search(
@@ -166,8 +185,13 @@ class Searcher:
         date_to: date | datetime | str | None = None,
         sources: Sequence[str] = (),
         categories: Sequence[str] = (),
+        spellcheck: bool = True,
     ) -> SearchResult:
-        """One page of results for the query ``q`` (see :mod:`search.query` for the language)."""
+        """One page of results for the query ``q`` (see :mod:`search.query` for the language).
+
+        With ``spellcheck``, a word typed in pinyin or a sound-alike slip (:mod:`search.spelling`) gets a
+        ``suggestion``; the results are the suggestion's (``corrected``) for pinyin, and for a slip when the
+        query as typed has no article with every word. Without it the words are searched as typed."""
         t0 = time.perf_counter()
         q = "" if q is None else str(q)
         length = len(q.strip())
@@ -207,6 +231,7 @@ class Searcher:
             d_to,
             frozenset(sources),
             frozenset(categories),
+            spellcheck,
         )
         found = self.cache.get(key) if self.cache.enabled else None
         if found is not None:
@@ -217,7 +242,6 @@ class Searcher:
         prox = self.weights.proximity
         with snap.context() as ctx:
             s = ctx.searcher
-            compiled = self._plan(snap, ctx, q)
             stored: dict[int, dict[str, Any]] = {}
 
             def fields(d: int) -> dict[str, Any]:
@@ -226,14 +250,29 @@ class Searcher:
                     found = stored[d] = s.stored_fields(d)
                 return found
 
-            got = Collected(0, [], (np.zeros(0, np.int64),) * 3)
-            used = compiled.strict
-            if compiled.strict is not None:
-                got = collect(ctx, compiled.strict, keep, sort, mask, stored=fields, proximity=prox)
-            if got.total == 0 and compiled.relaxed is not None:
-                fallback = collect(ctx, compiled.relaxed, keep, sort, mask, stored=fields, proximity=prox)
-                if fallback.total:
-                    got, relaxed, used = fallback, True, compiled.relaxed
+            def run(text: str) -> tuple[CompiledQuery, Collected, bool, Node | None]:
+                compiled = self._plan(snap, ctx, text)
+                got = Collected(0, [], (np.zeros(0, np.int64),) * 3)
+                used = compiled.strict
+                if compiled.strict is not None:
+                    got = collect(ctx, compiled.strict, keep, sort, mask, stored=fields, proximity=prox)
+                if got.total == 0 and compiled.relaxed is not None:
+                    fallback = collect(ctx, compiled.relaxed, keep, sort, mask, stored=fields, proximity=prox)
+                    if fallback.total:
+                        return compiled, fallback, True, compiled.relaxed
+                return compiled, got, False, used
+
+            compiled, got, relaxed, used = run(q)
+            suggestion = self._suggest(snap, ctx, q, compiled.node) if spellcheck else None
+            corrected = False
+            if suggestion is not None:
+                alt = run(suggestion.query)
+                full_match = got.total > 0 and not relaxed
+                if not alt[1].total:
+                    suggestion = None  # it finds nothing either: no use to the reader
+                elif suggestion.reason == PINYIN or not full_match:
+                    compiled, got, relaxed, used = alt
+                    corrected = True
             page_docs = got.top[first : first + per_page]
             if sort != "relevance" and page_docs and used is not None:
                 page_docs = page_scores(page_docs, used, fields, prox)
@@ -250,6 +289,8 @@ class Searcher:
             hits=hits,
             facets=facets,
             max_results=MAX_RESULTS,
+            suggestion=suggestion,
+            corrected=corrected,
         )
         if self.cache.enabled:
             self.cache.put(key, _detached(result))

@@ -60,7 +60,18 @@ def test_json_output_is_the_api_answer(search_news_index: Path) -> None:
     cli_json = json.loads(out)
     app = create_app({"TESTING": True, "RATE_LIMIT": "", "INDEX_DIR": str(search_news_index)})
     api_json = app.test_client().get("/api/search?q=诈骗&per_page=3&sort=newest").get_json()
-    assert list(cli_json) == ["query", "total", "page", "per_page", "took_ms", "relaxed", "results", "facets"]
+    assert list(cli_json) == [
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "took_ms",
+        "relaxed",
+        "suggestion",
+        "corrected",
+        "results",
+        "facets",
+    ]
     assert list(cli_json["facets"]) == ["source", "category", "year"]
     assert {k: v for k, v in cli_json.items() if k != "took_ms"} == {
         k: v for k, v in api_json.items() if k != "took_ms"

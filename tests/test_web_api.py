@@ -15,7 +15,18 @@ from web_fixtures import CORPUS, TEST_CONFIG, build_index
 from indexer.normalize import fold
 from web import create_app
 
-SEARCH_KEYS = ["query", "total", "page", "per_page", "took_ms", "relaxed", "results", "facets"]
+SEARCH_KEYS = [
+    "query",
+    "total",
+    "page",
+    "per_page",
+    "took_ms",
+    "relaxed",
+    "suggestion",
+    "corrected",
+    "results",
+    "facets",
+]
 HIT_KEYS = ["id", "title", "title_html", "url", "source", "category", "published", "snippet_html", "score"]
 #: Articles holding 诈骗 in simplified or traditional characters.
 FRAUD_IDS = {a["id"] for a in CORPUS if "诈骗" in fold(a["title"] + a["body"])}
@@ -51,7 +62,7 @@ def test_search_shape_and_utf8(web_client: FlaskClient) -> None:
         assert list(hit) == HIT_KEYS
         assert "<mark>" in hit["title_html"] + hit["snippet_html"]
     assert {h["id"] for h in body["results"]} >= {"mps-2025", "mps-summer", "mps-cases"}
-    assert list(body["facets"]) == ["source", "category", "year"]
+    assert list(body["facets"]) == ["source", "category", "year", "month"]
     for facet in body["facets"].values():
         for item in facet:
             assert list(item) == ["value", "count"] and item["count"] > 0

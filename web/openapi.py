@@ -97,6 +97,13 @@ OPENAPI: dict[str, Any] = {
                         style="form",
                         explode=True,
                     ),
+                    _query_param(
+                        "spellcheck",
+                        "`1` (default): a word typed in pinyin (`zhapian`, `gab`, `公an部`) or a homophone slip "
+                        "(`炸骗`) gets a `suggestion`, whose results may be shown instead (`corrected`). `0`: "
+                        "search the words exactly as typed.",
+                        {"type": "string", "enum": ["0", "1", "true", "false"], "default": "1"},
+                    ),
                 ],
                 "responses": {
                     "200": {
@@ -253,7 +260,18 @@ OPENAPI: dict[str, Any] = {
             },
             "SearchResult": {
                 "type": "object",
-                "required": ["query", "total", "page", "per_page", "took_ms", "relaxed", "results", "facets"],
+                "required": [
+                    "query",
+                    "total",
+                    "page",
+                    "per_page",
+                    "took_ms",
+                    "relaxed",
+                    "suggestion",
+                    "corrected",
+                    "results",
+                    "facets",
+                ],
                 "additionalProperties": False,
                 "properties": {
                     "query": STR,
@@ -262,6 +280,27 @@ OPENAPI: dict[str, Any] = {
                     "per_page": {"type": "integer", "minimum": 1, "maximum": 50},
                     "took_ms": {"type": "number", "minimum": 0},
                     "relaxed": {"type": "boolean", "description": "True when no article has all the words."},
+                    "suggestion": {
+                        "description": "What the reader may have meant, or null when every word stands as typed: "
+                        "`reason` is `pinyin` (a word typed in pinyin, full or initials, searched as the Chinese "
+                        "words it spells) or `sound` (characters the index does not hold together, where a "
+                        "character that sounds the same makes a frequent word).",
+                        "type": "object",
+                        "nullable": True,
+                        "required": ["query", "reason"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "query": {**STR, "description": "The query with the words respelled."},
+                            "reason": {"type": "string", "enum": ["pinyin", "sound"]},
+                        },
+                        "example": {"query": "诈骗", "reason": "pinyin"},
+                    },
+                    "corrected": {
+                        "type": "boolean",
+                        "description": "True when `results` are those of `suggestion.query` (`query` stays as "
+                        "typed): always for `pinyin`, and for `sound` when the query as typed has no article "
+                        "with every word. Search again with `spellcheck=0` for the words as typed.",
+                    },
                     "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                     "facets": {
                         "type": "object",

@@ -46,6 +46,8 @@ class SearchParams:
     categories: tuple[str, ...] = ()
     raw_from: str = ""
     raw_to: str = ""
+    #: False (``spellcheck=0``): search the words as typed, offer no pinyin or sound-alike suggestion
+    spellcheck: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def engine_kwargs(self) -> dict[str, Any]:
@@ -57,6 +59,7 @@ class SearchParams:
             "date_to": self.date_to,
             "sources": self.sources,
             "categories": self.categories,
+            "spellcheck": self.spellcheck,
         }
 
     def url_args(self, **changes: Any) -> dict[str, Any]:
@@ -70,6 +73,7 @@ class SearchParams:
             "category": list(self.categories) or None,
             "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None,
             "page": self.page if self.page != 1 else None,
+            "spellcheck": None if self.spellcheck else 0,
         }
         args.update(changes)
         return {k: v for k, v in args.items() if v not in (None, "", [], ())}
@@ -127,7 +131,7 @@ def _multi(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
 
 
 def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
-    """Read and check the search parameters (``q page per_page sort from to source category``)."""
+    """Read and check the search parameters (``q page per_page sort from to source category spellcheck``)."""
     q = clean_text(_single(args, "q"))
     if require_q and not q:
         raise bad_parameter("q: a query is required", "missing_query")
@@ -151,7 +155,18 @@ def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
         categories=_multi(args, "category"),
         raw_from=raw_from,
         raw_to=raw_to,
+        spellcheck=_flag(args, "spellcheck", default=True),
     )
+
+
+def _flag(args: MultiDict[str, str], name: str, *, default: bool) -> bool:
+    """A yes/no parameter: ``1``/``true`` or ``0``/``false`` (absent or empty: ``default``)."""
+    raw = _single(args, name).lower()
+    if raw in ("", "1", "true"):
+        return default if raw == "" else True
+    if raw in ("0", "false"):
+        return False
+    raise bad_parameter(f"{name}: expected 0 or 1, got {raw[:40]!r}")
 
 
 def _page(args: MultiDict[str, str], per_page: int) -> int:
