@@ -394,7 +394,18 @@ def test_hit_fields_and_json(news_searcher: Searcher) -> None:
         "category": [{"value": "科技", "count": 1}],
         "year": [{"value": 2024, "count": 1}],
     }
-    assert list(data) == ["query", "total", "page", "per_page", "took_ms", "relaxed", "results", "facets"]
+    assert list(data) == [
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "took_ms",
+        "relaxed",
+        "suggestion",
+        "corrected",
+        "results",
+        "facets",
+    ]
     assert result.took_ms > 0
 
 
