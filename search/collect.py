@@ -34,7 +34,7 @@ Runs = list[tuple[list[re.Pattern[str]], str | None]]
 class Collected:
     total: int
     top: list[tuple[int, float]]  # (docnum, score) best first (or by date)
-    facets: tuple[np.ndarray, np.ndarray, np.ndarray]  # source, category, year code -> count
+    facets: tuple[np.ndarray, ...]  # source, category, year, month code -> count
 
 
 def proximity_runs(node: Node) -> Runs:
@@ -116,17 +116,19 @@ def page_scores(
     return [(d, s * proximity_factor(stored(d), runs, proximity)) for d, s in top]
 
 
-def _facets(cols: Columns, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _facets(cols: Columns, docs: np.ndarray) -> tuple[np.ndarray, ...]:
     return (
         np.bincount(cols.source[docs], minlength=len(cols.source_names)),
         np.bincount(cols.category[docs], minlength=len(cols.category_names)),
         np.bincount(cols.year[docs], minlength=len(cols.year_values)),
+        np.bincount(cols.month[docs], minlength=len(cols.month_values)),
     )
 
 
 def facets_of(cols: Columns, got: Collected) -> Facets:
-    """Facet lists: sources and categories by count (then value), years newest first; empty values left out."""
-    n_src, n_cat, n_year = got.facets
+    """Facet lists: sources and categories by count (then value), years newest first, months ("YYYY-MM") oldest
+    first (a timeline); empty values left out."""
+    n_src, n_cat, n_year, n_month = got.facets
 
     def named(names: list[str], counts: np.ndarray) -> list[tuple[Any, int]]:
         pairs = [(names[code], int(counts[code])) for code in np.flatnonzero(counts) if names[code]]
@@ -139,4 +141,5 @@ def facets_of(cols: Columns, got: Collected) -> Facets:
         "source": named(cols.source_names, n_src),
         "category": named(cols.category_names, n_cat),
         "year": years,
+        "month": [(cols.month_values[c], int(n_month[c])) for c in np.flatnonzero(n_month) if c],
     }

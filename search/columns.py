@@ -2,7 +2,7 @@
 ``lexsort`` over them.
 
 Loaded once per pinned index from Whoosh's sortable columns (``id``, ``published``, ``source``, ``category``,
-``year``), indexed by global document number.
+``year``), indexed by global document number; the month (China time) is derived from ``published``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ from whoosh.reading import IndexReader
 
 #: Column value of a document without a publication time (Whoosh's default for a missing DATETIME).
 NO_DATE = 2**64 - 1
+#: Microseconds in a day, and China time's offset from UTC (the index stores naive UTC; months are China time's).
+_DAY_US = 86_400_000_000
+_CHINA_OFFSET_US = 8 * 3_600_000_000
+#: Days from 0001-01-01 (where Whoosh's datetime longs start) to 1970-01-01 (numpy's datetime64 epoch).
+_EPOCH_DAYS = 719_162
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class Columns:
     source_names: list[str]
     category_names: list[str]
     year_values: list[int]  # 0: no year
+    month: np.ndarray  # int64 code into month_values
+    month_values: list[str]  # "YYYY-MM" in China time, ascending; "": no date
 
     @property
     def dated(self) -> np.ndarray:
@@ -79,6 +86,17 @@ def _codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
     return codes, list(names)
 
 
+def month_codes(published: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each document's China-time month as a code into ``"YYYY-MM"`` values (ascending; ``""`` for undated)."""
+    dated = published != np.uint64(NO_DATE)
+    local = published[dated].astype(np.int64) + _CHINA_OFFSET_US
+    months = (local // _DAY_US - _EPOCH_DAYS).astype("datetime64[D]").astype("datetime64[M]")
+    values, inverse = np.unique(months, return_inverse=True)
+    codes = np.zeros(len(published), dtype=np.int64)  # 0: undated
+    codes[dated] = inverse.reshape(-1) + 1
+    return codes, ["", *(str(v) for v in values)]
+
+
 def _text(v: object) -> str:
     return v.decode("utf-8") if isinstance(v, bytes) else str(v)
 
@@ -93,6 +111,7 @@ def load_columns(reader: IndexReader) -> Columns:
     )
     src, src_names = _codes(_column(reader, "source", b""))
     cat, cat_names = _codes(_column(reader, "category", b""))
+    month, months = month_codes(published)
     year, years = _codes(
         [v if isinstance(v, int) and 0 < v < 10000 else 0 for v in _column(reader, "year", 0, translate=True)]
     )
@@ -105,4 +124,6 @@ def load_columns(reader: IndexReader) -> Columns:
         source_names=[_text(v) for v in src_names],
         category_names=[_text(v) for v in cat_names],
         year_values=years,
+        month=month,
+        month_values=months,
     )

@@ -12,10 +12,11 @@ if TYPE_CHECKING:
     from search.snippets import Highlighter
     from search.spelling import Suggestion
 
-#: Facet value lists: ``[(value, count), ...]``. Sources and categories by count (then value); years newest first.
+#: Facet value lists: ``[(value, count), ...]``. Sources and categories by count (then value); years newest first;
+#: months (``"2025-03"``, China time) oldest first.
 Facets = dict[str, list[tuple[Any, int]]]
 #: The facets of every result page, in this order.
-FACETS = ("source", "category", "year")
+FACETS = ("source", "category", "year", "month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +52,8 @@ class SearchResult:
     """A page of results.
 
     ``total`` counts every match (after the date/source/category filters), ``facets`` count them per source,
-    category and year; ``relaxed`` is True when no article had all the words and these results have only some
-    of them (the UI says 没有同时包含全部关键词的结果). ``cached`` is True when the page came from the searcher's
+    category, year and month; ``relaxed`` is True when no article had all the words and these results have only
+    some of them (the UI says 没有同时包含全部关键词的结果). ``cached`` is True when the page came from the searcher's
     result cache (``took_ms`` is then the time of the lookup).
     """
 
@@ -79,7 +80,7 @@ class SearchResult:
 
     def to_api_dict(self) -> dict[str, Any]:
         """The JSON of ``/api/search`` and of ``zhsearch search --json``: ``{"query", "total", "page", "per_page",
-        "took_ms", "relaxed", "suggestion": {"query", "reason"} | null, "corrected", "results": [hit, ...], "facets": {"source"|"category"|"year": [{"value", "count"}]}}``
+        "took_ms", "relaxed", "suggestion": {"query", "reason"} | null, "corrected", "results": [hit, ...], "facets": {"source"|"category"|"year"|"month": [{"value", "count"}]}}``
         (every facet present, empty when nothing matched)."""
         return {
             "query": self.query,

@@ -39,7 +39,7 @@ from search.nodes import AnyOf, Node, Term
 from search.pinned import PinnedIndex
 from search.plan import CompiledQuery
 from search.query import MAX_QUERY_CHARS, normalize_query, parse
-from search.results import Document, Hit, SearchResult, document_from_fields, hit_from_fields
+from search.results import FACETS, Document, Hit, SearchResult, document_from_fields, hit_from_fields
 from search.snippets import Highlighter
 from search.spelling import PINYIN, Suggestion
 from search.synonyms import SynonymTable
@@ -278,7 +278,7 @@ class Searcher:
                 page_docs = page_scores(page_docs, used, fields, prox)
             highlighter = Highlighter(compiled.highlights)
             hits = [hit_from_fields(fields(d), score, highlighter) for d, score in page_docs]
-        facets = facets_of(snap.columns, got) if got.total else {"source": [], "category": [], "year": []}
+        facets = facets_of(snap.columns, got) if got.total else {name: [] for name in FACETS}
         result = SearchResult(
             query=q,
             total=got.total,

@@ -62,6 +62,8 @@ def _mismatches(expected: list[dict], got: list[dict]) -> list[str]:
     bad = []
     for want, have in zip(expected, got, strict=True):
         q = want["q"]
+        # the facets the reference recorded (the month facet came later and is tested in test_search.py)
+        have = {**have, "facets": have["facets"] and {k: have["facets"][k] for k in want["facets"] or ()}}
         for key in ("total", "relaxed", "facets"):
             if want[key] != have[key]:
                 bad.append(f"{q!r} {want['args']}: {key} {have[key]!r} != {want[key]!r}")

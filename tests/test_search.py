@@ -249,6 +249,7 @@ def test_facets_count_all_matches(news_searcher: Searcher) -> None:
         "source": [("新华社", 3), ("央视网", 2), ("人民日报", 1), ("香港电台", 1)],
         "category": [("国内", 4), ("财经", 2), ("港澳", 1)],
         "year": [(2025, 3), (2024, 4)],
+        "month": [("2024-02", 2), ("2024-08", 1), ("2024-11", 1), ("2025-01", 1), ("2025-03", 2)],
     }
 
 
@@ -258,7 +259,22 @@ def test_facets_after_filters_and_local_year(news_searcher: Searcher) -> None:
     assert result.facets["source"] == [("新华社", 3)]
     assert news_searcher.search("铁路").facets["year"] == [(2024, 1)]  # 2024-01-01 00:30 China time
     assert news_searcher.search("人工智能").facets["year"] == []  # no date
-    assert news_searcher.search("的").facets == {"source": [], "category": [], "year": []}
+    assert news_searcher.search("的").facets == {"source": [], "category": [], "year": [], "month": []}
+
+
+@pytest.mark.parametrize(
+    ("query", "months"),
+    [
+        ("铁路", [("2024-01", 1)]),  # 2023-12-31 16:30 UTC: January in China time
+        ("跨年夜", [("2023-12", 1)]),  # 2023-12-31 23:50 China time
+        ("人工智能", []),  # no date: in no month
+        ("诈骗 source:新华社", [("2024-11", 1), ("2025-01", 1), ("2025-03", 1)]),
+    ],
+)
+def test_month_facet_counts_china_time_months_oldest_first(
+    news_searcher: Searcher, query: str, months: list[tuple[str, int]]
+) -> None:
+    assert news_searcher.search(query).facets["month"] == months
 
 
 # -- filters --------------------------------------------------------------------------------------------------
@@ -393,6 +409,7 @@ def test_hit_fields_and_json(news_searcher: Searcher) -> None:
         "source": [{"value": "科技日报", "count": 1}],
         "category": [{"value": "科技", "count": 1}],
         "year": [{"value": 2024, "count": 1}],
+        "month": [{"value": "2024-05", "count": 1}],
     }
     assert list(data) == [
         "query",

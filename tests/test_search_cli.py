@@ -72,7 +72,7 @@ def test_json_output_is_the_api_answer(search_news_index: Path) -> None:
         "results",
         "facets",
     ]
-    assert list(cli_json["facets"]) == ["source", "category", "year"]
+    assert list(cli_json["facets"]) == ["source", "category", "year", "month"]
     assert {k: v for k, v in cli_json.items() if k != "took_ms"} == {
         k: v for k, v in api_json.items() if k != "took_ms"
     }

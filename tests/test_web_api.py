@@ -62,7 +62,7 @@ def test_search_shape_and_utf8(web_client: FlaskClient) -> None:
         assert list(hit) == HIT_KEYS
         assert "<mark>" in hit["title_html"] + hit["snippet_html"]
     assert {h["id"] for h in body["results"]} >= {"mps-2025", "mps-summer", "mps-cases"}
-    assert list(body["facets"]) == ["source", "category", "year"]
+    assert list(body["facets"]) == ["source", "category", "year", "month"]
     for facet in body["facets"].values():
         for item in facet:
             assert list(item) == ["value", "count"] and item["count"] > 0

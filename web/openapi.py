@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from search.query import MAX_QUERY_CHARS
+from search.results import FACETS
 from web.openapi_admin import ADMIN_PATHS, ADMIN_SCHEMAS, SECURITY_SCHEMES
 from web.openapi_common import NULLABLE_STR, STR, error_response, errors, ok
 from web.params import MAX_FILTER_VALUES, MAX_VALUE_CHARS
@@ -304,12 +305,14 @@ OPENAPI: dict[str, Any] = {
                     "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                     "facets": {
                         "type": "object",
-                        "description": "Counts over all matches (not only this page).",
-                        "required": ["source", "category", "year"],
+                        "description": "Counts over all matches (not only this page): sources and categories "
+                        "by count, years newest first, months (`2025-03`, China time) oldest first; `from` and "
+                        "`to` set to a year or a month filter to it.",
+                        "required": list(FACETS),
                         "additionalProperties": False,
                         "properties": {
                             name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetCount"}}
-                            for name in ("source", "category", "year")
+                            for name in FACETS
                         },
                     },
                 },
