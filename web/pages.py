@@ -19,6 +19,7 @@ from web.engine import engine
 from web.errors import ZH_MESSAGES, ApiError
 from web.params import SORTS, SearchParams, clean_text, parse_search
 from web.shapes import article_json
+from web.timeline import timeline
 
 bp = Blueprint("pages", __name__)
 
@@ -26,6 +27,8 @@ bp = Blueprint("pages", __name__)
 MAX_RESULTS = 1000
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 FACET_LABELS = {"source": "来源", "category": "分类", "year": "年份"}
+#: Facets whose value is a period that ``from`` and ``to`` can name (a year, a ``YYYY-MM`` month).
+PERIOD_FACETS = ("year", "month")
 #: What an article without a title is shown as: the start of its body (this many characters), else this.
 UNTITLED = "无标题"
 TITLE_FROM_BODY_CHARS = 30
@@ -93,6 +96,11 @@ def index() -> Any:
         return render_template("search.html", params=params, result=None, error=_error_text(err)), err.status
     result = found.to_api_dict()
     _title_untitled(result["results"])
+    chart = timeline(
+        result["facets"]["month"],
+        link=lambda month: toggle_url(params, "month", month),
+        selected=lambda month: facet_selected(params, "month", month),
+    )
     note_search(params.q, result["total"], cache="hit" if getattr(found, "cached", False) else "miss")
     return render_template(
         "search.html",
@@ -100,6 +108,7 @@ def index() -> Any:
         result=result,
         error=None,
         paging=pagination(params.page, params.per_page, result["total"]),
+        timeline=chart,
     )
 
 
@@ -157,12 +166,12 @@ def search_url(params: SearchParams, **changes: Any) -> str:
 
 
 def toggle_url(params: SearchParams, facet: str, value: Any) -> str:
-    """Add or remove one source/category filter, or choose/clear a year."""
-    if facet == "year":
-        year = str(value)
-        if params.raw_from == year and params.raw_to == year:
+    """Add or remove one source/category filter, or choose/clear a year or a month (``YYYY-MM``)."""
+    if facet in PERIOD_FACETS:
+        period = str(value)
+        if params.raw_from == period and params.raw_to == period:
             return search_url(params, **{"from": None, "to": None})
-        return search_url(params, **{"from": year, "to": year})
+        return search_url(params, **{"from": period, "to": period})
     current = list(params.sources if facet == "source" else params.categories)
     value = str(value)
     chosen = [v for v in current if v != value] if value in current else [*current, value]
@@ -170,7 +179,7 @@ def toggle_url(params: SearchParams, facet: str, value: Any) -> str:
 
 
 def facet_selected(params: SearchParams, facet: str, value: Any) -> bool:
-    if facet == "year":
+    if facet in PERIOD_FACETS:
         return params.raw_from == str(value) and params.raw_to == str(value)
     return str(value) in (params.sources if facet == "source" else params.categories)
 
