@@ -41,7 +41,7 @@ from search.plan import CompiledQuery
 from search.query import MAX_QUERY_CHARS, normalize_query, parse
 from search.results import FACETS, Document, Hit, SearchResult, document_from_fields, hit_from_fields
 from search.snippets import Highlighter
-from search.spelling import PINYIN, Suggestion
+from search.spelling import PINYIN, IndexStats, Suggestion
 from search.synonyms import SynonymTable
 
 SORTS = ("relevance", "newest", "oldest")
@@ -170,7 +170,10 @@ class Searcher:
             node = snap.builder.phrase_clause(text, [units(text)], None)
             return len(node.evaluate(ctx, None).docs)
 
-        return speller.suggest(q, tree, frequency, text_frequency)
+        def segment(text: str) -> list[tuple[int, int]]:
+            return [(w.start, w.end) for w in snap.analyzer.words(text, removestops=False) if w.base]
+
+        return speller.suggest(q, tree, IndexStats(frequency, text_frequency, segment))
 
     # -- search ----------------------------------------------------------------------------------------------
 

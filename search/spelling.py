@@ -81,6 +81,19 @@ class Suggestion:
 #: ``frequency(text)``: articles holding ``text`` as a word (title or body); ``text_frequency(text)``: articles
 #: holding it as consecutive characters.
 Frequency = Callable[[str], int]
+#: ``segment(text)``: the ``(start, end)`` of each word of ``text`` as the index's segmenter cuts it.
+Segment = Callable[[str], list[tuple[int, int]]]
+#: A word of the query in at least this many articles is settled: its characters are not respelled alone.
+SETTLED_DF = 2
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What the speller asks of the index a query runs on (see the type aliases above)."""
+
+    frequency: Frequency
+    text_frequency: Frequency
+    segment: Segment
 
 
 class Speller:
@@ -205,16 +218,27 @@ class Speller:
                     break
         return best
 
-    def correct_run(self, run: str, frequency: Frequency, text_frequency: Frequency) -> str | None:
-        """``run`` (folded Chinese characters) with its sound-alike slips corrected, or None if it has none."""
+    def correct_run(self, run: str, stats: IndexStats) -> str | None:
+        """``run`` (folded Chinese characters) with its sound-alike slips corrected, or None if it has none.
+
+        Only characters that the segmenter leaves alone or puts in words the index does not hold are
+        respelled (公司合作 keeps 司合, whatever 适合 sounds like); the span respelled must not be a word of the
+        index nor stand together in its text much, against the word it becomes."""
         if len(run) < 2 or run in self.frequency:
+            return None
+        loose = [True] * len(run)
+        for start, end in stats.segment(run):
+            word = run[start:end]
+            if end - start >= 2 and (word in self.frequency or stats.frequency(word) >= SETTLED_DF):
+                loose[start:end] = [False] * (end - start)
+        if not any(loose):
             return None
         out = list(run)
         taken = [False] * len(run)
         changed = False
         for size in SOUND_SPANS:
             for i in range(len(run) - size + 1):
-                if any(taken[i : i + size]):
+                if any(taken[i : i + size]) or not any(loose[i : i + size]):
                     continue
                 span = run[i : i + size]
                 if span in self.frequency:
@@ -223,7 +247,10 @@ class Speller:
                 if w is None:
                     continue
                 need = self.df[w]
-                if frequency(span) * SOUND_RATIO >= need or text_frequency(span) * SOUND_RATIO >= need:
+                if (
+                    stats.frequency(span) * SOUND_RATIO >= need
+                    or stats.text_frequency(span) * SOUND_RATIO >= need
+                ):
                     continue
                 out[i : i + size] = list(self.words[w])
                 taken[i : i + size] = [True] * size
@@ -232,8 +259,9 @@ class Speller:
 
     # -- queries ---------------------------------------------------------------------------------------------
 
-    def respell(self, text: str, frequency: Frequency, text_frequency: Frequency) -> tuple[str, str] | None:
+    def respell(self, text: str, stats: IndexStats) -> tuple[str, str] | None:
         """``(new text, reason)`` for one free-text word of a query, or None to leave it as typed."""
+        frequency = stats.frequency
         folded = fold(text)
         if _LATIN_RE.match(folded):
             spelled = self.spell_latin(folded)
@@ -254,20 +282,18 @@ class Speller:
         out = list(text)
         changed = False
         for m in _HAN_RUN_RE.finditer(folded):
-            fixed = self.correct_run(m.group(), frequency, text_frequency)
+            fixed = self.correct_run(m.group(), stats)
             if fixed is not None:
                 out[m.start() : m.end()] = list(fixed)
                 changed = True
         return ("".join(out), SOUND) if changed else None
 
-    def suggest(
-        self, q: str, tree: ast.Node | None, frequency: Frequency, text_frequency: Frequency
-    ) -> Suggestion | None:
+    def suggest(self, q: str, tree: ast.Node | None, stats: IndexStats) -> Suggestion | None:
         """Another query for ``q`` (parsed: ``tree``), or None when every word stands as typed."""
         changes: list[tuple[str, str]] = []
         reasons: set[str] = set()
         for node in _free_words(tree):
-            found = self.respell(node.text, frequency, text_frequency)
+            found = self.respell(node.text, stats)
             if found is not None:
                 changes.append((node.text, found[0]))
                 reasons.add(found[1])

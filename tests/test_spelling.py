@@ -13,7 +13,7 @@ from indexer.spelling import SPELLING_FILE, SpellingData, read_spelling
 from indexer.store import live_version
 from search import Searcher
 from search.query import parse
-from search.spelling import Speller, _rewrite, fuzzy
+from search.spelling import IndexStats, Speller, _rewrite, fuzzy
 from web import create_app
 
 SAMPLE = Path(__file__).parent.parent / "index_data" / "articles"
@@ -114,15 +114,48 @@ def test_one_character_that_sounds_the_same(span: str, word: str | None) -> None
     assert (None if got is None else sp.words[got]) == word
 
 
+def _stats(
+    frequency: dict[str, int] | None = None,
+    text: dict[str, int] | None = None,
+    cuts: dict[str, list[str]] | None = None,
+) -> IndexStats:
+    """Index statistics made by hand: word and text frequencies (0 unless given), and the segmenter's cuts
+    (default: one character a word)."""
+
+    def segment(run: str) -> list[tuple[int, int]]:
+        out, at = [], 0
+        for word in (cuts or {}).get(run, list(run)):
+            out.append((at, at + len(word)))
+            at += len(word)
+        return out
+
+    return IndexStats(lambda w: (frequency or {}).get(w, 0), lambda t: (text or {}).get(t, 0), segment)
+
+
 def test_a_slip_is_corrected_only_where_the_index_does_not_hold_the_text() -> None:
     sp = _speller()
-    rare = lambda text: 0  # noqa: E731
-    assert sp.correct_run("电信网落诈骗", rare, rare) == "电信网络诈骗"
-    assert sp.correct_run("炸骗", rare, rare) == "诈骗"
+    assert sp.correct_run("电信网落诈骗", _stats()) == "电信网络诈骗"
+    assert sp.correct_run("炸骗", _stats()) == "诈骗"
     # 网落 standing together in two articles against 网络's 30: 30 < 2 * SOUND_RATIO, so it stays
-    assert sp.correct_run("电信网落诈骗", rare, lambda text: 2 if text == "网落" else 0) is None
-    assert sp.correct_run("炸骗", lambda word: 2, rare) is None  # a word of the index
-    assert sp.correct_run("诈骗", rare, rare) is None
+    assert sp.correct_run("电信网落诈骗", _stats(text={"网落": 2})) is None
+    assert sp.correct_run("炸骗", _stats(frequency={"炸骗": 2})) is None  # a word of the index
+    assert sp.correct_run("诈骗", _stats()) is None
+
+
+def test_characters_of_words_the_index_holds_are_not_respelled() -> None:
+    sp = _speller()
+    # 国佳 sounds like 国家, but here 佳 belongs to 佳节, a word of the index: 国 and 佳 stand as typed
+    assert (
+        sp.correct_run("祖国佳节", _stats({"佳节": 5, "祖国": 5}, cuts={"祖国佳节": ["祖国", "佳节"]}))
+        is None
+    )
+    # the same characters, cut apart: 国佳 is respelled
+    assert (
+        sp.correct_run("祖国佳节", _stats({"祖国": 5}, cuts={"祖国佳节": ["祖", "国", "佳", "节"]}))
+        == "祖国家节"
+    )
+    # a word the segmenter makes but the index does not hold (电信网) is loose: 网落 becomes 网络
+    assert sp.correct_run("电信网落", _stats(cuts={"电信网落": ["电信网", "落"]})) == "电信网络"
 
 
 @pytest.mark.parametrize(
@@ -142,17 +175,16 @@ def test_rewrite_replaces_whole_words(q: str, changes: list[tuple[str, str]], ex
 
 def test_only_free_words_are_respelled() -> None:
     sp = _speller()
-    none = lambda text: 0  # noqa: E731
     for q in ['"zhapian"', "-zhapian 国家", "source:zhapian"]:
-        assert sp.suggest(q, parse(q), none, none) is None, q
-    assert sp.suggest("zhapian -炸骗", parse("zhapian -炸骗"), none, none).query == "诈骗 -炸骗"  # type: ignore[union-attr]
+        assert sp.suggest(q, parse(q), _stats()) is None, q
+    assert sp.suggest("zhapian -炸骗", parse("zhapian -炸骗"), _stats()).query == "诈骗 -炸骗"  # type: ignore[union-attr]
 
 
 def test_a_latin_word_the_index_holds_is_left_alone() -> None:
     sp = _speller()
-    assert sp.respell("zhapian", lambda w: 4, lambda t: 0) is None  # 4 * PINYIN_RATIO >= 诈骗's 40
-    assert sp.respell("zhapian", lambda w: 3, lambda t: 0) == ("诈骗", "pinyin")
-    assert sp.respell("ZhaPian", lambda w: 0, lambda t: 0) == ("诈骗", "pinyin")
+    assert sp.respell("zhapian", _stats({"zhapian": 4})) is None  # 4 * PINYIN_RATIO >= 诈骗's 40
+    assert sp.respell("zhapian", _stats({"zhapian": 3})) == ("诈骗", "pinyin")
+    assert sp.respell("ZhaPian", _stats()) == ("诈骗", "pinyin")
 
 
 # -- searches on the shipped sample --------------------------------------------------------------------------
