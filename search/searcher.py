@@ -171,9 +171,10 @@ class Searcher:
             return len(node.evaluate(ctx, None).docs)
 
         def segment(text: str) -> list[tuple[int, int]]:
-            return [(w.start, w.end) for w in snap.analyzer.words(text, removestops=False) if w.base]
+            return [(w.start, w.end) for w in snap.analyzer.words(text, removestops=False)]
 
-        return speller.suggest(q, tree, IndexStats(frequency, text_frequency, segment))
+        known = snap.analyzer.segmenter.has_word
+        return speller.suggest(q, tree, IndexStats(frequency, text_frequency, segment, known))
 
     # -- search ----------------------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,8 +81,11 @@ class Suggestion:
 #: ``frequency(text)``: articles holding ``text`` as a word (title or body); ``text_frequency(text)``: articles
 #: holding it as consecutive characters.
 Frequency = Callable[[str], int]
-#: ``segment(text)``: the ``(start, end)`` of each word of ``text`` as the index's segmenter cuts it.
+#: ``segment(text)``: the ``(start, end)`` of each word of ``text`` as the index's segmenter cuts it (the words
+#: inside longer words too).
 Segment = Callable[[str], list[tuple[int, int]]]
+#: ``known(word)``: the segmenter's dictionary holds the word.
+Known = Callable[[str], bool]
 #: A word of the query in at least this many articles is settled: its characters are not respelled alone.
 SETTLED_DF = 2
 
@@ -94,6 +97,7 @@ class IndexStats:
     frequency: Frequency
     text_frequency: Frequency
     segment: Segment
+    known: Known = lambda word: False
 
 
 class Speller:
@@ -203,10 +207,13 @@ class Speller:
         keys = {fuzzy(r) for r in self.chars.get(typed, ())}
         return any(fuzzy(r) in keys for r in self.chars.get(meant, ()))
 
-    def sound_alike(self, span: str) -> int | None:
-        """The most frequent word that differs from ``span`` in one character that sounds the same, or None."""
+    def sound_alike(self, span: str, loose: Sequence[bool] | None = None) -> int | None:
+        """The most frequent word that differs from ``span`` in one character that sounds the same (one of the
+        ``loose`` ones: default any), or None."""
         best: int | None = None
         for k in range(len(span)):
+            if loose is not None and not loose[k]:
+                continue
             for w in self.holes.get(span[:k] + _HOLE + span[k + 1 :], ()):
                 if best is not None and self.df[w] <= self.df[best]:
                     break  # most frequent first
@@ -221,15 +228,17 @@ class Speller:
     def correct_run(self, run: str, stats: IndexStats) -> str | None:
         """``run`` (folded Chinese characters) with its sound-alike slips corrected, or None if it has none.
 
-        Only characters that the segmenter leaves alone or puts in words the index does not hold are
-        respelled (公司合作 keeps 司合, whatever 适合 sounds like); the span respelled must not be a word of the
-        index nor stand together in its text much, against the word it becomes."""
+        Only characters that the segmenter leaves alone or puts in words neither its dictionary nor the index
+        holds are respelled (公司合作 keeps 司合, whatever 适合 sounds like; 在哪里 keeps 哪里); the span respelled
+        must not be a word of the index nor stand together in its text much, against the word it becomes."""
         if len(run) < 2 or run in self.frequency:
             return None
         loose = [True] * len(run)
         for start, end in stats.segment(run):
             word = run[start:end]
-            if end - start >= 2 and (word in self.frequency or stats.frequency(word) >= SETTLED_DF):
+            if end - start >= 2 and (
+                word in self.frequency or stats.known(word) or stats.frequency(word) >= SETTLED_DF
+            ):
                 loose[start:end] = [False] * (end - start)
         if not any(loose):
             return None
@@ -243,7 +252,7 @@ class Speller:
                 span = run[i : i + size]
                 if span in self.frequency:
                     continue
-                w = self.sound_alike(span)
+                w = self.sound_alike(span, loose[i : i + size])
                 if w is None:
                     continue
                 need = self.df[w]

@@ -118,9 +118,10 @@ def _stats(
     frequency: dict[str, int] | None = None,
     text: dict[str, int] | None = None,
     cuts: dict[str, list[str]] | None = None,
+    known: set[str] | None = None,
 ) -> IndexStats:
-    """Index statistics made by hand: word and text frequencies (0 unless given), and the segmenter's cuts
-    (default: one character a word)."""
+    """Index statistics made by hand: word and text frequencies (0 unless given), the segmenter's cuts
+    (default: one character a word) and its dictionary (default: empty)."""
 
     def segment(run: str) -> list[tuple[int, int]]:
         out, at = [], 0
@@ -129,7 +130,12 @@ def _stats(
             at += len(word)
         return out
 
-    return IndexStats(lambda w: (frequency or {}).get(w, 0), lambda t: (text or {}).get(t, 0), segment)
+    return IndexStats(
+        lambda w: (frequency or {}).get(w, 0),
+        lambda t: (text or {}).get(t, 0),
+        segment,
+        lambda w: w in (known or set()),
+    )
 
 
 def test_a_slip_is_corrected_only_where_the_index_does_not_hold_the_text() -> None:
@@ -144,6 +150,9 @@ def test_a_slip_is_corrected_only_where_the_index_does_not_hold_the_text() -> No
 
 def test_characters_of_words_the_index_holds_are_not_respelled() -> None:
     sp = _speller()
+    # only a loose character is replaced (在哪里 must not become 在内里 for 在内): 龙 is loose, 皴 is settled
+    assert sp.correct_run("龙村庄", _stats(cuts={"龙村庄": ["龙", "村庄"]}, known={"村庄"})) == "农村庄"
+    assert sp.correct_run("农皴城", _stats(cuts={"农皴城": ["农", "皴城"]}, known={"皴城"})) is None
     # 国佳 sounds like 国家, but here 佳 belongs to 佳节, a word of the index: 国 and 佳 stand as typed
     assert (
         sp.correct_run("祖国佳节", _stats({"佳节": 5, "祖国": 5}, cuts={"祖国佳节": ["祖国", "佳节"]}))
@@ -156,6 +165,9 @@ def test_characters_of_words_the_index_holds_are_not_respelled() -> None:
     )
     # a word the segmenter makes but the index does not hold (电信网) is loose: 网落 becomes 网络
     assert sp.correct_run("电信网落", _stats(cuts={"电信网落": ["电信网", "落"]})) == "电信网络"
+    # ... and a word of the segmenter's dictionary is settled, although the index lacks it
+    assert sp.correct_run("国佳", _stats(cuts={"国佳": ["国佳"]}, known={"国佳"})) is None
+    assert sp.correct_run("国佳", _stats(cuts={"国佳": ["国佳"]})) == "国家"
 
 
 @pytest.mark.parametrize(
