@@ -55,7 +55,7 @@ def _keep_search_rules(case: schemathesis.Case) -> None:
     not after ``to`` (else 400 bad_date_range), ``page`` is within the first 1,000 results at ``per_page``
     (else 400 page_out_of_range). Values that are not valid are left alone (they must be rejected)."""
     query = case.query
-    if not query or case.path != "/api/search":
+    if not query or case.path not in ("/api/search", "/feed.atom"):
         return
     try:
         start = parse_date(query["from"], "from", end=False) if isinstance(query.get("from"), str) else None

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 from web.accesslog import note_search
 from web.engine import engine
 from web.errors import ApiError, bad_parameter
+from web.feeds import opensearch_suggestions
 from web.openapi import openapi_document
 from web.params import MAX_VALUE_CHARS, clean_text, parse_limit, parse_search
 from web.shapes import article_json
@@ -18,6 +19,8 @@ RELATED = 5
 #: A suggestion prefix longer than this cannot be a prefix of anything worth suggesting.
 MAX_SUGGEST_CHARS = 64
 MAX_ID_CHARS = 200
+#: ``/api/suggest?format=``: this API's JSON, or the OpenSearch suggestions extension's (for browsers).
+SUGGEST_FORMATS = ("json", "opensearch")
 
 
 @bp.get("/api/search")
@@ -56,9 +59,13 @@ def suggest() -> Response:
         raise bad_parameter(f"q: longer than {MAX_VALUE_CHARS} characters", "value_too_long")
     prefix = clean_text(raw)
     limit = parse_limit(request.args, "limit", 8, 20)
-    if not prefix or len(prefix) > MAX_SUGGEST_CHARS:
-        return jsonify({"query": prefix, "suggestions": []})
-    return jsonify({"query": prefix, "suggestions": engine().suggest(prefix, limit)})
+    fmt = request.args.get("format", "json")
+    if fmt not in SUGGEST_FORMATS:
+        raise bad_parameter(f"format: expected one of {', '.join(SUGGEST_FORMATS)}, got {fmt[:40]!r}")
+    found = engine().suggest(prefix, limit) if prefix and len(prefix) <= MAX_SUGGEST_CHARS else []
+    if fmt == "opensearch":
+        return opensearch_suggestions(prefix, found)
+    return jsonify({"query": prefix, "suggestions": found})
 
 
 @bp.get("/api/openapi.json")

@@ -86,10 +86,14 @@ def engine_error(exc: BaseException) -> ApiError | None:
     return None
 
 
+#: Paths read by programs (feed readers, browsers' search settings) besides ``/api/``: their errors are JSON too.
+MACHINE_PATHS = ("/api", "/healthz", "/feed.atom", "/opensearch.xml")
+
+
 def wants_json() -> bool:
     """API clients get JSON errors; readers get pages."""
     path = request.path
-    return path.startswith("/api/") or path == "/api" or path == "/healthz"
+    return path.startswith("/api/") or path in MACHINE_PATHS
 
 
 def error_response(err: ApiError) -> Response:

@@ -9,6 +9,7 @@ from search.query import MAX_QUERY_CHARS
 from search.results import FACETS
 from web.openapi_admin import ADMIN_PATHS, ADMIN_SCHEMAS, SECURITY_SCHEMES
 from web.openapi_common import NULLABLE_STR, STR, error_response, errors, ok
+from web.openapi_feeds import FEED_SCHEMAS, SUGGEST_FORMAT_PARAMETER, SUGGEST_OPENSEARCH_CONTENT, feed_paths
 from web.params import MAX_FILTER_VALUES, MAX_VALUE_CHARS
 
 #: A value with something in it besides spaces and control characters (web/params.py drops those).
@@ -146,9 +147,13 @@ OPENAPI: dict[str, Any] = {
                         "Most suggestions returned.",
                         {"type": "integer", "minimum": 1, "maximum": 20, "default": 8},
                     ),
+                    SUGGEST_FORMAT_PARAMETER,
                 ],
                 "responses": {
-                    "200": ok("Suggestions, best first.", "Suggestions"),
+                    "200": {
+                        **ok("Suggestions, best first.", "Suggestions"),
+                        "content": {**ok("", "Suggestions")["content"], **SUGGEST_OPENSEARCH_CONTENT},
+                    },
                     **errors("400", "405", "413", "429", "503"),
                 },
             }
@@ -405,6 +410,9 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+OPENAPI["paths"].update(feed_paths(OPENAPI["paths"]["/api/search"]["get"]["parameters"]))
+OPENAPI["components"]["schemas"].update(FEED_SCHEMAS)
 
 
 def openapi_document(server_url: str | None = None) -> dict[str, Any]:
