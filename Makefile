@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint index bench relevance clean
+.PHONY: run test lint index bench relevance typos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ relevance: $(VENV)/.installed
 	@if [ ! -d ../shared/eval/cmrc2018 ]; then echo "relevance: skipped, ../shared is absent"; exit 0; fi; \
 	$(BIN)/python -c "import bm25s, jieba" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'; \
 	$(BIN)/python bench/relevance.py
+
+# pinyin and sound-alike typo queries generated from xwlb: correction accuracy, false alarms, latency (needs
+# ../shared; see bench/typos.py). Results in bench/results/typos.md.
+typos: $(VENV)/.installed
+	$(BIN)/python -m bench.typos $(TYPOS_ARGS)
 
 # speed against the anchors (stock Whoosh+jieba, SQLite FTS5, tantivy) in one run; needs ../shared (skips
 # without it). Results in bench/results/. Arguments: make bench BENCH_ARGS="--limit 10000 --http-seconds 10"

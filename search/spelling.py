@@ -36,7 +36,7 @@ PINYIN_RATIO = 10
 MIN_INITIALS = 3
 #: A sound-alike word must be in this many times more articles than the typed characters are, as a word and
 #: as consecutive text.
-SOUND_RATIO = 20
+SOUND_RATIO = 50
 #: ... and in at least this many articles.
 SOUND_MIN_DF = 3
 #: Spans of this many characters are tried against sound-alike words.
@@ -233,13 +233,7 @@ class Speller:
         must not be a word of the index nor stand together in its text much, against the word it becomes."""
         if len(run) < 2 or run in self.frequency:
             return None
-        loose = [True] * len(run)
-        for start, end in stats.segment(run):
-            word = run[start:end]
-            if end - start >= 2 and (
-                word in self.frequency or stats.known(word) or stats.frequency(word) >= SETTLED_DF
-            ):
-                loose[start:end] = [False] * (end - start)
+        loose = self._loose(run, stats)
         if not any(loose):
             return None
         out = list(run)
@@ -264,7 +258,23 @@ class Speller:
                 out[i : i + size] = list(self.words[w])
                 taken[i : i + size] = [True] * size
                 changed = True
-        return "".join(out) if changed else None
+        if not changed:
+            return None
+        fixed = "".join(out)
+        # the respelled text must segment better: fewer loose characters (烈度图发布 -> 烈度突发布 leaves 布 alone)
+        return fixed if sum(self._loose(fixed, stats)) < sum(loose) else None
+
+    def _loose(self, run: str, stats: IndexStats) -> list[bool]:
+        """For each character of ``run``: True unless a word of two or more characters that the segmenter
+        cuts there is in its dictionary or in the index."""
+        loose = [True] * len(run)
+        for start, end in stats.segment(run):
+            word = run[start:end]
+            if end - start >= 2 and (
+                word in self.frequency or stats.known(word) or stats.frequency(word) >= SETTLED_DF
+            ):
+                loose[start:end] = [False] * (end - start)
+        return loose
 
     # -- queries ---------------------------------------------------------------------------------------------
 
