@@ -22,6 +22,13 @@ def _print_plain(result: SearchResult) -> None:
     first = (result.page - 1) * result.per_page
     shown = f"{first + 1}-{first + len(result.hits)}" if result.hits else "none"
     click.echo(f"{result.total:,} results, showing {shown} ({result.took_ms:.1f} ms)")
+    if result.suggestion is not None and result.corrected:
+        click.echo(
+            f"note: 已显示“{result.suggestion.query}”的搜索结果 (showing results for {result.suggestion.query}, "
+            f"{result.suggestion.reason}; --no-spellcheck searches {result.query} as typed)"
+        )
+    elif result.suggestion is not None:
+        click.echo(f"note: 您是不是要找：{result.suggestion.query} (did you mean, {result.suggestion.reason})")
     if result.relaxed:
         click.echo(f"note: {RELAXED_NOTE}")
     for rank, hit in enumerate(result.hits, first + 1):
@@ -60,6 +67,13 @@ def _print_plain(result: SearchResult) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the result as one JSON object, as /api/search answers it."
 )
+@click.option(
+    "--spellcheck/--no-spellcheck",
+    default=True,
+    show_default=True,
+    help="Read words typed in pinyin or with a sound-alike slip as what they spell (as /api/search does); "
+    "--no-spellcheck searches them as typed.",
+)
 def search_command(
     query: tuple[str, ...],
     index_dir: Path,
@@ -72,6 +86,7 @@ def search_command(
     sources: tuple[str, ...],
     categories: tuple[str, ...],
     as_json: bool,
+    spellcheck: bool,
 ) -> None:
     """Search the index for QUERY and print a page of results.
 
@@ -96,6 +111,7 @@ def search_command(
         "date_to": date_to,
         "sources": sources,
         "categories": categories,
+        "spellcheck": spellcheck,
     }
     try:
         searcher = Searcher(index_dir, synonyms=setting("SYNONYMS"))

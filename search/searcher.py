@@ -129,6 +129,10 @@ class Searcher:
         return self._current().key
 
     def cache_stats(self) -> dict[str, Any]:
+    def warm_up(self) -> None:
+        """Load what the first query on the index served now would otherwise wait for (its spelling tables)."""
+        self._current().speller()
+
         """Result cache counters since start: ``hits``, ``misses``, ``size``, ``max_entries``, ``hit_rate`` ..."""
         return self.cache.stats()
 

@@ -3,10 +3,12 @@ the lookups on them, and what a search answers on the shipped sample."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import build_index
 
 from indexer.spelling import SPELLING_FILE, SpellingData, read_spelling
@@ -15,6 +17,7 @@ from search import Searcher
 from search.query import parse
 from search.spelling import IndexStats, Speller, _rewrite, fuzzy
 from web import create_app
+from zhsearch.cli import cli
 
 SAMPLE = Path(__file__).parent.parent / "index_data" / "articles"
 SEED = "u5e07e22f44237de1ec48"  # the 公安部 press conference on telecom fraud (the seed page)
@@ -345,3 +348,28 @@ def test_page_says_what_it_shows(sample_client: Any) -> None:
 def test_page_escapes_what_it_repeats(sample_client: Any) -> None:
     html = sample_client.get("/?q=zhapian <b>x</b>").get_data(as_text=True)
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_cli_says_what_it_shows(sample_index: Path) -> None:
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(
+            cli, ["search", "--index", str(sample_index), *args], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    lines = run("zhapian").splitlines()
+    assert lines[1] == (
+        "note: 已显示“诈骗”的搜索结果 (showing results for 诈骗, pinyin; --no-spellcheck searches zhapian as typed)"
+    )
+    assert lines[2].split()[2] == SEED
+    assert run("--no-spellcheck", "zhapian").splitlines() == [
+        run("--no-spellcheck", "zhapian").splitlines()[0]
+    ]
+    assert run("--no-spellcheck", "zhapian").startswith("0 results")
+    body = json.loads(run("--json", "gab"))
+    assert (body["suggestion"], body["corrected"], body["results"][0]["id"]) == (
+        {"query": "公安部", "reason": "pinyin"},
+        True,
+        SEED,
+    )

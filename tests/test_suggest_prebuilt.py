@@ -84,20 +84,26 @@ def test_the_web_app_loads_them_and_builds_only_when_it_must(tmp_path: Path) -> 
     assert _engine(damaged).suggestions.built == 1
 
 
-def test_a_worker_serving_prebuilt_suggestions_never_imports_pypinyin(tmp_path: Path) -> None:
+def test_a_worker_serving_prebuilt_suggestions_and_spelling_never_imports_pypinyin(tmp_path: Path) -> None:
     _, index_dir = _index(tmp_path)
     code = (
         "import json, sys\n"
         "from web import create_app\n"
         f"app = create_app({{'TESTING': True, 'RATE_LIMIT': '', 'INDEX_DIR': {str(index_dir)!r}}})\n"
         "body = app.test_client().get('/api/suggest?q=gonganbu').get_json()\n"
-        "print(json.dumps({'first': body['suggestions'][0]['text'], 'pypinyin': 'pypinyin' in sys.modules}))\n"
+        "found = app.test_client().get('/api/search?q=gonganbu').get_json()\n"
+        "print(json.dumps({'first': body['suggestions'][0]['text'], 'spelled': found['suggestion']['query'],\n"
+        "                  'pypinyin': 'pypinyin' in sys.modules}))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=REPO
     )
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"first": "公安部", "pypinyin": False}
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {
+        "first": "公安部",
+        "spelled": "公安部",
+        "pypinyin": False,
+    }
 
 
 def _engine(app):  # type: ignore[no-untyped-def]

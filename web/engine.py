@@ -104,11 +104,13 @@ class Engine:
         return table.lookup(prefix, limit)
 
     def warm_up(self) -> threading.Thread:
-        """Open the index and build the suggestion table in a background thread, so the first reader waits less."""
+        """Open the index, load its spelling tables and build the suggestion table in a background thread, so the
+        first reader waits less."""
 
         def run() -> None:
             try:
                 self.health()
+                self.searcher().warm_up()
                 self.suggest("a", 1)
             except Exception:  # no index yet, or it is being replaced: the first request will try again
                 pass
