@@ -224,3 +224,12 @@ def test_the_feed_link_title_is_escaped(web_client: FlaskClient) -> None:
     html = web_client.get('/?q="><script>x</script>').get_data(as_text=True)
     assert "<script>x" not in html
     assert 'title="“&#34;&gt;&lt;script&gt;x&lt;/script&gt;”的最新报道 (Atom)"' in html
+
+
+def test_the_help_page_tells_readers_of_the_timeline_feeds_address_bar_and_stats(
+    web_client: FlaskClient,
+) -> None:
+    html = web_client.get("/help").get_data(as_text=True)
+    assert "<h2>时间线、订阅和地址栏</h2>" in html and "/feed.atom?q=…" in html
+    assert '<a href="/opensearch.xml">OpenSearch 描述</a>' in html
+    assert "不记录 IP 地址，也不使用 cookie" in html

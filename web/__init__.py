@@ -34,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create the app: defaults, then ``ZHSEARCH_*`` environment variables, then ``test_config`` (overrides)."""
     from flask import Flask
 
-    from web import accesslog, admin, api, engine, errors, feeds, pages, security
+    from web import accesslog, admin, api, engine, errors, feeds, pages, security, stats
     from web.config import WebConfig, defaults
 
     app = Flask(__name__)
@@ -54,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     app.register_blueprint(api.bp)
     feeds.init_app(app)
+    stats.init_app(app, settings)
     admin.init_app(app, settings)  # only when ZHSEARCH_ADMIN_TOKEN is set
     app.register_blueprint(pages.bp)
     return app

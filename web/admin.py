@@ -1,4 +1,4 @@
-"""The admin API: ``GET /api/admin/status`` and ``POST /api/admin/reindex``.
+"""The admin API: ``GET /api/admin/status``, ``POST /api/admin/reindex`` and ``GET /api/admin/stats``.
 
 Registered only when ``ZHSEARCH_ADMIN_TOKEN`` is set (otherwise those paths are 404s like any unknown path).
 Every request needs ``Authorization: Bearer <token>``: 401 without it, 403 with another token (compared with
@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import hmac
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -25,12 +26,20 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from indexer.runstate import ADMIN_LOCK, lock_holder, now_iso, pid_alive, read_status, write_status
+from search.querystats import DEFAULT_DAYS, report, stats_path
 from web.config import WebConfig
 from web.engine import engine
 from web.errors import ApiError, bad_parameter
+from web.params import parse_limit
 from web.security import check_rate_limit
+from web.stats import recorder
 
 bp = Blueprint("admin", __name__, url_prefix="/api/admin")
+
+#: ``GET /api/admin/stats``: queries listed by default and at most, and the longest period asked.
+STATS_LIMIT = 20
+MAX_STATS_LIMIT = 200
+MAX_STATS_DAYS = 3660
 
 
 def _settings() -> WebConfig:
@@ -205,6 +214,23 @@ def start_reindex() -> tuple[Response, int]:
     threading.Thread(target=watch, name=f"zhsearch-reindex-{child.pid}", daemon=True).start()
     body = {"status": "started", "pid": child.pid, "full": full, "status_url": "/api/admin/status"}
     return jsonify(body), 202
+
+
+# -- query stats ----------------------------------------------------------------------------------------------
+
+
+@bp.get("/stats")
+def query_stats() -> Response:
+    """The most frequent queries and those without results (search/querystats.py), over ``days`` days."""
+    settings = _settings()
+    days = parse_limit(request.args, "days", settings.stats_days or DEFAULT_DAYS, MAX_STATS_DAYS)
+    limit = parse_limit(request.args, "limit", STATS_LIMIT, MAX_STATS_LIMIT)
+    recorder().flush()  # this worker's counts; the other workers' are at most FLUSH_SECONDS old
+    try:
+        body = report(stats_path(settings.index_dir), days, limit=limit, kept_days=settings.stats_days)
+    except (sqlite3.Error, OSError) as exc:
+        raise ApiError(503, "stats_unavailable", f"cannot read the query stats: {exc}") from None
+    return jsonify(body)
 
 
 def init_app(app: Flask, settings: WebConfig) -> None:

@@ -11,6 +11,7 @@ from web.feeds import opensearch_suggestions
 from web.openapi import openapi_document
 from web.params import MAX_VALUE_CHARS, clean_text, parse_limit, parse_search
 from web.shapes import article_json
+from web.stats import count_search
 
 bp = Blueprint("api", __name__)
 
@@ -30,6 +31,7 @@ def search() -> Response:
     body = result.to_api_dict()
     cache = "hit" if getattr(result, "cached", False) else "miss"
     note_search(params.q, body["total"], cache=cache)
+    count_search(params, body["total"])
     response = jsonify(body)
     response.headers["X-Cache"] = cache
     return response

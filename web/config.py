@@ -42,9 +42,14 @@ WEB_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LOG_JSON", "0", "Access and error log lines as JSON objects (`zhsearch serve --log-json`)."),
     Setting(
+        "STATS_DAYS",
+        "90",
+        "Days of query stats kept (`zhsearch stats`, `/api/admin/stats`): per day and normalized query, the searches and their hits, in `QUERYSTATS.sqlite3` in the index directory; no address or cookie; `0`: off.",
+    ),
+    Setting(
         "ADMIN_TOKEN",
         "",
-        "Bearer token of the admin API (`/api/admin/status`, `/api/admin/reindex`); empty: the admin API is off (404).",
+        "Bearer token of the admin API (`/api/admin/status`, `/api/admin/reindex`, `/api/admin/stats`); empty: the admin API is off (404).",
     ),
 )
 
@@ -119,6 +124,7 @@ class WebConfig:
     synonyms: str = ""
     userdict: str = ""
     articles_dir: str = ""
+    stats_days: int = 90
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> WebConfig:
@@ -136,6 +142,7 @@ class WebConfig:
             synonyms=str(config.get("SYNONYMS") or ""),
             userdict=str(config.get("USERDICT") or ""),
             articles_dir=str(config.get("ARTICLES_DIR") or ""),
+            stats_days=_as_int("STATS_DAYS", config.get("STATS_DAYS", "90")),
         )
 
 

@@ -1,4 +1,4 @@
-"""The admin API's part of the OpenAPI document (web/admin.py): its two paths, schemas and the bearer scheme."""
+"""The admin API's part of the OpenAPI document (web/admin.py): its paths, schemas and the bearer scheme."""
 
 from __future__ import annotations
 
@@ -71,6 +71,42 @@ ADMIN_PATHS: dict[str, Any] = {
         }
     },
 }
+
+ADMIN_PATHS["/api/admin/stats"] = {
+    "get": {
+        "operationId": "adminQueryStats",
+        "summary": "What readers search for: the most frequent queries, and those without results",
+        "description": "Counted per China-time day and normalized query (NFKC, lower case, single spaces) when "
+        "a results page or `/api/search` answers a first page; no address or cookie is kept. Kept "
+        "`ZHSEARCH_STATS_DAYS` days (`0`: nothing is recorded). The other workers' latest counts are at "
+        "most a few seconds old.",
+        "security": _SECURITY,
+        "parameters": [
+            {
+                "name": "days",
+                "in": "query",
+                "description": "The last this many days, today included (default: the days kept, or 90).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 3660},
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "description": "Queries in each list.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20},
+            },
+        ],
+        "responses": {
+            "200": ok("The counts.", "QueryStats"),
+            "400": error_response("`days` or `limit` is not a whole number in its range."),
+            **_AUTH_ERRORS,
+            "503": error_response("The stats database cannot be read."),
+            **errors("405", "413", "429"),
+        },
+    }
+}
+
+_COUNT = {"type": "integer", "minimum": 0}
+_DAY = {"type": "string", "format": "date"}
 
 ADMIN_SCHEMAS: dict[str, Any] = {
     "AdminStatus": {
@@ -147,6 +183,57 @@ ADMIN_SCHEMAS: dict[str, Any] = {
                 "`error`) or interrupted.",
                 "properties": {
                     "state": {"type": "string", "enum": ["finished", "failed", "interrupted", "running"]}
+                },
+            },
+        },
+    },
+    "QueryStats": {
+        "type": "object",
+        "required": [
+            "days",
+            "from",
+            "to",
+            "kept_days",
+            "searches",
+            "queries",
+            "no_result_searches",
+            "top",
+            "no_results",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "days": {"type": "integer", "minimum": 1},
+            "from": {**_DAY, "description": "The first day counted (China time)."},
+            "to": {**_DAY, "description": "The last day counted: today."},
+            "kept_days": {**_NULLABLE_INT, "description": "`ZHSEARCH_STATS_DAYS` (0: not recording)."},
+            "searches": {**_COUNT, "description": "Searches counted in the period."},
+            "queries": {**_COUNT, "description": "Distinct normalized queries."},
+            "no_result_searches": {**_COUNT, "description": "Searches that found nothing."},
+            "top": {
+                "type": "array",
+                "description": "Most searched first (then by query).",
+                "items": {
+                    "type": "object",
+                    "required": ["query", "searches", "hits"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "query": STR,
+                        "searches": _COUNT,
+                        "hits": {**_COUNT, "description": "Articles its latest search found."},
+                    },
+                },
+            },
+            "no_results": {
+                "type": "array",
+                "description": "Most often searched without a result first: what readers miss.",
+                "items": {
+                    "type": "object",
+                    "required": ["query", "searches"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "query": STR,
+                        "searches": {**_COUNT, "description": "Its searches that found nothing."},
+                    },
                 },
             },
         },

@@ -19,6 +19,7 @@ from web.engine import engine
 from web.errors import ZH_MESSAGES, ApiError
 from web.params import SORTS, SearchParams, clean_text, parse_search
 from web.shapes import article_json
+from web.stats import count_search
 from web.timeline import timeline
 
 bp = Blueprint("pages", __name__)
@@ -102,6 +103,7 @@ def index() -> Any:
         selected=lambda month: facet_selected(params, "month", month),
     )
     note_search(params.q, result["total"], cache="hit" if getattr(found, "cached", False) else "miss")
+    count_search(params, result["total"])
     return render_template(
         "search.html",
         params=params,

@@ -16,6 +16,7 @@ from indexer.progress import LogProgress, Progress, TerminalProgress
 from indexer.store import StoreError
 from search.cli import search_command
 from web.cli import serve_command
+from zhsearch.stats import stats_command
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -293,6 +294,7 @@ def snapshot_command(dest: Path, index_dir: Path) -> None:
 
 cli.add_command(search_command)
 cli.add_command(serve_command)
+cli.add_command(stats_command)
 
 
 def main() -> None:
