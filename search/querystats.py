@@ -21,6 +21,7 @@ import sqlite3
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -150,13 +151,13 @@ class QueryStats:
         with self._lock:
             if self._thread is not None:
                 return
-            self._thread = threading.Thread(target=self._run, name="zhsearch-querystats", daemon=True)
+            self._thread = threading.Thread(
+                target=_write_every,
+                args=(weakref.ref(self), self._wake, self.flush_seconds),
+                name="zhsearch-querystats",
+                daemon=True,
+            )
         self._thread.start()
-
-    def _run(self) -> None:
-        wake = self._wake
-        while not wake.wait(self.flush_seconds):
-            self.flush()
 
     def pending(self) -> int:
         """Distinct (day, query) counts not yet written."""
@@ -225,6 +226,16 @@ class QueryStats:
         """Stop the background writer and write what is left."""
         self._wake.set()
         self.flush()
+
+
+def _write_every(ref: weakref.ref[QueryStats], wake: threading.Event, seconds: float) -> None:
+    """The background writer: flush every ``seconds`` until woken by ``close`` or the stats are dropped."""
+    while not wake.wait(seconds):
+        stats = ref()
+        if stats is None:
+            return
+        stats.flush()
+        del stats
 
 
 def report(

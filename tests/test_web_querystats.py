@@ -191,3 +191,17 @@ def test_zhsearch_stats_on_a_damaged_file(own_index: Path) -> None:
         assert code == 1 and f"cannot read the query stats {own_index / STATS_FILE}" in err
     finally:
         (own_index / STATS_FILE).unlink()
+
+
+def test_the_stats_outlive_a_full_reindex(stats_app: Flask, own_index: Path) -> None:
+    from indexer.writer import reindex
+
+    _searches(stats_app)
+    assert recorder_of(stats_app).flush()
+    before = sorted(p.name for p in own_index.iterdir())
+    reindex([own_index.parent / "articles" / "articles.jsonl"], own_index, full=True, jobs=1)
+    assert {p.name for p in own_index.iterdir()} >= {STATS_FILE, "CURRENT"} and before != sorted(
+        p.name for p in own_index.iterdir()
+    )  # a new generation beside the stats
+    body = stats_app.test_client().get("/api/admin/stats", headers=AUTH).get_json()
+    assert body["searches"] == 5 and body["no_results"] == [{"query": "火星殖民地", "searches": 2}]

@@ -9,6 +9,7 @@ with the number of matches.
 from __future__ import annotations
 
 import atexit
+import weakref
 
 from flask import Flask, current_app
 
@@ -32,6 +33,12 @@ def count_search(params: SearchParams, total: int) -> None:
 def init_app(app: Flask, settings: WebConfig) -> QueryStats:
     stats = QueryStats(stats_path(settings.index_dir), settings.stats_days)
     app.extensions[_KEY] = stats
-    if stats.enabled:
-        atexit.register(stats.close)  # a worker that exits writes what it has counted
+    if stats.enabled:  # a worker that exits writes what it has counted (an app dropped before: nothing)
+        atexit.register(_close, weakref.ref(stats))
     return stats
+
+
+def _close(ref: weakref.ref[QueryStats]) -> None:
+    stats = ref()
+    if stats is not None:
+        stats.close()
