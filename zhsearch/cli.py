@@ -16,6 +16,7 @@ from indexer.progress import LogProgress, Progress, TerminalProgress
 from indexer.store import StoreError
 from search.cli import search_command
 from web.cli import serve_command
+from zhsearch.dictsuggest import dict_suggest
 from zhsearch.stats import stats_command
 
 MAX_PROBLEMS_SHOWN = 20
@@ -146,6 +147,9 @@ def _rate(read: int, seconds: float) -> str:
 @cli.group(name="dict")
 def dict_group() -> None:
     """Manage the user dictionary (words that must stay whole, e.g. 缅北, 电信网络诈骗)."""
+
+
+dict_group.add_command(dict_suggest)
 
 
 @dict_group.command(name="list")
