@@ -42,6 +42,12 @@ class SpellingData:
     readings: list[tuple[str, ...]]
     chars: dict[str, tuple[str, ...]]
 
+    def keys(self) -> dict[str, tuple[str, str]]:
+        """Each word's full spelling and initials (``公安部``: ``gonganbu``, ``gab``), as the suggestions key them."""
+        return {
+            w: ("".join(r), "".join(s[0] for s in r)) for w, r in zip(self.words, self.readings, strict=True)
+        }
+
 
 def _word_reading(word: str) -> tuple[str, ...] | None:
     from pypinyin import lazy_pinyin  # imported only to build (see the module docs)
@@ -50,6 +56,12 @@ def _word_reading(word: str) -> tuple[str, ...] | None:
     if len(syllables) != len(word) or not all(_SYLLABLE_RE.match(s) for s in syllables):
         return None
     return syllables
+
+
+def _single_reading(word: str, chars: Mapping[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The reading of a word whose characters have one reading each (no need to ask pypinyin), else None."""
+    found = [chars.get(c, ()) for c in word]
+    return tuple(r[0] for r in found) if all(len(r) == 1 for r in found) else None
 
 
 def _char_readings(char: str) -> tuple[str, ...]:
@@ -68,6 +80,11 @@ def build_spelling(
     only new words and characters."""
     known_words = dict(zip(previous.words, previous.readings, strict=True)) if previous else {}
     known_chars = previous.chars if previous else {}
+    chars: dict[str, tuple[str, ...]] = {}
+    for char in sorted({c for w in df for c in _CHAR_RE.findall(w)}):
+        found = known_chars.get(char) or _char_readings(char)
+        if found:
+            chars[char] = found
     best = heapq.nlargest(
         max_words,
         ((w, n) for w, n in df.items() if n >= MIN_DF and _WORD_RE.match(w)),
@@ -77,17 +94,12 @@ def build_spelling(
     counts: list[int] = []
     readings: list[tuple[str, ...]] = []
     for word, n in best:
-        reading = known_words.get(word) or _word_reading(word)
+        reading = known_words.get(word) or _single_reading(word, chars) or _word_reading(word)
         if reading is None:
             continue
         words.append(word)
         counts.append(int(n))
         readings.append(reading)
-    chars: dict[str, tuple[str, ...]] = {}
-    for char in sorted({c for w in df for c in _CHAR_RE.findall(w)}):
-        found = known_chars.get(char) or _char_readings(char)
-        if found:
-            chars[char] = found
     return SpellingData(words, counts, readings, chars)
 
 

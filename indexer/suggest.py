@@ -175,16 +175,18 @@ def write_suggestions(
     max_titles: int = DEFAULT_TITLES,
     previous: Path | None = None,
     df: Counter[str] | None = None,
+    spelled: dict[str, tuple[str, str]] | None = None,
 ) -> SuggestionData:
     """Build the suggestions of ``reader`` (the index in ``gen_dir`` at Whoosh commit ``commit``) and write them
     to ``gen_dir/suggest.pickle``, atomically. ``previous`` (a suggestion file of an earlier commit or
-    generation) lends its pinyin: an incremental reindex spells only the new terms and titles."""
+    generation) lends its pinyin: an incremental reindex spells only the new terms and titles; ``spelled``
+    (text -> pinyin keys, e.g. the spelling tables' words) lends more."""
     old = _load(previous) if previous is not None else None
     data = build_data(
         reader,
         max_terms=max_terms,
         max_titles=max_titles,
-        spellings=spellings_of(old) if old else None,
+        spellings={**(spelled or {}), **(spellings_of(old) if old else {})},
         df=df,
     )
     payload = {

@@ -185,8 +185,10 @@ def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path
         commit = ix.latest_generation()
         with ix.reader() as reader:
             df = term_frequencies(reader)
-            data = write_suggestions(gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df)
-        spelling = write_spelling(gen_dir, df, commit, previous=lender / SPELLING_FILE)
+            spelling = write_spelling(gen_dir, df, commit, previous=lender / SPELLING_FILE)
+            data = write_suggestions(
+                gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df, spelled=spelling.keys()
+            )
     except Exception as exc:  # noqa: BLE001 -- optional data: the index stands, the web workers build them
         log(f"warning: the suggestions were not written ({exc}); the web workers will build them")
         return

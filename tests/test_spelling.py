@@ -373,3 +373,29 @@ def test_cli_says_what_it_shows(sample_index: Path) -> None:
         True,
         SEED,
     )
+
+
+def test_an_incremental_reindex_writes_the_tables_of_its_commit(tmp_path: Path) -> None:
+    from indexer.writer import reindex
+
+    source = tmp_path / "articles.jsonl"
+    records = [{"id": f"a{i}", "title": f"诈骗案{i}", "body": "警方提醒防范电信诈骗。"} for i in range(3)]
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    index = tmp_path / "index"
+    reindex([source], index, jobs=1)
+    gen, commit = live_version(index)  # type: ignore[misc]
+    before = read_spelling(index / gen, commit)
+    assert before is not None and "深海探测" not in before.words
+    more = [{"id": f"b{i}", "title": "深海探测器", "body": "深海探测取得进展。"} for i in range(2)]
+    with source.open("a", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in more)
+    assert reindex([source], index, jobs=1).added == 2
+    gen2, commit2 = live_version(index)  # type: ignore[misc]
+    after = read_spelling(index / gen2, commit2)
+    assert (gen2, commit2 > commit) == (gen, True) and after is not None
+    by_word = dict(zip(after.words, after.readings, strict=True))
+    assert by_word["深海"] == ("shen", "hai") and by_word["诈骗"] == ("zha", "pian")
+    assert Searcher(index, cache_size=0).search("shenhai").suggestion.to_dict() == {  # type: ignore[union-attr]
+        "query": "深海",
+        "reason": "pinyin",
+    }
