@@ -275,6 +275,7 @@ def _incremental(
     searcher.close()
     if run.writes:
         drop_replaced(live, run.replaced)
+    if run.writes or not (live / SPELLING_FILE).exists():  # an index from before the spelling tables gets them
         _write_suggestions(live, log)
     for path in list(run.known.entries):
         if not within(path):

@@ -399,3 +399,16 @@ def test_an_incremental_reindex_writes_the_tables_of_its_commit(tmp_path: Path) 
         "query": "深海",
         "reason": "pinyin",
     }
+
+
+def test_a_no_op_reindex_writes_tables_an_older_index_lacks(tmp_path: Path) -> None:
+    from indexer.writer import reindex
+
+    index = build_index([SAMPLE], tmp_path / "index")
+    gen, commit = live_version(index)  # type: ignore[misc]
+    (index / gen / SPELLING_FILE).unlink()
+    assert reindex([SAMPLE], index, jobs=1).added == 0
+    assert live_version(index) == (gen, commit) and read_spelling(index / gen, commit) is not None
+    stamp = (index / gen / SPELLING_FILE).stat().st_mtime_ns
+    reindex([SAMPLE], index, jobs=1)  # nothing to do, nothing missing: the file is left alone
+    assert (index / gen / SPELLING_FILE).stat().st_mtime_ns == stamp
