@@ -7,9 +7,12 @@ import re
 from html import unescape
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from web_fixtures import CORPUS
 
+from web.pages import month_links, toggle_url
+from web.params import parse_search
 from web.timeline import LABEL_ROOM, MAX_SLOT, PLOT_HEIGHT, WIDTH, month_range, timeline
 
 #: Months of the articles holding 诈骗 in the web test corpus (simplified or traditional), by China time.
@@ -98,3 +101,23 @@ def test_no_timeline_without_dated_matches(web_client: FlaskClient) -> None:
     assert undated == ["luogu"]
     html = web_client.get("/?q=锣鼓经").get_data(as_text=True)
     assert '<li class="hit">' in html and 'class="timeline"' not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=诈骗",
+        "q=a%26to%3D0000-00&sort=newest",  # a query holding "&to=0000-00" as text
+        "q=x&source=Toronto&source=新华社&category=法治&per_page=20&page=3",
+        "q=x&from=2024-03&to=2024-03",  # a month chosen: its bar clears it, the others replace it
+        "q=x&from=2024&to=2025-06",
+    ],
+)
+def test_month_links_are_the_toggle_urls(web_app: Flask, query: str) -> None:
+    with web_app.test_request_context("/?" + query):
+        from flask import request
+
+        params = parse_search(request.args, require_q=False)
+        link = month_links(params)
+        for month in ("2024-03", "2025-12", "1999-01"):
+            assert link(month) == toggle_url(params, "month", month)

@@ -23,7 +23,7 @@ GAP_SHARE = 0.2
 LABEL_ROOM = 34
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Bar:
     month: str  # "2025-03"
     count: int
