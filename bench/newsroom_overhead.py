@@ -106,13 +106,13 @@ def timeline_cost(app, urls: list[str]) -> str:  # type: ignore[no-untyped-def]
         with app.test_request_context("/?" + url):
             from flask import request
 
-            from web.pages import facet_selected, toggle_url
+            from web.pages import facet_selected, month_links
 
             params = parse_search(request.args, require_q=False)
             t0 = time.perf_counter()
             chart = timeline(
                 month,
-                link=lambda m, p=params: toggle_url(p, "month", m),
+                link=month_links(params),
                 selected=lambda m, p=params: facet_selected(p, "month", m),
             )
             if chart is not None:
