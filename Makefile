@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint index bench relevance typos clean
+.PHONY: run test lint index bench relevance typos dups clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ relevance: $(VENV)/.installed
 # ../shared; see bench/typos.py). Results in bench/results/typos.md.
 typos: $(VENV)/.installed
 	$(BIN)/python -m bench.typos $(TYPOS_ARGS)
+
+# near-duplicate detection on copies generated from xwlb: recall, precision, digests kept apart (needs ../shared;
+# see bench/dups.py). Results in bench/results/dups.md.
+dups: $(VENV)/.installed
+	$(BIN)/python -m bench.dups $(DUPS_ARGS)
 
 # speed against the anchors (stock Whoosh+jieba, SQLite FTS5, tantivy) in one run; needs ../shared (skips
 # without it). Results in bench/results/. Arguments: make bench BENCH_ARGS="--limit 10000 --http-seconds 10"

@@ -41,6 +41,12 @@ SETTINGS: tuple[Setting, ...] = (
         "naming its file and line; `0`: no cap.",
     ),
     Setting(
+        "DUP_THRESHOLD",
+        "0.8",
+        "Estimated Jaccard similarity (MinHash over 3-character shingles of the body) from which `reindex` "
+        "groups articles as copies of one story; results show each group once (`collapse=0`: every copy).",
+    ),
+    Setting(
         "SYNONYMS",
         "index_data/synonyms.txt",
         "Query-time synonym groups, one a line (`美国,美方,美利坚`); reloaded when the file changes.",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from indexer.dups import DUPS_FILE
 from indexer.spelling import SPELLING_FILE
 from indexer.store import (
     INDEX_NAME,
@@ -69,7 +70,11 @@ def _open_commit(gen: Path) -> tuple[int, dict[str, BinaryIO], int]:
         for name in os.listdir(gen):
             if name.startswith(prefixes):
                 files[name] = open(gen / name, "rb")  # noqa: SIM115
-        for name in (SUGGEST_FILE, SPELLING_FILE):  # the data files (used when they match the commit)
+        for name in (
+            SUGGEST_FILE,
+            SPELLING_FILE,
+            DUPS_FILE,
+        ):  # the data files (used when they match the commit)
             with contextlib.suppress(FileNotFoundError):
                 files[name] = open(gen / name, "rb")  # noqa: SIM115
         documents = sum(seg.doc_count() for seg in toc.segments)

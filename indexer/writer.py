@@ -15,12 +15,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
 from indexer.analysis import DictEntry, dict_fingerprint
 from indexer.codec import ZhCodec
 from indexer.documents import MAX_INDEXED_CHARS, article_document, title_date_key
+from indexer.dups import DUPS_FILE, dup_threshold, write_dups
 from indexer.fastbuild import ParallelSegmentBuilder
 from indexer.hygiene import KnownProblems, drop_replaced, max_body_chars
 from indexer.ingest import (
@@ -84,6 +86,7 @@ def reindex(
     """
     t0 = time.monotonic()
     cap = max_body_chars(max_body)
+    dup_threshold()  # a bad setting is an error before any work
     index_dir = Path(index_dir)
     paths = [Path(p) for p in paths]
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -175,9 +178,10 @@ def _writer(ix: whoosh_index.Index, jobs: int, limitmb: int, *, multisegment: bo
 
 
 def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path | None = None) -> None:
-    """The search box's suggestions and the spelling tables for the index's latest commit, next to it (see
-    :mod:`indexer.suggest`, :mod:`indexer.spelling`); ``previous``: the generation whose files lend their pinyin
-    (default: ``gen_dir`` itself)."""
+    """The data files of the index's latest commit, next to it: the search box's suggestions, the spelling
+    tables and the near-duplicate groups (see :mod:`indexer.suggest`, :mod:`indexer.spelling`,
+    :mod:`indexer.dups`); ``previous``: the generation whose files lend their pinyin and signatures (default:
+    ``gen_dir`` itself)."""
     t0 = time.monotonic()
     lender = previous or gen_dir
     try:
@@ -189,12 +193,14 @@ def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path
             data = write_suggestions(
                 gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df, spelled=spelling.keys()
             )
+            dups = write_dups(gen_dir, reader, commit, threshold=dup_threshold(), previous=lender / DUPS_FILE)
     except Exception as exc:  # noqa: BLE001 -- optional data: the index stands, the web workers build them
         log(f"warning: the suggestions were not written ({exc}); the web workers will build them")
         return
+    copies = int((dups.group != np.arange(len(dups.group))).sum())
     log(
-        f"suggestions: {len(data.entries):,} entries, spelling: {len(spelling.words):,} words "
-        f"in {time.monotonic() - t0:.1f} s"
+        f"suggestions: {len(data.entries):,} entries, spelling: {len(spelling.words):,} words, "
+        f"near-duplicates: {copies:,} copies of other articles, in {time.monotonic() - t0:.1f} s"
     )
 
 
@@ -275,7 +281,7 @@ def _incremental(
     searcher.close()
     if run.writes:
         drop_replaced(live, run.replaced)
-    if run.writes or not (live / SPELLING_FILE).exists():  # an index from before the spelling tables gets them
+    if run.writes or not all((live / f).exists() for f in (SPELLING_FILE, DUPS_FILE)):  # files added since
         _write_suggestions(live, log)
     for path in list(run.known.entries):
         if not within(path):
