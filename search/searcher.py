@@ -128,11 +128,11 @@ class Searcher:
         """``(generation directory, Whoosh commit number)`` of the index served now."""
         return self._current().key
 
-    def cache_stats(self) -> dict[str, Any]:
     def warm_up(self) -> None:
         """Load what the first query on the index served now would otherwise wait for (its spelling tables)."""
         self._current().speller()
 
+    def cache_stats(self) -> dict[str, Any]:
         """Result cache counters since start: ``hits``, ``misses``, ``size``, ``max_entries``, ``hit_rate`` ..."""
         return self.cache.stats()
 
