@@ -21,20 +21,27 @@ RELAXED_NOTE = "没有同时包含全部关键词的结果 (no article has all t
 def _print_plain(result: SearchResult) -> None:
     first = (result.page - 1) * result.per_page
     shown = f"{first + 1}-{first + len(result.hits)}" if result.hits else "none"
-    click.echo(f"{result.total:,} results, showing {shown} ({result.took_ms:.1f} ms)")
+    copies = (
+        f"; {result.collapsed:,} copies of these stories folded in (--no-collapse lists them)"
+        if result.collapsed
+        else ""
+    )
+    click.echo(f"{result.stories:,} results, showing {shown} ({result.took_ms:.1f} ms{copies})")
     if result.suggestion is not None and result.corrected:
         click.echo(
             f"note: 已显示“{result.suggestion.query}”的搜索结果 (showing results for {result.suggestion.query}, "
             f"{result.suggestion.reason}; --no-spellcheck searches {result.query} as typed)"
         )
     elif result.suggestion is not None:
-        click.echo(f"note: 您是不是要找：{result.suggestion.query} (did you mean, {result.suggestion.reason})")
+        click.echo(
+            f"note: 您是不是要找：{result.suggestion.query} (did you mean, {result.suggestion.reason})"
+        )
     if result.relaxed:
         click.echo(f"note: {RELAXED_NOTE}")
     for rank, hit in enumerate(result.hits, first + 1):
         click.echo(
             f"{rank:>4}. {hit.score:8.3f}  {hit.id}  {hit.title}  {hit.url or '-'}  {hit.source or '-'}  "
-            f"{hit.published or '-'}"
+            f"{hit.published or '-'}" + (f"  (+{len(hit.duplicates)} similar)" if hit.duplicates else "")
         )
 
 
@@ -74,6 +81,13 @@ def _print_plain(result: SearchResult) -> None:
     help="Read words typed in pinyin or with a sound-alike slip as what they spell (as /api/search does); "
     "--no-spellcheck searches them as typed.",
 )
+@click.option(
+    "--collapse/--no-collapse",
+    default=True,
+    show_default=True,
+    help="Show each story once, its copies (near-duplicates found by reindex) folded into it; --no-collapse "
+    "lists every copy.",
+)
 def search_command(
     query: tuple[str, ...],
     index_dir: Path,
@@ -87,6 +101,7 @@ def search_command(
     categories: tuple[str, ...],
     as_json: bool,
     spellcheck: bool,
+    collapse: bool,
 ) -> None:
     """Search the index for QUERY and print a page of results.
 
@@ -112,6 +127,7 @@ def search_command(
         "sources": sources,
         "categories": categories,
         "spellcheck": spellcheck,
+        "collapse": collapse,
     }
     try:
         searcher = Searcher(index_dir, synonyms=setting("SYNONYMS"))

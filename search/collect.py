@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from search.collapse import DupGroups
 from search.columns import Columns
 from search.context import Context
 from search.nodes import Near, Node, walk
@@ -35,6 +36,8 @@ class Collected:
     total: int
     top: list[tuple[int, float]]  # (docnum, score) best first (or by date)
     facets: tuple[np.ndarray, ...]  # source, category, year, month code -> count
+    #: matches left out of the ranking as copies of a story ranked above (see :mod:`search.collapse`)
+    collapsed: int = 0
 
 
 def proximity_runs(node: Node) -> Runs:
@@ -79,10 +82,12 @@ def collect(
     *,
     stored: Callable[[int], dict[str, Any]],
     proximity: float = 0.5,
+    collapse: DupGroups | None = None,
 ) -> Collected:
     """Total, facet counts and the best ``keep`` documents by ``sort`` (``mask``: the filters' documents).
 
-    ``stored(docnum)`` gives a document's stored fields (for the proximity check and the caller's hits).
+    ``stored(docnum)`` gives a document's stored fields (for the proximity check and the caller's hits);
+    ``collapse``: rank each story's first copy only (the total and the facets count every match).
     """
     cols = ctx.columns
     within = None if mask is None else np.flatnonzero(ctx.live(mask))
@@ -91,10 +96,16 @@ def collect(
     facets = _facets(cols, docs)
     if not len(docs):
         return Collected(0, [], facets)
+    total, hidden = len(docs), 0
+    if collapse is not None:
+        heads = collapse.heads(docs, scores, sort, cols)
+        hidden = len(docs) - int(np.count_nonzero(heads))
+        if hidden:
+            docs, scores = docs[heads], scores[heads]
     if sort != "relevance":
         order = cols.order(docs, sort)[:keep]
         at = np.searchsorted(docs, order)
-        return Collected(len(docs), list(zip(order.tolist(), scores[at].tolist(), strict=True)), facets)
+        return Collected(total, list(zip(order.tolist(), scores[at].tolist(), strict=True)), facets, hidden)
     runs = proximity_runs(node) if proximity > 0 else []
     best = _best(docs, scores, cols.rank, max(keep, PROXIMITY_POOL) if runs else keep)
     top = list(zip(docs[best].tolist(), scores[best].tolist(), strict=True))
@@ -103,7 +114,7 @@ def collect(
         rank = cols.rank
         pool.sort(key=lambda item: (-item[1], rank[item[0]]))
         top = [*pool, *top[PROXIMITY_POOL:]][:keep]
-    return Collected(len(docs), top, facets)
+    return Collected(total, top, facets, hidden)
 
 
 def page_scores(

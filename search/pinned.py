@@ -32,6 +32,7 @@ from indexer.normalize import fold
 from indexer.spelling import read_spelling
 from indexer.store import INDEX_NAME, StoreError, live_version
 from search.clauses import Weights
+from search.collapse import DupGroups, load_groups
 from search.columns import load_columns
 from search.context import Context, FieldNorms
 from search.errors import IndexUnavailableError
@@ -148,6 +149,8 @@ class PinnedIndex:
         self._speller: Speller | None = None
         self._speller_read = False
         self._speller_lock = threading.Lock()
+        self._groups: DupGroups | None = None
+        self._groups_read = False
         self.norms = FieldNorms(first, self._segments_of(first))
         for name in self.schema.names():  # every scorable field, while `first` is not lent to a query
             if self.schema[name].scorable:
@@ -166,6 +169,16 @@ class PinnedIndex:
                     self._speller = Speller(data) if data is not None else None
                     self._speller_read = True
         return self._speller
+
+    def dup_groups(self) -> DupGroups | None:
+        """The near-duplicate groups ``reindex`` wrote for this commit (read at the first query that needs them),
+        or None for an index without them (nothing is collapsed)."""
+        if not self._groups_read:
+            with self._speller_lock:
+                if not self._groups_read:
+                    self._groups = load_groups(self.gen_dir, self.key[1])
+                    self._groups_read = True
+        return self._groups
 
     def _open_searcher(self) -> WhooshSearcher:
         reader = open_reader(self.storage, self.schema, list(self.segments), self.generation)

@@ -32,6 +32,8 @@ class Hit:
     published: str | None
     snippet_html: str
     score: float
+    #: the other copies of this story (results collapse them into this hit): ``Copy`` objects
+    duplicates: tuple[Copy, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,14 +46,38 @@ class Hit:
             "published": self.published,
             "snippet_html": self.snippet_html,
             "score": round(self.score, 4),
+            "duplicates": [c.to_dict() for c in self.duplicates],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """Another article of the same story: where it appeared and when."""
+
+    id: str
+    title: str
+    source: str
+    published: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "source": self.source, "published": self.published}
+
+
+def copy_from_fields(fields: dict[str, Any]) -> Copy:
+    return Copy(
+        fields.get("id", ""),
+        fields.get("title") or "",
+        fields.get("source") or "",
+        iso_published(fields.get("published")),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     """A page of results.
 
-    ``total`` counts every match (after the date/source/category filters), ``facets`` count them per source,
+    ``total`` counts every match (after the date/source/category filters), ``stories`` the ranked ones (copies of
+    a story collapsed into its first hit are not), ``facets`` count every match per source,
     category, year and month; ``relaxed`` is True when no article had all the words and these results have only
     some of them (the UI says 没有同时包含全部关键词的结果). ``cached`` is True when the page came from the searcher's
     result cache (``took_ms`` is then the time of the lookup).
@@ -71,20 +97,28 @@ class SearchResult:
     suggestion: Suggestion | None = None
     #: True when ``hits`` are the suggestion's results (``query`` stays as typed)
     corrected: bool = False
+    #: matches left out of the ranking as copies of a story shown (each hit lists its ``duplicates``)
+    collapsed: int = 0
+
+    @property
+    def stories(self) -> int:
+        """The results that are ranked: every match less the copies collapsed into another hit."""
+        return self.total - self.collapsed
 
     @property
     def pages(self) -> int:
         """Number of pages that can be served (results beyond ``max_results`` are not)."""
-        served = min(self.total, self.max_results)
+        served = min(self.stories, self.max_results)
         return (served + self.per_page - 1) // self.per_page
 
     def to_api_dict(self) -> dict[str, Any]:
-        """The JSON of ``/api/search`` and of ``zhsearch search --json``: ``{"query", "total", "page", "per_page",
+        """The JSON of ``/api/search`` and of ``zhsearch search --json``: ``{"query", "total", "stories", "page", "per_page",
         "took_ms", "relaxed", "suggestion": {"query", "reason"} | null, "corrected", "results": [hit, ...], "facets": {"source"|"category"|"year"|"month": [{"value", "count"}]}}``
         (every facet present, empty when nothing matched)."""
         return {
             "query": self.query,
             "total": self.total,
+            "stories": self.stories,
             "page": self.page,
             "per_page": self.per_page,
             "took_ms": round(self.took_ms, 1),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
@@ -39,7 +39,16 @@ from search.nodes import AnyOf, Node, Term
 from search.pinned import PinnedIndex
 from search.plan import CompiledQuery
 from search.query import MAX_QUERY_CHARS, normalize_query, parse
-from search.results import FACETS, Document, Hit, SearchResult, document_from_fields, hit_from_fields
+from search.results import (
+    FACETS,
+    Copy,
+    Document,
+    Hit,
+    SearchResult,
+    copy_from_fields,
+    document_from_fields,
+    hit_from_fields,
+)
 from search.snippets import Highlighter
 from search.spelling import PINYIN, IndexStats, Suggestion
 from search.synonyms import SynonymTable
@@ -65,6 +74,11 @@ def _to_date(value: date | datetime | str | None, name: str) -> date | None:
         except ValueError:
             pass
     raise InvalidParameterError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)")
+
+
+def _oldest_first(copies: Iterable[Copy]) -> tuple[Copy, ...]:
+    """Copies of a story by date (undated last), then id."""
+    return tuple(sorted(copies, key=lambda c: (c.published is None, c.published or "", c.id)))
 
 
 def _detached(result: SearchResult, **changes: Any) -> SearchResult:
@@ -194,12 +208,16 @@ class Searcher:
         sources: Sequence[str] = (),
         categories: Sequence[str] = (),
         spellcheck: bool = True,
+        collapse: bool = True,
     ) -> SearchResult:
         """One page of results for the query ``q`` (see :mod:`search.query` for the language).
 
         With ``spellcheck``, a word typed in pinyin or a sound-alike slip (:mod:`search.spelling`) gets a
         ``suggestion``; the results are the suggestion's (``corrected``) for pinyin, and for a slip when the
-        query as typed has no article with every word. Without it the words are searched as typed."""
+        query as typed has no article with every word. Without it the words are searched as typed.
+
+        With ``collapse``, the copies of a story (:mod:`search.collapse`) are ranked once, as the hit of their
+        first copy, which lists the others in ``duplicates``; ``total`` and the facets count every match."""
         t0 = time.perf_counter()
         q = "" if q is None else str(q)
         length = len(q.strip())
@@ -240,11 +258,13 @@ class Searcher:
             frozenset(sources),
             frozenset(categories),
             spellcheck,
+            collapse,
         )
         found = self.cache.get(key) if self.cache.enabled else None
         if found is not None:
             return _detached(found, query=q, took_ms=(time.perf_counter() - t0) * 1000, cached=True)
         mask = Filters(d_from, d_to, tuple(sources), tuple(categories)).mask(snap.columns)
+        groups = snap.dup_groups() if collapse else None
         keep = min(page * per_page, MAX_RESULTS)
         relaxed = False
         prox = self.weights.proximity
@@ -263,9 +283,20 @@ class Searcher:
                 got = Collected(0, [], (np.zeros(0, np.int64),) * 3)
                 used = compiled.strict
                 if compiled.strict is not None:
-                    got = collect(ctx, compiled.strict, keep, sort, mask, stored=fields, proximity=prox)
+                    got = collect(
+                        ctx, compiled.strict, keep, sort, mask, stored=fields, proximity=prox, collapse=groups
+                    )
                 if got.total == 0 and compiled.relaxed is not None:
-                    fallback = collect(ctx, compiled.relaxed, keep, sort, mask, stored=fields, proximity=prox)
+                    fallback = collect(
+                        ctx,
+                        compiled.relaxed,
+                        keep,
+                        sort,
+                        mask,
+                        stored=fields,
+                        proximity=prox,
+                        collapse=groups,
+                    )
                     if fallback.total:
                         return compiled, fallback, True, compiled.relaxed
                 return compiled, got, False, used
@@ -286,6 +317,13 @@ class Searcher:
                 page_docs = page_scores(page_docs, used, fields, prox)
             highlighter = Highlighter(compiled.highlights)
             hits = [hit_from_fields(fields(d), score, highlighter) for d, score in page_docs]
+            if groups is not None:
+                hits = [
+                    replace(
+                        hit, duplicates=_oldest_first(copy_from_fields(fields(o)) for o in groups.others(d))
+                    )
+                    for hit, (d, _) in zip(hits, page_docs, strict=True)
+                ]
         facets = facets_of(snap.columns, got) if got.total else {name: [] for name in FACETS}
         result = SearchResult(
             query=q,
@@ -299,6 +337,7 @@ class Searcher:
             max_results=MAX_RESULTS,
             suggestion=suggestion,
             corrected=corrected,
+            collapsed=got.collapsed,
         )
         if self.cache.enabled:
             self.cache.put(key, _detached(result))
@@ -343,6 +382,21 @@ class Searcher:
                 return None
             f = s.stored_fields(docnum)
         return document_from_fields(f, doc_id)
+
+    def copies(self, doc_id: str) -> list[Copy]:
+        """The other articles of this article's story (near-duplicates found by ``reindex``), oldest first;
+        [] for an unknown id or an article without copies."""
+        snap = self._current()
+        groups = snap.dup_groups()
+        if groups is None:
+            return []
+        with snap.context() as ctx:
+            docnum = self._docnum(ctx, doc_id)
+            if docnum is None:
+                return []
+            return list(
+                _oldest_first(copy_from_fields(ctx.searcher.stored_fields(d)) for d in groups.others(docnum))
+            )
 
     def related(self, doc_id: str, n: int = 5) -> list[Hit]:
         """Up to ``n`` articles most like this one (its key words, by BM25F); [] for an unknown id."""

@@ -24,12 +24,15 @@ SCAM = {"n01", "n02", "n03", "n04", "n14", "n15", "n21"}  # articles with the wo
 
 
 def ids(searcher: Searcher, query: str, **kwargs: object) -> set[str]:
+    """Every match (the copies of a story too: these tests pin what matches, tests/test_collapse.py the rest)."""
+    kwargs.setdefault("collapse", False)
     result = searcher.search(query, per_page=50, **kwargs)  # type: ignore[arg-type]
     assert result.total == len(result.hits)
     return {h.id for h in result.hits}
 
 
 def ranked(searcher: Searcher, query: str, **kwargs: object) -> list[str]:
+    kwargs.setdefault("collapse", False)
     return [h.id for h in searcher.search(query, per_page=50, **kwargs).hits]  # type: ignore[arg-type]
 
 
@@ -113,7 +116,7 @@ WORDS = ["诈骗", "缅北", "电信", "中国", "公安", "女排", '"诈骗窝
 def test_boolean_algebra(news_searcher: Searcher, a: str, b: str) -> None:
     sa, sb = ids(news_searcher, a), ids(news_searcher, b)
     for query, expected in ((f"{a} OR {b}", sa | sb), (f"{a} -{b}", sa - sb), (f"{a} {b}", sa & sb)):
-        result = news_searcher.search(query, per_page=50)
+        result = news_searcher.search(query, per_page=50, collapse=False)
         if result.relaxed:  # the fallback answers only when the strict query has no hit
             assert not expected, query
         else:
@@ -414,6 +417,7 @@ def test_hit_fields_and_json(news_searcher: Searcher) -> None:
     assert list(data) == [
         "query",
         "total",
+        "stories",
         "page",
         "per_page",
         "took_ms",

@@ -63,6 +63,7 @@ def test_json_output_is_the_api_answer(search_news_index: Path) -> None:
     assert list(cli_json) == [
         "query",
         "total",
+        "stories",
         "page",
         "per_page",
         "took_ms",

@@ -18,6 +18,7 @@ from web import create_app
 SEARCH_KEYS = [
     "query",
     "total",
+    "stories",
     "page",
     "per_page",
     "took_ms",
@@ -27,7 +28,18 @@ SEARCH_KEYS = [
     "results",
     "facets",
 ]
-HIT_KEYS = ["id", "title", "title_html", "url", "source", "category", "published", "snippet_html", "score"]
+HIT_KEYS = [
+    "id",
+    "title",
+    "title_html",
+    "url",
+    "source",
+    "category",
+    "published",
+    "snippet_html",
+    "score",
+    "duplicates",
+]
 #: Articles holding 诈骗 in simplified or traditional characters.
 FRAUD_IDS = {a["id"] for a in CORPUS if "诈骗" in fold(a["title"] + a["body"])}
 
@@ -70,15 +82,15 @@ def test_search_shape_and_utf8(web_client: FlaskClient) -> None:
 
 
 def test_search_pagination(web_client: FlaskClient) -> None:
-    first = web_client.get("/api/search?q=诈骗&per_page=5").get_json()
-    second = web_client.get("/api/search?q=诈骗&per_page=5&page=2").get_json()
+    first = web_client.get("/api/search?q=诈骗&per_page=5&collapse=0").get_json()
+    second = web_client.get("/api/search?q=诈骗&per_page=5&page=2&collapse=0").get_json()
     assert first["total"] == second["total"] == len(FRAUD_IDS)
     assert len(first["results"]) == 5 and second["page"] == 2
     assert not {h["id"] for h in first["results"]} & {h["id"] for h in second["results"]}
     last_page = -(-first["total"] // 5)
-    last = web_client.get(f"/api/search?q=诈骗&per_page=5&page={last_page}").get_json()
+    last = web_client.get(f"/api/search?q=诈骗&per_page=5&page={last_page}&collapse=0").get_json()
     assert len(last["results"]) == first["total"] - 5 * (last_page - 1)
-    beyond = web_client.get(f"/api/search?q=诈骗&per_page=5&page={last_page + 1}")
+    beyond = web_client.get(f"/api/search?q=诈骗&per_page=5&page={last_page + 1}&collapse=0")
     assert beyond.status_code == 200 and beyond.get_json()["results"] == []
 
 

@@ -38,13 +38,14 @@ def search() -> Response:
 
 
 def load_article(doc_id: str) -> tuple[dict, list[dict]]:
-    """The article and its related articles, or a 404 ApiError."""
+    """The article (with the other ``copies`` of its story) and its related articles, or a 404 ApiError."""
     if len(doc_id) > MAX_ID_CHARS or "\x00" in doc_id:
         raise ApiError(404, "article_not_found", "no article with this id")
     eng = engine()
     article = eng.article(doc_id)
     if article is None:
         raise ApiError(404, "article_not_found", f"no article with id {doc_id!r}")
+    article["copies"] = eng.copies(doc_id)
     return article, eng.related(doc_id, RELATED)
 
 

@@ -77,6 +77,14 @@ class Engine:
             raise _engine_error(exc) from exc
         return _as_dict(found) if found is not None else None
 
+    def copies(self, doc_id: str) -> list[dict[str, Any]]:
+        """The other copies of the article's story (near-duplicates), oldest first."""
+        searcher = self.searcher()
+        try:
+            return [c.to_dict() for c in searcher.copies(doc_id)]
+        except Exception as exc:
+            raise _engine_error(exc) from exc
+
     def related(self, doc_id: str, n: int = 5) -> list[dict[str, Any]]:
         searcher = self.searcher()
         try:

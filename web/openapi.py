@@ -51,7 +51,9 @@ OPENAPI: dict[str, Any] = {
                 "summary": "Search articles",
                 "description": 'Space-separated words must all match; `"exact phrase"`, `-exclude`, `A OR B`, '
                 "`title:` `source:` `category:` `date:2024-01..2024-06`. When no article has all the words, "
-                "articles with some of them are returned and `relaxed` is true.",
+                "articles with some of them are returned and `relaxed` is true. A long query (four words or "
+                "more, or a question) lists the articles with all the words first, then, ranked by how well they "
+                "match, those with some of them (`relaxed` stays false when the first ones have them all).",
                 "parameters": [
                     _query_param(
                         "q",
@@ -104,6 +106,12 @@ OPENAPI: dict[str, Any] = {
                         "`1` (default): a word typed in pinyin (`zhapian`, `gab`, `公an部`) or a homophone slip "
                         "(`炸骗`) gets a `suggestion`, whose results may be shown instead (`corrected`). `0`: "
                         "search the words exactly as typed.",
+                        {"type": "string", "enum": ["0", "1", "true", "false"], "default": "1"},
+                    ),
+                    _query_param(
+                        "collapse",
+                        "`1` (default): the copies of a story (near-duplicates found at index time) are one "
+                        "result, the best-ranked copy, listing the others in `duplicates`; `0`: every copy.",
                         {"type": "string", "enum": ["0", "1", "true", "false"], "default": "1"},
                     ),
                 ],
@@ -231,6 +239,7 @@ OPENAPI: dict[str, Any] = {
                     "published",
                     "snippet_html",
                     "score",
+                    "duplicates",
                 ],
                 "additionalProperties": False,
                 "properties": {
@@ -253,7 +262,19 @@ OPENAPI: dict[str, Any] = {
                         "description": "HTML-escaped excerpt with matches in <mark>.",
                     },
                     "score": {"type": "number", "nullable": True},
+                    "duplicates": {
+                        "type": "array",
+                        "description": "The other copies of this story, collapsed into this result (empty with "
+                        "`collapse=0`).",
+                        "items": {"$ref": "#/components/schemas/Copy"},
+                    },
                 },
+            },
+            "Copy": {
+                "type": "object",
+                "required": ["id", "title", "source", "published"],
+                "additionalProperties": False,
+                "properties": {"id": STR, "title": STR, "source": STR, "published": NULLABLE_STR},
             },
             "FacetCount": {
                 "type": "object",
@@ -269,6 +290,7 @@ OPENAPI: dict[str, Any] = {
                 "required": [
                     "query",
                     "total",
+                    "stories",
                     "page",
                     "per_page",
                     "took_ms",
@@ -281,11 +303,26 @@ OPENAPI: dict[str, Any] = {
                 "additionalProperties": False,
                 "properties": {
                     "query": STR,
-                    "total": {"type": "integer", "minimum": 0},
+                    "total": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "Every matching article (the facets count the same).",
+                    },
+                    "stories": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "The results ranked and paged: `total` less the copies collapsed into "
+                        "another result (equal to `total` with `collapse=0`).",
+                    },
                     "page": {"type": "integer", "minimum": 1},
                     "per_page": {"type": "integer", "minimum": 1, "maximum": 50},
                     "took_ms": {"type": "number", "minimum": 0},
-                    "relaxed": {"type": "boolean", "description": "True when no article has all the words."},
+                    "relaxed": {
+                        "type": "boolean",
+                        "description": "True when no article has all the words: every result holds only some "
+                        "of them (the page says 没有同时包含全部关键词的结果). False when the first results hold "
+                        "them all; a long query's results then go on with articles holding only some of them.",
+                    },
                     "suggestion": {
                         "description": "What the reader may have meant, or null when every word stands as typed: "
                         "`reason` is `pinyin` (a word typed in pinyin, full or initials, searched as the Chinese "
@@ -348,6 +385,7 @@ OPENAPI: dict[str, Any] = {
                     "tags",
                     "body",
                     "partial",
+                    "copies",
                     "related",
                 ],
                 "additionalProperties": False,
@@ -367,6 +405,11 @@ OPENAPI: dict[str, Any] = {
                     "partial": {
                         "type": "boolean",
                         "description": "A summary taken from another page's related-articles list, not the full text.",
+                    },
+                    "copies": {
+                        "type": "array",
+                        "description": "The other copies of this article's story (near-duplicates), oldest first.",
+                        "items": {"$ref": "#/components/schemas/Copy"},
                     },
                     "related": {
                         "type": "array",

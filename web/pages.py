@@ -112,7 +112,7 @@ def index() -> Any:
         params=params,
         result=result,
         error=None,
-        paging=pagination(params.page, params.per_page, result["total"]),
+        paging=pagination(params.page, params.per_page, result["stories"]),
         timeline=chart,
     )
 

@@ -48,6 +48,8 @@ class SearchParams:
     raw_to: str = ""
     #: False (``spellcheck=0``): search the words as typed, offer no pinyin or sound-alike suggestion
     spellcheck: bool = True
+    #: False (``collapse=0``): every copy of a story is its own result
+    collapse: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def engine_kwargs(self) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class SearchParams:
             "sources": self.sources,
             "categories": self.categories,
             "spellcheck": self.spellcheck,
+            "collapse": self.collapse,
         }
 
     def url_args(self, **changes: Any) -> dict[str, Any]:
@@ -74,6 +77,7 @@ class SearchParams:
             "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None,
             "page": self.page if self.page != 1 else None,
             "spellcheck": None if self.spellcheck else 0,
+            "collapse": None if self.collapse else 0,
         }
         args.update(changes)
         return {k: v for k, v in args.items() if v not in (None, "", [], ())}
@@ -131,7 +135,7 @@ def _multi(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
 
 
 def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
-    """Read and check the search parameters (``q page per_page sort from to source category spellcheck``)."""
+    """Read and check the search parameters (``q page per_page sort from to source category spellcheck collapse``)."""
     q = clean_text(_single(args, "q"))
     if require_q and not q:
         raise bad_parameter("q: a query is required", "missing_query")
@@ -156,6 +160,7 @@ def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
         raw_from=raw_from,
         raw_to=raw_to,
         spellcheck=_flag(args, "spellcheck", default=True),
+        collapse=_flag(args, "collapse", default=True),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 ARTICLE_FIELDS = ("id", "title", "url", "source", "category", "author", "published", "tags", "body")
 RELATED_FIELDS = ("id", "title", "url", "source", "category", "published")
+COPY_FIELDS = ("id", "title", "source", "published")
 
 
 def _published(value: Any) -> str | None:
@@ -34,6 +35,10 @@ def article_json(article: dict[str, Any], related: list[dict[str, Any]]) -> dict
         else:
             out[name] = _text(value)
     out["partial"] = bool(article.get("partial"))
+    out["copies"] = [
+        {k: (_published(c.get(k)) if k == "published" else _text(c.get(k))) for k in COPY_FIELDS}
+        for c in article.get("copies") or ()
+    ]
     out["related"] = [
         {k: (_published(r.get(k)) if k == "published" else _text(r.get(k))) for k in RELATED_FIELDS}
         for r in related
