@@ -120,6 +120,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+def latency(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """p50/p95 of the bench queries with collapse on and off, alternating, in this process."""
+    from bench.profile_queries import percentile
+    from bench.queries import make_queries
+    from search import Searcher
+
+    records = [r for _, r in zip(range(args.limit), iter_records(args.corpus), strict=False)]
+    queries = make_queries(records, args.queries + 50)
+    searcher = Searcher(args.index, cache_size=0)
+    for bq in queries[:50]:
+        searcher.search(bq.q, **bq.search_kwargs())
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for i, bq in enumerate(queries[50:]):
+        for on in (True, False) if i % 2 else (False, True):
+            t0 = time.perf_counter()
+            searcher.search(bq.q, collapse=on, **bq.search_kwargs())
+            times[on].append((time.perf_counter() - t0) * 1000)
+    return {
+        ("on" if on else "off"): {"p50": percentile(v, 50), "p95": percentile(v, 95), "n": len(v)}
+        for on, v in times.items()
+    }
+
+
 def to_markdown(r: dict[str, Any], command: str) -> str:
     ts = r["thresholds"]
     lines = [
@@ -146,6 +169,17 @@ def to_markdown(r: dict[str, Any], command: str) -> str:
     ]
     for name, cell in rows:
         lines.append(f"| {name} | " + " | ".join(cell(t) for t in ts.values()) + " |")
+    if "latency" in r:
+        on, off = r["latency"]["on"], r["latency"]["off"]
+        lines += [
+            "",
+            "| collapse | queries | p50 ms | p95 ms |",
+            "|---|---:|---:|---:|",
+            f"| on | {on['n']} | {on['p50']:.2f} | {on['p95']:.2f} |",
+            f"| off | {off['n']} | {off['p50']:.2f} | {off['p95']:.2f} |",
+            "",
+            f"p50 with collapse on / off: **{on['p50'] / off['p50']:.3f}** (the same process, alternating).",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -161,11 +195,20 @@ def main() -> None:
         help="estimated Jaccard thresholds compared (default 0.8,0.7; 0.8 is reindex's default)",
     )
     ap.add_argument("--out-dir", type=Path, default=REPO / "bench" / "results", help="where dups.md goes")
+    ap.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        help="also time the bench queries on this index (built from --corpus), collapse on and off alternating",
+    )
+    ap.add_argument("--queries", type=int, default=400, help="timed queries with --index (default 400)")
     args = ap.parse_args()
     if not args.corpus.exists():
         print(f"dups: skipped, {args.corpus} is absent")
         return
     report = run(args)
+    if args.index is not None:
+        report["latency"] = latency(args)
     md = to_markdown(report, " ".join(["python -m bench.dups", *sys.argv[1:]]))
     args.out_dir.mkdir(parents=True, exist_ok=True)
     (args.out_dir / "dups.md").write_text(md, encoding="utf-8")
