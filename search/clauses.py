@@ -29,7 +29,19 @@ class Weights:
     #: Score factor of an article where a run of the query's words stands together: 1 + proximity for each
     #: of title and body that has it (averaged over the runs), see :class:`search.nodes.Near`.
     proximity: float = 0.5
+    #: The score each matching word adds in the relaxed fallback of a short query (more words first).
     relaxed_bonus: float = 2.0
+    #: Long queries (questions, headlines: :mod:`search.ranking`), measured on the CMRC questions and the xwlb
+    #: headlines (bench/results/relevance.md). A partial match's score is its words' scores times the
+    #: idf-weighted share of the query's words it holds, raised to this power.
+    coordination: float = 0.5
+    #: The title factor of a long query's words: a short title that shares two common words with a long
+    #: query scores high in BM25F without being about it.
+    long_title: float = 0.25
+    #: The proximity factor of a long query: 1 + this times the share of its pairs of neighbouring words
+    #: that stand together in the article's body (in ``long_proximity_field``; None: title and body).
+    long_proximity: float = 1.0
+    long_proximity_field: str | None = "body"
 
 
 def has_digit(text: str) -> bool:

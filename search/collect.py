@@ -55,7 +55,7 @@ def proximity_factor(fields: dict[str, Any], runs: Runs, weight: float) -> float
     found = 0.0
     count = 0
     for patterns, field in runs:
-        names = ("title",) if field == "title" else ("title", "body")
+        names = (field,) if field in ("title", "body") else ("title", "body")
         for pattern in patterns:
             count += 1
             found += sum(1 for name in names if pattern.search(folded[name]))

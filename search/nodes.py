@@ -286,7 +286,7 @@ class Near(_Wrapping):
 
     child: Node
     runs: tuple[str, ...]  # regex patterns, see search.highlights.phrase_pattern
-    field: str | None = None  # "title": look in the title only
+    field: str | None = None  # "title" or "body": look there only
 
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
         return self.child.evaluate(ctx, within)

@@ -27,13 +27,19 @@ Semantics (the help page says the same in user words):
   top-level ``source:``/``category:``/``date:`` parts and exclusions still apply. Question words (什么, 哪一年 ...)
   are left out and a word no article holds is matched as exact characters and by its known pieces
   (:mod:`search.questionwords`).
+* **Long queries** (:attr:`CompiledQuery.long`: :data:`LONG_QUERY_WORDS` words or more, or a question of two or
+  more, without ``OR``): the relaxed query is a :class:`~search.ranking.Coordinated` union instead (no fixed
+  bonus: the words' BM25F scores times the idf-weighted share of the words an article holds) with the
+  proximity of each pair of neighbouring words, and it fills the page after the articles with every word, not
+  only when there are none (:func:`search.ranking.collect_long`).
 """
 
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.analysis import ChineseTokenizer
 from indexer.normalize import fold
@@ -60,7 +66,8 @@ from search.nodes import (
     Term,
     WithBonus,
 )
-from search.questionwords import relaxed_words
+from search.questionwords import is_question_word, relaxed_words
+from search.ranking import Coordinated
 
 #: The node of a part that cannot match (a ``source:`` value no article has).
 NOTHING = Nothing()
@@ -74,6 +81,8 @@ class CompiledQuery:
     strict: Node | None
     relaxed: Node | None
     highlights: list[HighlightTerm] = field(default_factory=list)
+    #: a long query (a question, a headline, a sentence): ranked by :func:`search.ranking.collect_long`
+    long: bool = False
 
 
 ValuesFn = Callable[[str, str], list[str]]
@@ -85,6 +94,10 @@ RELAXED_MIN_DOCS = 5000
 RELAXED_COMMON_SHARE = 0.05
 #: With no informative word, the relaxed query matches on this many of the rarest words.
 RELAXED_RAREST = 3
+#: A query of this many words or more (after stop words) is a long query, and so is a question of two or more.
+LONG_QUERY_WORDS = 4
+#: What a question may end with.
+QUESTION_MARKS = "?？"
 
 
 class QueryBuilder(Clauses):
@@ -127,14 +140,17 @@ class QueryBuilder(Clauses):
         c = copy.copy(self)
         c._doc_frequency, c._expand = doc_frequency, expand
         c._synonyms = synonyms
+        long = c._is_long(node)
+        if long:  # its words in a title count for less (see Weights.long_title)
+            c.weights = replace(c.weights, title=c.weights.long_title)
         strict = c._full(node)
         if strict is NOTHING:
             strict = None
         highlights = c._highlights(node)
         relaxed = None
         if strict is not None or c._has_positive_words(node):
-            relaxed = c._relaxed(node)
-        return CompiledQuery(node, strict, relaxed, highlights)
+            relaxed = c._relaxed(node, long)
+        return CompiledQuery(node, strict, relaxed, highlights, long=long and relaxed is not None)
 
     def _text_query(self, node: ast.Text) -> Node | None:
         words = self._words(node.text)
@@ -234,8 +250,43 @@ class QueryBuilder(Clauses):
     def _has_positive_words(self, node: ast.Node) -> bool:
         return any(isinstance(leaf, ast.Text | ast.Phrase) for leaf in self._leaves(node))
 
-    def _relaxed(self, node: ast.Node) -> Node | None:
-        """Any of the words, ranked by how many match: each matching word adds ``relaxed_bonus``.
+    def _is_long(self, node: ast.Node) -> bool:
+        """A question, a headline, a sentence: :data:`LONG_QUERY_WORDS` words or more, or a question (a question
+        word or mark) of two or more; never a query with ``OR`` (its alternatives say what is wanted)."""
+        if _has_or(node):
+            return False
+        texts = [leaf.text for leaf in self._leaves(node) if isinstance(leaf, ast.Text)]
+        words = {w.text for text in texts for w in self._words(text)}
+        if len(words) >= LONG_QUERY_WORDS:
+            return True
+        question = any(is_question_word(w) for w in words) or any(
+            m in t for t in texts for m in QUESTION_MARKS
+        )
+        return question and len(words) >= 2
+
+    def _idf(self, word: str) -> float:
+        """The weight of a word in the coordination factor: its BM25 idf in the body (1 without statistics)."""
+        if self._doc_frequency is None:
+            return 1.0
+        total, df = self._doc_frequency(None), self._doc_frequency(word)
+        return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+    def _pairs(self, node: ast.Node) -> list[tuple[str, str | None]]:
+        """The patterns of each two neighbouring words of the query's terms (for the proximity factor)."""
+        out: list[tuple[str, str | None]] = []
+        for leaf in self._leaves(node):
+            if not isinstance(leaf, ast.Text | ast.Phrase):
+                continue
+            words = self._words(leaf.text)
+            for a, b in zip(words, words[1:], strict=False):
+                runs = self._runs(leaf.text[a.start : b.end])
+                if len(runs) == 1:
+                    out.append((phrase_pattern(runs[0]).pattern, leaf.field))
+        return out
+
+    def _relaxed(self, node: ast.Node, long: bool = False) -> Node | None:
+        """Any of the words, ranked by how many match: each matching word adds ``relaxed_bonus`` (a long query:
+        a :class:`~search.ranking.Coordinated` union, see :mod:`search.ranking`).
 
         On a large index (:data:`RELAXED_MIN_DOCS` articles or more, with ``doc_frequency`` given) a document
         must hold one of the informative words (in at most :data:`RELAXED_COMMON_SHARE` of the articles, or
@@ -259,7 +310,7 @@ class QueryBuilder(Clauses):
                             clause = self.phrase_clause(text, self._runs(text), leaf.field)
                         else:
                             clause = self.word_clause(text, leaf.field)
-                        clauses[key] = Scaled(clause, add=self.weights.relaxed_bonus)
+                        clauses[key] = clause if long else Scaled(clause, add=self.weights.relaxed_bonus)
         if not clauses or (len(clauses) == 1 and not loosened):
             return None
         top = node.children if isinstance(node, ast.And) else (node,)
@@ -273,6 +324,7 @@ class QueryBuilder(Clauses):
         if any(q is NOTHING for q in required):
             return None
         anyword: Node = AnyOf(tuple(clauses.values()))
+        informative, common = list(clauses), []
         doc_frequency = self._doc_frequency
         total = doc_frequency(None) if doc_frequency is not None else 0
         if doc_frequency is not None and total >= RELAXED_MIN_DOCS:
@@ -283,6 +335,17 @@ class QueryBuilder(Clauses):
             anyword = any_of([clauses[k] for k in informative])
             if common:
                 anyword = WithBonus(anyword, any_of([clauses[k] for k in common]))
+        if long:
+            keys = [*informative, *common]
+            anyword = Coordinated(
+                tuple(clauses[k] for k in keys),
+                tuple(self._idf(k[0]) for k in keys),
+                required=len(informative),
+                power=self.weights.coordination,
+            )
+            pairs = self._pairs(node) if self.weights.long_proximity > 0 else []
+            if pairs:
+                anyword = Near(anyword, tuple(p for p, _ in pairs), self.weights.long_proximity_field)
         q = all_of([*required, anyword])
         if excluded:
             q = Excluding(q, any_of(excluded))
@@ -326,3 +389,11 @@ class QueryBuilder(Clauses):
         if phrases or any(len(t.text) > 1 for t in words):
             words = [t for t in words if len(t.text) > 1]
         return words + phrases
+
+
+def _has_or(node: ast.Node) -> bool:
+    if isinstance(node, ast.Or):
+        return True
+    if isinstance(node, ast.And):
+        return any(_has_or(c) for c in node.children)
+    return isinstance(node, ast.Not) and _has_or(node.child)

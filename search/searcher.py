@@ -39,6 +39,7 @@ from search.nodes import AnyOf, Node, Term
 from search.pinned import PinnedIndex
 from search.plan import CompiledQuery
 from search.query import MAX_QUERY_CHARS, normalize_query, parse
+from search.ranking import collect_long
 from search.results import (
     FACETS,
     Copy,
@@ -280,6 +281,19 @@ class Searcher:
 
             def run(text: str) -> tuple[CompiledQuery, Collected, bool, Node | None]:
                 compiled = self._plan(snap, ctx, text)
+                if compiled.long and sort == "relevance":  # every word first, then some (search.ranking)
+                    assert compiled.relaxed is not None
+                    long = collect_long(
+                        ctx,
+                        compiled.strict,
+                        compiled.relaxed,
+                        keep,
+                        mask,
+                        stored=fields,
+                        proximity=self.weights.long_proximity,
+                        collapse=groups,
+                    )
+                    return compiled, long[0], long[1], compiled.relaxed
                 got = Collected(0, [], (np.zeros(0, np.int64),) * 3)
                 used = compiled.strict
                 if compiled.strict is not None:
@@ -350,6 +364,18 @@ class Searcher:
         with snap.context() as ctx:
             s = ctx.searcher
             compiled = self._plan(snap, ctx, q)
+            if compiled.long:
+                assert compiled.relaxed is not None
+                got = collect_long(
+                    ctx,
+                    compiled.strict,
+                    compiled.relaxed,
+                    limit,
+                    None,
+                    stored=s.stored_fields,
+                    proximity=self.weights.long_proximity,
+                )[0]
+                return [s.stored_fields(d)["id"] for d, _ in got.top[:limit]]
             for node in (compiled.strict, compiled.relaxed):
                 if node is not None:
                     got = collect(

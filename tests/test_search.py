@@ -475,18 +475,31 @@ def test_relaxed_on_a_large_index_matches_informative_words_only() -> None:
     from search.nodes import WithBonus as BonusQuery
     from search.plan import QueryBuilder
     from search.query import parse
+    from search.ranking import Coordinated
 
-    df = {None: 10_000, "嫦娥": 40, "月壤": 12, "带回": 300, "多少": 2_000, "月球": 450}
+    df = {None: 10_000, "嫦娥": 40, "月壤": 12, "带回": 300, "多少": 2_000, "国家": 3_000}
     builder = QueryBuilder(ChineseTokenizer())
-    relaxed = builder.compile(parse("嫦娥 带回 多少 月壤"), doc_frequency=lambda w: df.get(w, 0)).relaxed
-    assert isinstance(relaxed, BonusQuery)
-    assert "多少" not in str(relaxed.required) and "多少" in str(relaxed.optional)
-    assert all(w in str(relaxed.required) for w in ("嫦娥", "带回", "月壤"))
+    # a keyword query: the informative words match, the common one adds to the score
+    short = builder.compile(parse("嫦娥 带回 国家"), doc_frequency=lambda w: df.get(w, 0))
+    assert not short.long and isinstance(short.relaxed, BonusQuery)
+    assert "国家" not in str(short.relaxed.required) and "国家" in str(short.relaxed.optional)
+    assert all(w in str(short.relaxed.required) for w in ("嫦娥", "带回"))
+
+    def split(query: str) -> tuple[str, str]:
+        compiled = builder.compile(parse(query), doc_frequency=lambda w: df.get(w, 0))
+        assert compiled.long and isinstance(compiled.relaxed, Coordinated)
+        n = compiled.relaxed.required
+        return str(compiled.relaxed.children[:n]), str(compiled.relaxed.children[n:])
+
+    # a long query: the same split, the common words after the required ones
+    required, optional = split("嫦娥 带回 多少 月壤")
+    assert (
+        all(w in required for w in ("嫦娥", "带回", "月壤")) and "多少" not in required and "多少" in optional
+    )
     df.update({"嫦娥": 5_000, "带回": 5_000, "月壤": 6_000})  # nothing informative: the three rarest match
-    relaxed = builder.compile(parse("嫦娥 带回 多少 月壤"), doc_frequency=lambda w: df.get(w, 0)).relaxed
-    assert isinstance(relaxed, BonusQuery)
-    assert "月壤" not in str(relaxed.required) and "月壤" in str(relaxed.optional)
-    small = builder.compile(parse("嫦娥 带回 多少 月壤"), doc_frequency=lambda w: 10 if w is None else 5)
+    required, optional = split("嫦娥 带回 多少 月壤")
+    assert "月壤" not in required and "月壤" in optional
+    small = builder.compile(parse("嫦娥 带回 国家"), doc_frequency=lambda w: 10 if w is None else 5)
     assert not isinstance(small.relaxed, BonusQuery)  # a small index: any word
 
 

@@ -15,6 +15,7 @@ from whoosh.query.wrappers import WrappingQuery
 from whoosh.util.times import long_to_datetime
 
 from search import nodes
+from search.ranking import Coordinated
 
 
 class _ScaledMatcher(matching.WrappingMatcher):
@@ -96,7 +97,19 @@ def to_whoosh(node: nodes.Node) -> Query:
 
 
 def whoosh_matches(searcher: Any, node: nodes.Node) -> dict[int, float]:
-    """Every (global) document matching ``node`` with its score, by Whoosh's matchers."""
+    """Every (global) document matching ``node`` with its score, by Whoosh's matchers (a long query's
+    :class:`~search.ranking.Coordinated` union: its children's, put together one document at a time)."""
+    while isinstance(node, nodes.Near):
+        node = node.child
+    if isinstance(node, Coordinated):
+        parts = [whoosh_matches(searcher, c) for c in node.children]
+        found = set().union(*parts[: node.required])
+        out = {}
+        for d in found:
+            held = sum(w for part, w in zip(parts, node.weights, strict=True) if d in part)
+            score = sum(part[d] for part in parts if d in part)
+            out[d] = score * (held / sum(node.weights)) ** node.power
+        return out
     q = to_whoosh(node)
     out: dict[int, float] = {}
     for sub, offset in searcher.leaf_searchers():
