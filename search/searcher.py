@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
@@ -28,6 +28,7 @@ from whoosh.reading import IndexReader
 from indexer.analysis import units
 from indexer.articles import CHINA_TZ
 from search import query as ast
+from search.articles import ArticleLookups, oldest_first
 from search.cache import DEFAULT_ENTRIES, ResultCache
 from search.clauses import MAX_EXPANSIONS, Weights
 from search.collect import Collected, collect, facets_of, page_scores
@@ -35,19 +36,15 @@ from search.context import Context
 from search.errors import InvalidParameterError, NoIndexError, PageOutOfRangeError, QueryTooLongError
 from search.filters import Filters
 from search.live import REFRESH_INTERVAL, LiveIndex
-from search.nodes import AnyOf, Node, Term
+from search.nodes import Node
 from search.pinned import PinnedIndex
 from search.plan import CompiledQuery
 from search.query import MAX_QUERY_CHARS, normalize_query, parse
 from search.ranking import collect_long
 from search.results import (
     FACETS,
-    Copy,
-    Document,
-    Hit,
     SearchResult,
     copy_from_fields,
-    document_from_fields,
     hit_from_fields,
 )
 from search.snippets import Highlighter
@@ -77,18 +74,13 @@ def _to_date(value: date | datetime | str | None, name: str) -> date | None:
     raise InvalidParameterError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)")
 
 
-def _oldest_first(copies: Iterable[Copy]) -> tuple[Copy, ...]:
-    """Copies of a story by date (undated last), then id."""
-    return tuple(sorted(copies, key=lambda c: (c.published is None, c.published or "", c.id)))
-
-
 def _detached(result: SearchResult, **changes: Any) -> SearchResult:
     """A copy of ``result`` sharing no mutable container with it (hits and facet pairs are immutable)."""
     facets = {name: list(pairs) for name, pairs in result.facets.items()}
     return replace(result, hits=list(result.hits), facets=facets, **changes)
 
 
-class Searcher:
+class Searcher(ArticleLookups):
     """Search the index at ``index_dir`` (see the module docs). Thread-safe; share one per process."""
 
     def __init__(
@@ -334,7 +326,7 @@ class Searcher:
             if groups is not None:
                 hits = [
                     replace(
-                        hit, duplicates=_oldest_first(copy_from_fields(fields(o)) for o in groups.others(d))
+                        hit, duplicates=oldest_first(copy_from_fields(fields(o)) for o in groups.others(d))
                     )
                     for hit, (d, _) in zip(hits, page_docs, strict=True)
                 ]
@@ -390,61 +382,3 @@ class Searcher:
                     if got.total:
                         return [s.stored_fields(d)["id"] for d, _ in got.top[:limit]]
         return []
-
-    # -- single articles -------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _docnum(ctx: Context, doc_id: str) -> int | None:
-        ids = ctx.postings("id", doc_id, None).ids
-        return int(ids[0]) if len(ids) else None
-
-    def get(self, doc_id: str) -> Document | None:
-        """The stored article with this id, or None."""
-        snap = self._current()
-        with snap.context() as ctx:
-            s = ctx.searcher
-            docnum = self._docnum(ctx, doc_id)
-            if docnum is None:
-                return None
-            f = s.stored_fields(docnum)
-        return document_from_fields(f, doc_id)
-
-    def copies(self, doc_id: str) -> list[Copy]:
-        """The other articles of this article's story (near-duplicates found by ``reindex``), oldest first;
-        [] for an unknown id or an article without copies."""
-        snap = self._current()
-        groups = snap.dup_groups()
-        if groups is None:
-            return []
-        with snap.context() as ctx:
-            docnum = self._docnum(ctx, doc_id)
-            if docnum is None:
-                return []
-            return list(
-                _oldest_first(copy_from_fields(ctx.searcher.stored_fields(d)) for d in groups.others(docnum))
-            )
-
-    def related(self, doc_id: str, n: int = 5) -> list[Hit]:
-        """Up to ``n`` articles most like this one (its key words, by BM25F); [] for an unknown id."""
-        n = max(0, min(int(n), MAX_PER_PAGE))
-        if n == 0:
-            return []
-        snap = self._current()
-        with snap.context() as ctx:
-            s = ctx.searcher
-            docnum = self._docnum(ctx, doc_id)
-            if docnum is None:
-                return []
-            f = s.stored_fields(docnum)
-            text = (f.get("title") or "") + "\n" + (f.get("body") or "")
-            terms = s.key_terms_from_text("body", text, numterms=16)
-            if not terms:
-                return []
-            q = AnyOf(
-                tuple(Term("body", t, boost=w) for t, w in terms)
-                + tuple(Term("title", t, boost=w) for t, w in terms)
-            )
-            got = collect(ctx, q, n + 1, "relevance", None, stored=s.stored_fields, proximity=0)
-            blank = Highlighter([])
-            hits = [hit_from_fields(s.stored_fields(d), score, blank) for d, score in got.top if d != docnum]
-            return hits[:n]
