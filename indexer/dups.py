@@ -217,7 +217,7 @@ def build_dups(reader: Any, *, threshold: float, previous: DupData | None = None
 
 
 #: Articles signed at a time (bounds the memory of the shingle arrays).
-_BATCH = 20000
+_BATCH = 5000
 
 
 def write_dups(

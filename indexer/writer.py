@@ -9,10 +9,12 @@ document is :mod:`indexer.documents` (both re-exported here: ``article_document`
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -177,30 +179,39 @@ def _writer(ix: whoosh_index.Index, jobs: int, limitmb: int, *, multisegment: bo
     return ix.writer(limitmb=limitmb, codec=ZhCodec())
 
 
+def _dups_of(gen_dir: Path, commit: int, threshold: float, previous: Path) -> int:
+    """Write the near-duplicate groups of ``gen_dir`` (in a process of its own: see :func:`_write_suggestions`);
+    the number of articles that are copies of another."""
+    with open_generation(gen_dir).reader() as reader:
+        dups = write_dups(gen_dir, reader, commit, threshold=threshold, previous=previous)
+    return int((dups.group != np.arange(len(dups.group))).sum())
+
+
 def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path | None = None) -> None:
     """The data files of the index's latest commit, next to it: the search box's suggestions, the spelling
     tables and the near-duplicate groups (see :mod:`indexer.suggest`, :mod:`indexer.spelling`,
     :mod:`indexer.dups`); ``previous``: the generation whose files lend their pinyin and signatures (default:
-    ``gen_dir`` itself)."""
+    ``gen_dir`` itself). The groups are computed in a second process meanwhile: both cores work."""
     t0 = time.monotonic()
     lender = previous or gen_dir
     try:
         ix = open_generation(gen_dir)
         commit = ix.latest_generation()
-        with ix.reader() as reader:
-            df = term_frequencies(reader)
-            spelling = write_spelling(gen_dir, df, commit, previous=lender / SPELLING_FILE)
-            data = write_suggestions(
-                gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df, spelled=spelling.keys()
-            )
-            dups = write_dups(gen_dir, reader, commit, threshold=dup_threshold(), previous=lender / DUPS_FILE)
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            copies = pool.submit(_dups_of, gen_dir, commit, dup_threshold(), lender / DUPS_FILE)
+            with ix.reader() as reader:
+                df = term_frequencies(reader)
+                spelling = write_spelling(gen_dir, df, commit, previous=lender / SPELLING_FILE)
+                data = write_suggestions(
+                    gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df, spelled=spelling.keys()
+                )
+            n_copies = copies.result()
     except Exception as exc:  # noqa: BLE001 -- optional data: the index stands, the web workers build them
         log(f"warning: the suggestions were not written ({exc}); the web workers will build them")
         return
-    copies = int((dups.group != np.arange(len(dups.group))).sum())
     log(
         f"suggestions: {len(data.entries):,} entries, spelling: {len(spelling.words):,} words, "
-        f"near-duplicates: {copies:,} copies of other articles, in {time.monotonic() - t0:.1f} s"
+        f"near-duplicates: {n_copies:,} copies of other articles, in {time.monotonic() - t0:.1f} s"
     )
 
 
