@@ -1,4 +1,4 @@
-"""The anchors of ``bench/relevance.py``, on the same documents as the project's index.
+"""The anchors of ``bench/relevance.py``, on the same documents as the project's index (one set at a time).
 
 * **stock**: the recipe of jieba's README -- Whoosh with ``jieba.analyse.ChineseAnalyzer`` on ``title`` and
   ``body``, a ``MultifieldParser`` over both and Whoosh's default BM25F; with ``OrGroup`` (any word) and with
@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from relevance_data import CACHE, corpus_key, documents
+from relevance_data import CACHE, CMRC_SET, EvalSet
 
 Ranker = Callable[[str], list[str]]
+BM25S = "bm25s (Lucene BM25), jieba search tokens"
 _WORDISH = re.compile(r"[^\W_]")
 
 
@@ -30,14 +31,15 @@ def _quiet_jieba():  # type: ignore[no-untyped-def]
     return jieba
 
 
-def _stock_index(log: Callable[[str], None]) -> Path:
+def _stock_index(which: EvalSet, log: Callable[[str], None]) -> Path:
     import jieba
     from jieba.analyse import ChineseAnalyzer
     from whoosh import index
     from whoosh.fields import ID, TEXT, Schema
 
-    key = hashlib.blake2b(f"jieba {jieba.__version__}|{corpus_key()}".encode(), digest_size=6).hexdigest()
-    index_dir = CACHE / f"stock-{key}"
+    key = hashlib.blake2b(f"jieba {jieba.__version__}|{which.key()}".encode(), digest_size=6).hexdigest()
+    prefix = "stock" if which is CMRC_SET else f"stock-{which.name}"
+    index_dir = CACHE / f"{prefix}-{key}"
     if (index_dir / ".complete").exists():
         return index_dir
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -49,7 +51,7 @@ def _stock_index(log: Callable[[str], None]) -> Path:
     log(f"building the stock-recipe index in {index_dir} (a few minutes) ...")
     t0 = time.monotonic()
     writer = ix.writer(limitmb=256)
-    for doc in documents():
+    for doc in which.documents():
         writer.add_document(**doc)
     writer.commit()
     log(f"  done in {time.monotonic() - t0:.0f} s")
@@ -60,11 +62,11 @@ def _stock_index(log: Callable[[str], None]) -> Path:
 class StockWhoosh:
     """The stock recipe, ``any_word`` True: OR of the words, False: the parser's default AND."""
 
-    def __init__(self, log: Callable[[str], None] = print) -> None:
+    def __init__(self, which: EvalSet, log: Callable[[str], None] = print) -> None:
         _quiet_jieba()
         from whoosh import index
 
-        self.ix = index.open_dir(str(_stock_index(log)))
+        self.ix = index.open_dir(str(_stock_index(which, log)))
         self.searcher = self.ix.searcher()
 
     def ranker(self, any_word: bool) -> Ranker:
@@ -86,7 +88,7 @@ class StockWhoosh:
 class Bm25s:
     """bm25s (Lucene BM25) over jieba search-mode tokens of ``title + body``."""
 
-    def __init__(self, log: Callable[[str], None] = print) -> None:
+    def __init__(self, which: EvalSet, log: Callable[[str], None] = print) -> None:
         import bm25s
 
         jieba = _quiet_jieba()
@@ -94,7 +96,7 @@ class Bm25s:
         t0 = time.monotonic()
         self.ids: list[str] = []
         corpus: list[list[str]] = []
-        for doc in documents():
+        for doc in which.documents():
             self.ids.append(doc["id"])
             corpus.append(self.tokens(doc["title"] + "\n" + doc["body"]))
         self.model = bm25s.BM25()
@@ -120,9 +122,9 @@ class Bm25s:
         return rank
 
 
-def rankers(log: Callable[[str], None] = print) -> Iterable[tuple[str, Ranker]]:
-    stock = StockWhoosh(log)
+def rankers(which: EvalSet, log: Callable[[str], None] = print) -> Iterable[tuple[str, Ranker]]:
+    stock = StockWhoosh(which, log)
     yield "stock whoosh+jieba, any word (OR)", stock.ranker(any_word=True)
     yield "stock whoosh+jieba, all words (AND)", stock.ranker(any_word=False)
     stock.close()
-    yield "bm25s (Lucene BM25), jieba search tokens", Bm25s(log).ranker()
+    yield BM25S, Bm25s(which, log).ranker()
