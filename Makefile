@@ -33,7 +33,8 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# search quality on CMRC 2018 + xwlb distractors, with the anchors (needs ../shared; see bench/relevance.py)
+# search quality on CMRC 2018 questions and xwlb headlines, each with xwlb distractors, with the anchors
+# (needs ../shared; see bench/relevance.py and bench/results/relevance.md)
 relevance: $(VENV)/.installed
 	@if [ ! -d ../shared/eval/cmrc2018 ]; then echo "relevance: skipped, ../shared is absent"; exit 0; fi; \
 	$(BIN)/python -c "import bm25s, jieba" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'; \
