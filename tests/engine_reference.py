@@ -105,7 +105,8 @@ def record(searcher: Any, calls: list[dict[str, Any]], *, hide_queries: bool) ->
         total = relaxed = None
         facets: Any = None
         for page in (1, 2):
-            result = searcher.search(call["q"], page=page, per_page=DEPTH // 2, **args)
+            # every match, as recorded before results collapsed the copies of a story
+            result = searcher.search(call["q"], page=page, per_page=DEPTH // 2, collapse=False, **args)
             ids.extend(h.id for h in result.hits)
             scores.extend(h.score for h in result.hits)
             if page == 1:

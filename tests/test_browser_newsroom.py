@@ -3,6 +3,7 @@ tests/test_browser.py), against ``zhsearch serve`` over an index of two years of
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,21 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 #: Reports per month of 2023 and 2024: a flood season each summer, nothing in 2023-12.
 PER_MONTH = [1, 1, 2, 3, 5, 9, 14, 12, 6, 3, 1, 0, 1, 2, 2, 4, 6, 11, 16, 13, 7, 2, 1, 1]
 CITIES = ("武汉", "九江", "岳阳", "重庆", "南京", "合肥")
+#: Three of these in each report, so that no two reports are near-duplicates (results would show them once).
+NOTES = (
+    "气象部门提醒，汛期强降雨多发，请注意防范山洪和地质灾害。",
+    "水利部门加密巡查堤防，对重点险工险段实行二十四小时值守。",
+    "交通部门对低洼路段设置警示标志，必要时实施临时交通管制。",
+    "应急管理部门前置抢险队伍和物资，确保一旦出现险情及时处置。",
+    "教育部门要求学校做好校舍排查，暴雨红色预警期间停课。",
+    "农业农村部门指导农户抢收成熟作物，及时疏通田间沟渠。",
+    "城管部门清理城区排水管网，保障下穿隧道和地下车库安全。",
+    "电力部门检修沿江线路和变电站，准备移动发电车应急供电。",
+    "卫生健康部门储备防疫药品，做好灾后饮用水消毒和疫情监测。",
+    "文旅部门关闭部分临水景区，提醒游客不要前往河道戏水。",
+    "自然资源部门更新地质灾害隐患点名录，落实群测群防责任人。",
+    "住建部门检查在建工地深基坑和塔吊，暂停高空和露天作业。",
+)
 
 
 def _reports() -> list[dict[str, Any]]:
@@ -33,7 +49,9 @@ def _reports() -> list[dict[str, Any]]:
                     "id": f"flood-{year}{month:02d}-{i:02d}",
                     "title": f"{city}防汛形势通报（{year}年{month}月第{i + 1}期）",
                     "body": f"{city}市防汛抗旱指挥部通报：当前长江{city}段水位平稳，各地落实防汛责任。\n"
-                    "气象部门提醒，汛期强降雨多发，请注意防范。",
+                    + "".join(random.Random(m * 100 + i).sample(NOTES, 4))
+                    + f"截至{month}月{i + 1}日8时，{city}站水位{20 + (m * 7 + i * 3) % 13}.{(m + i) % 10}米，"
+                    f"流量{31000 + m * 977 + i * 131}立方米每秒，{'超' if i % 2 else '低于'}警戒水位{i * 0.3 + m % 4:.1f}米。",
                     "source": ("新华社", "人民日报", "央视新闻")[i % 3],
                     "category": "社会",
                     "published": f"{year}-{month:02d}-{i + 1:02d} 08:00",
