@@ -102,7 +102,7 @@ def collect_long(
         "relevance",
         mask,
         stored=stored,
-        proximity=proximity,
+        proximity=proximity if shown < keep else 0.0,  # a full page: the partial tier's order is not shown
         collapse=collapse,
     )
     if full is None or not full.total:
