@@ -207,7 +207,8 @@ class Searcher(ArticleLookups):
 
         With ``spellcheck``, a word typed in pinyin or a sound-alike slip (:mod:`search.spelling`) gets a
         ``suggestion``; the results are the suggestion's (``corrected``) for pinyin, and for a slip when the
-        query as typed has no article with every word. Without it the words are searched as typed.
+        query as typed is short and has no article with every word. Without it the words are searched as
+        typed.
 
         With ``collapse``, the copies of a story (:mod:`search.collapse`) are ranked once, as the hit of their
         first copy, which lists the others in ``duplicates``; ``total`` and the facets count every match."""
@@ -315,7 +316,9 @@ class Searcher(ArticleLookups):
                 full_match = got.total > 0 and not relaxed
                 if not alt[1].total:
                     suggestion = None  # it finds nothing either: no use to the reader
-                elif suggestion.reason == PINYIN or not full_match:
+                elif suggestion.reason == PINYIN or not (full_match or compiled.long):
+                    # a long query (a question, a headline) is answered as typed: its partial matches fill the
+                    # page, and the names it holds are likelier rare than misspelled
                     compiled, got, relaxed, used = alt
                     corrected = True
             page_docs = got.top[first : first + per_page]

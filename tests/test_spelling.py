@@ -410,3 +410,20 @@ def test_a_no_op_reindex_writes_tables_an_older_index_lacks(tmp_path: Path) -> N
     stamp = (index / gen / SPELLING_FILE).stat().st_mtime_ns
     reindex([SAMPLE], index, jobs=1)  # nothing to do, nothing missing: the file is left alone
     assert (index / gen / SPELLING_FILE).stat().st_mtime_ns == stamp
+
+
+def test_a_long_query_is_answered_as_typed_with_a_did_you_mean(sample_searcher: Searcher) -> None:
+    """A question is not respelled (its partial matches fill the page anyway, and a rare name it holds, 曹文埴
+    on CMRC, is likelier than a slip): 您是不是要找 only."""
+    q = "电信网落诈骗的窝点在哪里？"
+    assert sample_searcher.compile(q).long
+    r = sample_searcher.search(q, per_page=3)
+    assert (r.suggestion and r.suggestion.to_dict(), r.corrected, r.relaxed) == (
+        {"query": "电信网络诈骗的窝点在哪里?", "reason": "sound"},
+        False,
+        True,
+    )
+    assert [h.id for h in r.hits] == [
+        h.id for h in sample_searcher.search(q, per_page=3, spellcheck=False).hits
+    ]
+    assert r.hits[0].id == SEED

@@ -150,7 +150,7 @@ SCHEMAS: dict[str, Any] = {
             "corrected": {
                 "type": "boolean",
                 "description": "True when `results` are those of `suggestion.query` (`query` stays as "
-                "typed): always for `pinyin`, and for `sound` when the query as typed has no article "
+                "typed): always for `pinyin`, and for `sound` when the query as typed is short and has no article "
                 "with every word. Search again with `spellcheck=0` for the words as typed.",
             },
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
