@@ -331,6 +331,8 @@ class Searcher(ArticleLookups):
                     replace(
                         hit, duplicates=oldest_first(copy_from_fields(fields(o)) for o in groups.others(d))
                     )
+                    if groups.multi[d]
+                    else hit
                     for hit, (d, _) in zip(hits, page_docs, strict=True)
                 ]
         facets = facets_of(snap.columns, got) if got.total else {name: [] for name in FACETS}

@@ -290,12 +290,11 @@ class Speller:
             if frequency(folded.replace("'", "")) * PINYIN_RATIO >= least:
                 return None
             return "".join(self.words[w] for w in spelled), PINYIN
-        if _MIXED_RE.match(folded) and not _HAN_RE.fullmatch(folded) and _HAN_RE.search(folded):
-            if _HAN_RE.search(folded) and re.search("[a-z]", folded):
-                w = self.spell_mixed(folded)
-                if w is not None and frequency(folded) * PINYIN_RATIO < self.df[w]:
-                    return self.words[w], PINYIN
-                return None
+        if _MIXED_RE.match(folded) and _HAN_RE.search(folded) and re.search("[a-z]", folded):
+            w = self.spell_mixed(folded)
+            if w is not None and frequency(folded) * PINYIN_RATIO < self.df[w]:
+                return self.words[w], PINYIN
+            return None
         if len(folded) != len(text):  # folding changed the length: positions would not line up
             return None
         out = list(text)

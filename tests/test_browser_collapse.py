@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARTIFACTS, browser  # noqa: F401 -- the fixture, shared with the other browser tests
+from test_browser import ARTIFACTS, browser, open_tab  # noqa: F401 -- the fixture, shared with the other browser tests
 from test_collapse import COPIES, SEED, copied_index  # noqa: F401 -- the index fixture
 from web_fixtures import LiveServer
 
@@ -23,17 +23,9 @@ def copies_server(copied_index: Path) -> Iterator[LiveServer]:  # noqa: F811
 
 
 @pytest.fixture
-def tab(browser: Any) -> Iterator[Any]:  # noqa: F811
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 1200, "height": 900}, device_scale_factor=1
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    assert errors == []
+def tab(browser: Any) -> Iterator[Any]:  # noqa: F811 -- the shared fixture above
+    with open_tab(browser, device_scale_factor=1) as page:
+        yield page
 
 
 def test_a_story_once_and_its_copies_one_click_away(tab: Any, copies_server: LiveServer) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from conftest import build_index
-from test_browser import ARTIFACTS, browser  # noqa: F401 -- the fixture, shared with the other browser tests
+from test_browser import ARTIFACTS, browser, open_tab  # noqa: F401 -- the fixture, shared with the other browser tests
 from web_fixtures import LiveServer
 
 SAMPLE = Path(__file__).parent.parent / "index_data" / "articles"
@@ -29,17 +29,8 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 @pytest.fixture
 def tab(browser: Any) -> Iterator[Any]:  # noqa: F811 -- the shared fixture above
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 1200, "height": 900}, device_scale_factor=1
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield page
-    context.close()
-    assert errors == []
+    with open_tab(browser, device_scale_factor=1) as page:
+        yield page
 
 
 def _submit(page: Any, text: str) -> None:

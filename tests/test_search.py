@@ -9,6 +9,7 @@ from itertools import product
 
 import pytest
 from conftest import SEARCH_CORPUS
+from web_fixtures import SEARCH_KEYS
 
 from indexer.normalize import fold
 from search import (
@@ -414,19 +415,7 @@ def test_hit_fields_and_json(news_searcher: Searcher) -> None:
         "year": [{"value": 2024, "count": 1}],
         "month": [{"value": "2024-05", "count": 1}],
     }
-    assert list(data) == [
-        "query",
-        "total",
-        "stories",
-        "page",
-        "per_page",
-        "took_ms",
-        "relaxed",
-        "suggestion",
-        "corrected",
-        "results",
-        "facets",
-    ]
+    assert list(data) == SEARCH_KEYS
     assert result.took_ms > 0
 
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from web_fixtures import SEARCH_KEYS
 
 from zhsearch.cli import cli
 
@@ -60,19 +61,7 @@ def test_json_output_is_the_api_answer(search_news_index: Path) -> None:
     cli_json = json.loads(out)
     app = create_app({"TESTING": True, "RATE_LIMIT": "", "INDEX_DIR": str(search_news_index)})
     api_json = app.test_client().get("/api/search?q=诈骗&per_page=3&sort=newest").get_json()
-    assert list(cli_json) == [
-        "query",
-        "total",
-        "stories",
-        "page",
-        "per_page",
-        "took_ms",
-        "relaxed",
-        "suggestion",
-        "corrected",
-        "results",
-        "facets",
-    ]
+    assert list(cli_json) == SEARCH_KEYS
     assert list(cli_json["facets"]) == ["source", "category", "year", "month"]
     assert {k: v for k, v in cli_json.items() if k != "took_ms"} == {
         k: v for k, v in api_json.items() if k != "took_ms"

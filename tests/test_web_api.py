@@ -10,24 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from web_fixtures import CORPUS, TEST_CONFIG, build_index
+from web_fixtures import CORPUS, SEARCH_KEYS, TEST_CONFIG, build_index
 
 from indexer.normalize import fold
 from web import create_app
 
-SEARCH_KEYS = [
-    "query",
-    "total",
-    "stories",
-    "page",
-    "per_page",
-    "took_ms",
-    "relaxed",
-    "suggestion",
-    "corrected",
-    "results",
-    "facets",
-]
 HIT_KEYS = [
     "id",
     "title",

@@ -30,6 +30,22 @@ _CITIES = ("北京", "上海", "广州", "深圳", "杭州", "成都", "武汉",
 _SOURCES = ("新华社", "人民日报", "央视新闻", "中国新闻网")
 
 
+#: The keys of a search answer, in order (/api/search, ``zhsearch search --json``, ``SearchResult.to_api_dict``).
+SEARCH_KEYS = [
+    "query",
+    "total",
+    "stories",
+    "page",
+    "per_page",
+    "took_ms",
+    "relaxed",
+    "suggestion",
+    "corrected",
+    "results",
+    "facets",
+]
+
+
 def _cases() -> list[dict[str, Any]]:
     """Twelve similar fraud-case reports: enough for two pages of 诈骗 at 10 a page, over several sources and years."""
     out = []
