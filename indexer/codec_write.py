@@ -167,6 +167,30 @@ class ZhPostingsWriter(W3PostingsWriter):
                 bids, bcounts, data, minlen if minlen else None, max(blens), max(bcounts), last=end == n
             )
 
+    def add_encoded(
+        self,
+        raw: bytes | memoryview,
+        *,
+        weight: float,
+        df: int,
+        minlength: int,
+        maxlength: int,
+        maxweight: float,
+        minid: int,
+        maxid: int,
+    ) -> None:
+        """This term's whole posting list, already encoded (:func:`indexer.postingblocks.encode_field`: the
+        magic and its blocks), with the term's statistics (``minlength`` 0: none known)."""
+        if self._ids or self._blockcount:
+            raise Exception("add_encoded must be the only call for a term")
+        self._postfile.write(raw)
+        self._blockcount = 1
+        ti: W3TermInfo = self._terminfo
+        ti._weight, ti._df = weight, df
+        ti._minlength = minlength or None
+        ti._maxlength, ti._maxweight = maxlength, maxweight
+        ti._minid, ti._maxid = minid, maxid
+
     def copy_lists(self, sources: Sequence[tuple[Any, W3TermInfo, int]]) -> None:
         """Append the posting lists ``(postings file, term info, document base)`` of this term, written by this
         codec in other segments, block by block: only each block's header changes (ids += base)."""

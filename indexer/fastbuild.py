@@ -12,45 +12,96 @@ contents listing the chunks' segments.
 from __future__ import annotations
 
 import multiprocessing
-from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence, Frequency, Positions
 from whoosh.index import TOC
 from whoosh.system import emptybytes
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.analysis import ChineseTokenizer, UnitTokenizer, unit_positions
+from indexer.analysis import ChineseTokenizer, UnitTokenizer
+from indexer.chunkarrays import FieldPostings, unit_postings, value_postings, word_postings
 from indexer.codec import ZhCodec
-from indexer.compat import ensure_column
+from indexer.compat import ensure_column, postings_writer
 from indexer.merge import merge_segments
+from indexer.normalize import fold
+from indexer.postingblocks import BYTE_LENGTHS, EncodedField, encode_field, length_bytes
 from indexer.store import INDEX_NAME
 
 
-class _Lengths:
-    """Field lengths of the chunk being written, as the codec's field writer asks for them."""
+def _analysed_kind(field: Any) -> str | None:
+    """``"units"`` or ``"words"`` for a field the array pass analyses, ``"values"`` for an exact-value field
+    whose weight is the frequency, None for anything else (Whoosh's own ``index`` per posting)."""
+    if not field.indexed:
+        return None
+    analyzer = getattr(field, "analyzer", None)
+    fmt = field.format
+    if fmt.field_boost != 1:
+        return None
+    if isinstance(analyzer, UnitTokenizer) and type(fmt) is Positions:
+        return "units"
+    if isinstance(analyzer, ChineseTokenizer) and type(fmt) is Frequency:
+        return "words"
+    if type(fmt) in (Existence, Frequency):
+        return "values"
+    return None
 
-    def __init__(self, lengths: dict[str, dict[int, int]]) -> None:
-        self._lengths = lengths
 
-    def doc_field_length_reader(self, fieldname: str, default: int = 0):  # type: ignore[no-untyped-def]
-        table = self._lengths.get(fieldname, {})
-        # the reader sees lengths quantised to one byte; block statistics must use the same values
-        quantised = {docnum: byte_to_length(length_to_byte(n)) for docnum, n in table.items()}
-        fallback = byte_to_length(length_to_byte(default))
-        return lambda docnum: quantised.get(docnum, fallback)
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        return self.doc_field_length_reader(fieldname, default)(docnum)
-
-
-def _word_items(analyzer: ChineseTokenizer, value: str) -> tuple[int, Iterable[tuple[str, int]]]:
-    texts = analyzer.word_texts(value)
-    return len(texts), Counter(texts).items()
+def _field_postings(schema: Schema, docs: list[dict[str, Any]]) -> tuple[dict[str, FieldPostings], dict]:
+    """Every indexed field's postings in the chunk: the text fields analysed in arrays (each text folded once,
+    for its word and its unit field), exact values through ``field.index``; and the postings of any other
+    format, as ``{field: {term bytes: [(docnum, weight, value bytes)]}}``."""
+    n = len(docs)
+    out: dict[str, FieldPostings] = {}
+    other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
+    folded_cache: dict[int, str] = {}
+    for fieldname in schema.names():
+        field = schema[fieldname]
+        kind = _analysed_kind(field)
+        if not field.indexed or not any(fieldname in d for d in docs):
+            continue
+        if kind in ("units", "words"):
+            texts = []
+            present = np.zeros(n, dtype=bool)
+            for docnum, d in enumerate(docs):
+                value = d.get(fieldname)
+                if value is None:
+                    texts.append("")
+                    continue
+                present[docnum] = True
+                key = id(value)
+                got = folded_cache.get(key)
+                if got is None:
+                    got = folded_cache[key] = fold(value)
+                texts.append(got)
+            if kind == "units":
+                fp = unit_postings(texts)
+            else:
+                fp = word_postings(texts, field.analyzer.segmenter.cut_for_search)
+            out[fieldname] = fp
+        elif kind == "values":
+            items = [
+                (docnum, tbytes, freq)
+                for docnum, d in enumerate(docs)
+                if (value := d.get(fieldname)) is not None
+                for tbytes, freq, _weight, _vbytes in field.index(value)
+            ]
+            out[fieldname] = value_postings(items, n)
+        else:
+            table: dict[bytes, list[tuple[int, float, bytes]]] = {}
+            lengths = np.zeros(n, dtype=np.int64)
+            for docnum, d in enumerate(docs):
+                value = d.get(fieldname)
+                if value is None:
+                    continue
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    table.setdefault(tbytes, []).append((docnum, weight, vbytes))
+                    lengths[docnum] += freq
+            other[fieldname] = table
+            out[fieldname] = FieldPostings([], np.zeros(1, dtype=np.int64), lengths[:0], lengths[:0], lengths)
+    return out, other
 
 
 def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = True) -> Any:
@@ -63,17 +114,44 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
     schema: Schema = ix.schema
     codec = ZhCodec()
     segment = codec.new_segment(storage, INDEX_NAME)
-    perdoc = codec.per_document_writer(storage, segment)
-    # bulk[fieldname][term] -> (docnums, frequencies[, every posting's positions one after the other]): the
-    # analysed text fields, in typed arrays (4 bytes a number: a chunk of 40,000 articles fits in a few hundred
-    # MB). Terms are encoded once, when written: UTF-8 bytes sort in the same order as the strings.
-    bulk: dict[str, dict[str, tuple[array, ...]]] = defaultdict(dict)
-    # counted[fieldname][term bytes] -> (docnums, frequencies): the exact-value fields whose weight is the
-    # frequency; other[fieldname][term bytes] -> list of (docnum, weight, value bytes): anything else
-    counted: dict[str, dict[bytes, tuple[array, array]]] = defaultdict(dict)
-    other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = defaultdict(lambda: defaultdict(list))
-    lengths: dict[str, dict[int, int]] = defaultdict(dict)
+    postings, other = _field_postings(schema, docs)
+    lengths = {name: fp.lengths for name, fp in postings.items() if schema[name].scorable}
+    _write_documents(storage, schema, codec, segment, docs, lengths)
+    fieldwriter = codec.field_writer(storage, segment)
+    for fieldname in sorted(postings):
+        fieldwriter.start_field(fieldname, schema[fieldname])
+        doc_bytes = length_bytes(lengths.get(fieldname, np.zeros(len(docs), dtype=np.int64)))
+        if fieldname in other:
+            _write_other(fieldwriter, other.pop(fieldname), BYTE_LENGTHS[doc_bytes].tolist())
+        else:
+            fp = postings.pop(fieldname)  # free the field's arrays once written
+            if fp.terms:
+                enc = encode_field(
+                    fp.starts,
+                    fp.docs,
+                    fp.freqs,
+                    doc_bytes,
+                    positions=fp.positions,
+                    pos_starts=fp.pos_starts,
+                    blocklimit=codec._blocklimit,
+                    compression=codec._compression,
+                )
+                _write_encoded(fieldwriter, fp.terms, enc)
+        fieldwriter.finish_field()
+    fieldwriter.close()
+    segment.set_doc_count(len(docs))
+    if assemble and segment.should_assemble():
+        segment.create_compound_file(storage)
+        segment.compound = True
+    return segment
 
+
+def _write_documents(
+    storage: Any, schema: Schema, codec: ZhCodec, segment: Any, docs: list[dict[str, Any]], lengths: dict
+) -> None:
+    """Stored fields, field lengths and column values, document by document."""
+    perdoc = codec.per_document_writer(storage, segment)
+    length_lists = {name: arr.tolist() for name, arr in lengths.items()}
     for docnum, fields in enumerate(docs):
         perdoc.start_doc(docnum)
         for fieldname in sorted(name for name in fields if not name.startswith("_")):
@@ -81,50 +159,8 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
             if value is None:
                 continue
             field = schema[fieldname]
-            length = 0
-            if field.indexed:
-                analyzer = getattr(field, "analyzer", None)
-                fmt = field.format
-                if isinstance(analyzer, UnitTokenizer) and type(fmt) is Positions and fmt.field_boost == 1:
-                    length, poses = unit_positions(value)
-                    target = bulk[fieldname]
-                    for text, poslist in poses.items():
-                        entry = target.get(text)
-                        if entry is None:
-                            entry = target[text] = (array("I"), array("I"), array("I"))
-                        entry[0].append(docnum)
-                        entry[1].append(len(poslist))
-                        entry[2].extend(poslist)
-                elif (
-                    isinstance(analyzer, ChineseTokenizer) and type(fmt) is Frequency and fmt.field_boost == 1
-                ):
-                    length, counts = _word_items(analyzer, value)
-                    target = bulk[fieldname]
-                    for text, freq in counts:
-                        entry = target.get(text)
-                        if entry is None:
-                            entry = target[text] = (array("I"), array("I"))
-                        entry[0].append(docnum)
-                        entry[1].append(freq)
-                elif type(fmt) in (Existence, Frequency) and fmt.field_boost == 1:
-                    # exact values (id, url, dates, tags...): the weight is the frequency, the value implied
-                    target3 = counted[fieldname]
-                    for tbytes, freq, _weight, _vbytes in field.index(value):
-                        entry = target3.get(tbytes)
-                        if entry is None:
-                            entry = target3[tbytes] = (array("I"), array("I"))
-                        entry[0].append(docnum)
-                        entry[1].append(freq)
-                        length += freq
-                else:
-                    target2 = other[fieldname]
-                    for tbytes, freq, weight, vbytes in field.index(value):
-                        target2[tbytes].append((docnum, weight, vbytes))
-                        length += freq
-                if not field.scorable:
-                    length = 0
-                else:
-                    lengths[fieldname][docnum] = length
+            col = length_lists.get(fieldname)
+            length = col[docnum] if col is not None and field.indexed else 0
             stored = fields.get(f"_stored_{fieldname}", value)
             perdoc.add_field(fieldname, field, stored if field.stored else None, length)
             column = field.column_type
@@ -139,44 +175,46 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
             ensure_column(perdoc, fieldname, column)
     perdoc.close()
 
-    fieldwriter = codec.field_writer(storage, segment)
-    length_source = _Lengths(lengths)
-    for fieldname in sorted(set(bulk) | set(counted) | set(other)):
-        fieldwriter.start_field(fieldname, schema[fieldname])
-        dfl = length_source.doc_field_length_reader(fieldname)
-        quantised = [dfl(d) for d in range(len(docs))]
-        if fieldname in bulk:
-            terms = bulk[fieldname]
-            for text in sorted(terms):
-                fieldwriter.start_term(text.encode("utf-8"))
-                entry = terms[text]
-                ids = entry[0]
-                fieldwriter.add_counted_list(
-                    ids, entry[1], [quantised[d] for d in ids], entry[2] if len(entry) > 2 else None
-                )
-                fieldwriter.finish_term()
-            del bulk[fieldname]  # free the field's postings before the next one is written
-        elif fieldname in counted:
-            for tbytes, (ids, freqs) in sorted(counted.pop(fieldname).items()):
-                fieldwriter.start_term(tbytes)
-                fieldwriter.add_counted_list(ids, freqs, [quantised[d] for d in ids], None)
-                fieldwriter.finish_term()
-        else:
-            others = other[fieldname]
-            for tbytes in sorted(others):
-                fieldwriter.start_term(tbytes)
-                for docnum, weight, vbytes in others[tbytes]:
-                    fieldwriter.add(
-                        docnum, weight, vbytes if vbytes is not None else emptybytes, quantised[docnum]
-                    )
-                fieldwriter.finish_term()
-        fieldwriter.finish_field()
-    fieldwriter.close()
-    segment.set_doc_count(len(docs))
-    if assemble and segment.should_assemble():
-        segment.create_compound_file(storage)
-        segment.compound = True
-    return segment
+
+def _write_encoded(fieldwriter: Any, terms: list, enc: EncodedField) -> None:
+    """Hand a field's encoded posting lists to the codec, term by term."""
+    writer = postings_writer(fieldwriter)
+    view = memoryview(enc.data)
+    columns = zip(
+        terms,
+        enc.offset.tolist(),
+        enc.length.tolist(),
+        enc.weight.tolist(),
+        enc.df.tolist(),
+        enc.minlength.tolist(),
+        enc.maxlength.tolist(),
+        enc.maxweight.tolist(),
+        enc.minid.tolist(),
+        enc.maxid.tolist(),
+        strict=True,
+    )
+    for term, off, size, weight, df, mnl, mxl, mxw, mnid, mxid in columns:
+        fieldwriter.start_term(term.encode("utf-8") if isinstance(term, str) else term)
+        writer.add_encoded(
+            view[off : off + size],
+            weight=weight,
+            df=df,
+            minlength=mnl,
+            maxlength=mxl,
+            maxweight=mxw,
+            minid=mnid,
+            maxid=mxid,
+        )
+        fieldwriter.finish_term()
+
+
+def _write_other(fieldwriter: Any, table: dict, quantised: list[int]) -> None:
+    """Postings of any other format, through the codec's writer one posting at a time."""
+    for tbytes in sorted(table):
+        fieldwriter.start_term(tbytes)
+        for docnum, weight, vbytes in table[tbytes]:
+            fieldwriter.add(docnum, weight, vbytes if vbytes is not None else emptybytes, quantised[docnum])
+        fieldwriter.finish_term()
 
 
 def _write_chunk(args: tuple[str, list[dict[str, Any]], bool]) -> Any:
