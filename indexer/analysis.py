@@ -40,8 +40,9 @@ from whoosh.analysis import Token, Tokenizer
 from indexer.normalize import fold_with_offsets
 
 #: Bump when the token streams or the index format change, so that old indexes are marked for a full rebuild
-#: (3: the compact posting format of :mod:`indexer.codec`; version-2 indexes stay readable until then).
-ANALYZER_VERSION = 3
+#: (3: the compact posting format of :mod:`indexer.codec`; 4: ``published`` and ``hash`` in columns only, and
+#: the compact term dictionary and stored fields; older indexes stay readable until then).
+ANALYZER_VERSION = 4
 
 #: Short stop lists: function words that carry no meaning on their own. A query made only of stop words keeps
 #: them (they match nothing, since they are not indexed), so the list never turns a query into "everything".

@@ -87,12 +87,19 @@ class _Vocab(dict[str, int]):
 def _ranked(texts: Sequence[str]) -> np.ndarray:
     """``rank[i]``: the place of ``texts[i]`` in sorted order (code point order: that of UTF-8 bytes)."""
     order = sorted(range(len(texts)), key=texts.__getitem__)
-    rank = np.empty(len(texts), dtype=np.int64)
-    rank[order] = np.arange(len(texts))
+    rank = np.empty(len(texts), dtype=np.int32)
+    rank[order] = np.arange(len(texts), dtype=np.int32)
     return rank
 
 
-def _group(term_rank: np.ndarray, doc: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarray]:
+def _in_rank_order(texts: list, rank: np.ndarray) -> list:
+    out = [None] * len(texts)
+    for text, r in zip(texts, rank.tolist(), strict=True):
+        out[r] = text
+    return out
+
+
+def _group(term_rank: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarray]:
     """A stable order of the tokens by term (tokens come in document order, so documents stay ascending)
     and ``starts`` of each term's tokens in that order."""
     # numpy sorts 16-bit keys stably by radix: two passes (low half, then high half) sort 32-bit ranks
@@ -100,32 +107,40 @@ def _group(term_rank: np.ndarray, doc: np.ndarray, n_terms: int) -> tuple[np.nda
     if n_terms > 0x10000:
         high = (term_rank[order] >> 16).astype(np.uint16)
         order = order[np.argsort(high, kind="stable")]
+        del high
     counts = np.bincount(term_rank, minlength=n_terms)
     starts = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
-    return order, starts
+    return order.astype(np.int32), starts
 
 
 def _postings(
-    terms: list[str], term_rank: np.ndarray, doc: np.ndarray, pos: np.ndarray | None, n_docs: int
+    terms: list, term_rank: np.ndarray, doc: np.ndarray, pos: np.ndarray | None, n_docs: int
 ) -> FieldPostings:
-    """Group tokens (term rank, document, position) into postings."""
+    """Group tokens (term rank, document, position: int32 arrays) into postings."""
     lengths = np.bincount(doc, minlength=n_docs).astype(np.int64)
-    order, tok_starts = _group(term_rank, doc, len(terms))
+    order, tok_starts = _group(term_rank, len(terms))
     t_sorted = term_rank[order]
     d_sorted = doc[order]
+    del term_rank, doc
     # a posting begins where the term or the document changes
     new = np.ones(len(order), dtype=bool)
     if len(order):
-        new[1:] = (t_sorted[1:] != t_sorted[:-1]) | (d_sorted[1:] != d_sorted[:-1])
+        np.not_equal(t_sorted[1:], t_sorted[:-1], out=new[1:])
+        new[1:] |= d_sorted[1:] != d_sorted[:-1]
+    del t_sorted
     first = np.flatnonzero(new)
-    freqs = np.diff(np.append(first, len(order))).astype(np.int64)
-    docs = d_sorted[first].astype(np.int64)
+    del new
+    bounds = np.append(first, len(order))
+    freqs = np.diff(bounds).astype(np.int32)
+    docs = d_sorted[first]
+    del d_sorted
     starts = np.searchsorted(first, tok_starts).astype(np.int64)
     if pos is None:
         return FieldPostings(terms, starts, docs, freqs, lengths)
-    pos_starts = np.append(first, len(order)).astype(np.int64)
-    return FieldPostings(terms, starts, docs, freqs, lengths, pos[order].astype(np.int64), pos_starts)
+    positions = pos[order]
+    del order, pos
+    return FieldPostings(terms, starts, docs, freqs, lengths, positions, bounds)
 
 
 def word_postings(texts: Sequence[str], cut: Callable[[str], list[str]]) -> FieldPostings:
@@ -135,24 +150,25 @@ def word_postings(texts: Sequence[str], cut: Callable[[str], list[str]]) -> Fiel
     counts = np.fromiter(map(len, cuts), dtype=np.int64, count=len(cuts))
     vocab = _Vocab()
     total = int(counts.sum())
-    tid = np.fromiter(map(vocab.__getitem__, chain.from_iterable(cuts)), dtype=np.int64, count=total)
+    tid = np.fromiter(map(vocab.__getitem__, chain.from_iterable(cuts)), dtype=np.int32, count=total)
     del cuts
     texts_of = list(vocab)
+    del vocab
     wordish = _WORDISH_RE.search
     keep_term = np.fromiter(
         (t not in STOPWORDS and wordish(t) is not None for t in texts_of), dtype=bool, count=len(texts_of)
     )
-    doc = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+    doc = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
     kept = keep_term[tid]
     tid, doc = tid[kept], doc[kept]
+    del kept
     # the kept terms, renumbered in sorted order
     kept_ids = np.flatnonzero(keep_term)
-    terms = [texts_of[i] for i in kept_ids]
+    terms = [texts_of[i] for i in kept_ids.tolist()]
     rank_of_kept = _ranked(terms)
-    rank = np.full(len(texts_of), -1, dtype=np.int64)
+    rank = np.full(len(texts_of), -1, dtype=np.int32)
     rank[kept_ids] = rank_of_kept
-    order = np.argsort(rank_of_kept)
-    return _postings([terms[i] for i in order], rank[tid], doc, None, len(texts))
+    return _postings(_in_rank_order(terms, rank_of_kept), rank[tid], doc, None, len(texts))
 
 
 def unit_postings(texts: Sequence[str]) -> FieldPostings:
@@ -167,48 +183,55 @@ def unit_postings(texts: Sequence[str]) -> FieldPostings:
     if n_docs > 1:
         np.cumsum(doc_len[:-1] + len(_JOIN), out=doc_start[1:])
     is_run = cls == RUN
-    prev_run = np.zeros_like(is_run)
-    prev_run[1:] = is_run[:-1]
-    start = np.flatnonzero((cls == SINGLE) | (is_run & ~prev_run))
+    edge = np.empty_like(is_run)  # a run starts (or, below, ends) here
+    edge[:1] = is_run[:1]
+    np.greater(is_run[1:], is_run[:-1], out=edge[1:])
+    start = np.flatnonzero((cls == SINGLE) | edge).astype(np.int32)
+    edge[-1:] = is_run[-1:]
+    np.greater(is_run[:-1], is_run[1:], out=edge[:-1])
+    run_end = (np.flatnonzero(edge) + 1).tolist()
+    del is_run, edge
     n_units = len(start)
     single = cls[start] == SINGLE
-    # the end of each run: the next character that is not part of a run
-    next_run = np.zeros_like(is_run)
-    next_run[:-1] = is_run[1:]
-    run_end = np.flatnonzero(is_run & ~next_run) + 1
-    doc = np.searchsorted(doc_start, start, side="right") - 1
+    doc = (np.searchsorted(doc_start, start, side="right") - 1).astype(np.int32)
     # positions: one per unit, plus one after punctuation between two units of a document
-    breaks = np.cumsum(cls == BREAK, dtype=np.int64)
-    gap = np.zeros(n_units, dtype=np.int64)
+    breaks = np.cumsum(cls == BREAK, dtype=np.int32)
+    del cls
+    at_start = breaks[start]
+    del breaks
+    gap = np.zeros(n_units, dtype=np.int32)
     if n_units > 1:
-        gap[1:] = (breaks[start[1:]] != breaks[start[:-1]]) & (doc[1:] == doc[:-1])
-    steps = np.cumsum(gap)
+        gap[1:] = (at_start[1:] != at_start[:-1]) & (doc[1:] == doc[:-1])
+    del at_start
+    steps = np.cumsum(gap, dtype=np.int32)
+    del gap
     first_unit = np.searchsorted(doc, np.arange(n_docs), side="left")
     has_units = first_unit < n_units
-    base_unit = np.zeros(n_docs, dtype=np.int64)
-    base_steps = np.zeros(n_docs, dtype=np.int64)
-    base_unit[has_units] = first_unit[has_units]
-    base_steps[has_units] = steps[first_unit[has_units]]
-    pos = np.arange(n_units, dtype=np.int64) - base_unit[doc] + steps - base_steps[doc]
+    base = np.zeros(n_docs, dtype=np.int32)
+    base[has_units] = first_unit[has_units] + steps[first_unit[has_units]]
+    # a unit's position: its index in the document plus the gaps before it there
+    pos = np.arange(n_units, dtype=np.int32)
+    pos += steps
+    pos -= base[doc]
+    del steps
     # term ids: a unit on its own by its code point, a run by its text
     single_cp = cp[start[single]]
     present = np.zeros(0x110000, dtype=bool)
     present[single_cp] = True
     chars = np.flatnonzero(present)
-    char_id = (np.cumsum(present, dtype=np.int64) - 1)[single_cp]
+    char_id = (np.cumsum(present, dtype=np.int32) - 1)[single_cp]
+    del single_cp, present
     vocab = _Vocab()
-    run_starts = start[~single]
-    run_texts = [joined[s:e] for s, e in zip(run_starts.tolist(), run_end.tolist(), strict=True)]
-    run_id = np.fromiter(map(vocab.__getitem__, run_texts), dtype=np.int64, count=len(run_texts))
+    run_texts = [joined[s:e] for s, e in zip(start[~single].tolist(), run_end, strict=True)]
+    del joined, cp
+    run_id = np.fromiter(map(vocab.__getitem__, run_texts), dtype=np.int32, count=len(run_texts))
     texts_of = [chr(c) for c in chars.tolist()] + list(vocab)
-    tid = np.empty(n_units, dtype=np.int64)
+    tid = np.empty(n_units, dtype=np.int32)
     tid[single] = char_id
     tid[~single] = run_id + len(chars)
+    del start, single, char_id, run_id
     rank = _ranked(texts_of)
-    terms = [""] * len(texts_of)
-    for i, r in enumerate(rank.tolist()):
-        terms[r] = texts_of[i]
-    return _postings(terms, rank[tid], doc, pos, n_docs)
+    return _postings(_in_rank_order(texts_of, rank), rank[tid], doc, pos, n_docs)
 
 
 def value_postings(items: Sequence[tuple[int, bytes, int]], n_docs: int) -> FieldPostings:
@@ -218,13 +241,11 @@ def value_postings(items: Sequence[tuple[int, bytes, int]], n_docs: int) -> Fiel
     ids = [vocab.setdefault(term, len(vocab)) for _, term, _ in items]
     texts_of = list(vocab)
     rank = _ranked(texts_of)  # type: ignore[arg-type]  # bytes sort as their UTF-8 strings do
-    terms: list = [b""] * len(texts_of)
-    for i, r in enumerate(rank.tolist()):
-        terms[r] = texts_of[i]
-    term_rank = rank[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, dtype=np.int64)
-    doc = np.fromiter((d for d, _, _ in items), dtype=np.int64, count=len(items))
-    freq = np.fromiter((f for _, _, f in items), dtype=np.int64, count=len(items))
-    order, tok_starts = _group(term_rank, doc, len(terms))
+    terms = _in_rank_order(texts_of, rank)
+    term_rank = rank[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, dtype=np.int32)
+    doc = np.fromiter((d for d, _, _ in items), dtype=np.int32, count=len(items))
+    freq = np.fromiter((f for _, _, f in items), dtype=np.int32, count=len(items))
+    order, tok_starts = _group(term_rank, len(terms))
     t_sorted, d_sorted, f_sorted = term_rank[order], doc[order], freq[order]
     new = np.ones(len(order), dtype=bool)
     if len(order):

@@ -49,97 +49,104 @@ def _analysed_kind(field: Any) -> str | None:
     return None
 
 
-def _field_postings(schema: Schema, docs: list[dict[str, Any]]) -> tuple[dict[str, FieldPostings], dict]:
-    """Every indexed field's postings in the chunk: the text fields analysed in arrays (each text folded once,
-    for its word and its unit field), exact values through ``field.index``; and the postings of any other
-    format, as ``{field: {term bytes: [(docnum, weight, value bytes)]}}``."""
-    n = len(docs)
-    out: dict[str, FieldPostings] = {}
-    other: dict[str, dict[bytes, list[tuple[int, float, bytes]]]] = {}
-    folded_cache: dict[int, str] = {}
-    for fieldname in schema.names():
-        field = schema[fieldname]
-        kind = _analysed_kind(field)
-        if not field.indexed or not any(fieldname in d for d in docs):
-            continue
-        if kind in ("units", "words"):
-            texts = []
-            present = np.zeros(n, dtype=bool)
-            for docnum, d in enumerate(docs):
-                value = d.get(fieldname)
-                if value is None:
-                    texts.append("")
-                    continue
-                present[docnum] = True
-                key = id(value)
-                got = folded_cache.get(key)
-                if got is None:
-                    got = folded_cache[key] = fold(value)
-                texts.append(got)
-            if kind == "units":
-                fp = unit_postings(texts)
-            else:
-                fp = word_postings(texts, field.analyzer.segmenter.cut_for_search)
-            out[fieldname] = fp
-        elif kind == "values":
-            items = [
-                (docnum, tbytes, freq)
-                for docnum, d in enumerate(docs)
-                if (value := d.get(fieldname)) is not None
-                for tbytes, freq, _weight, _vbytes in field.index(value)
-            ]
-            out[fieldname] = value_postings(items, n)
-        else:
-            table: dict[bytes, list[tuple[int, float, bytes]]] = {}
-            lengths = np.zeros(n, dtype=np.int64)
-            for docnum, d in enumerate(docs):
-                value = d.get(fieldname)
-                if value is None:
-                    continue
-                for tbytes, freq, weight, vbytes in field.index(value):
-                    table.setdefault(tbytes, []).append((docnum, weight, vbytes))
-                    lengths[docnum] += freq
-            other[fieldname] = table
-            out[fieldname] = FieldPostings([], np.zeros(1, dtype=np.int64), lengths[:0], lengths[:0], lengths)
-    return out, other
+def _one_field(
+    field: Any, fieldname: str, docs: list[dict[str, Any]], folded: dict[int, str]
+) -> FieldPostings | dict[bytes, list[tuple[int, float, bytes]]]:
+    """A field's postings in the chunk: text analysed in arrays (each text folded once, for its word and its
+    unit field: ``folded`` by the value's id), exact values through ``field.index``; the postings of any other
+    format as ``{term bytes: [(docnum, weight, value bytes)]}``."""
+    kind = _analysed_kind(field)
+    if kind in ("units", "words"):
+        texts = []
+        for d in docs:
+            value = d.get(fieldname)
+            if value is None:
+                texts.append("")
+                continue
+            got = folded.get(id(value))
+            if got is None:
+                got = folded[id(value)] = fold(value)
+            texts.append(got)
+        if kind == "units":
+            return unit_postings(texts)
+        return word_postings(texts, field.analyzer.segmenter.cut_for_search)
+    if kind == "values":
+        items = [
+            (docnum, tbytes, freq)
+            for docnum, d in enumerate(docs)
+            if (value := d.get(fieldname)) is not None
+            for tbytes, freq, _weight, _vbytes in field.index(value)
+        ]
+        return value_postings(items, len(docs))
+    table: dict[bytes, list[tuple[int, float, bytes]]] = {}
+    for docnum, d in enumerate(docs):
+        value = d.get(fieldname)
+        if value is not None:
+            for tbytes, _freq, weight, vbytes in field.index(value):
+                table.setdefault(tbytes, []).append((docnum, weight, vbytes))
+    return table
+
+
+def _other_lengths(field: Any, fieldname: str, docs: list[dict[str, Any]]) -> np.ndarray:
+    lengths = np.zeros(len(docs), dtype=np.int64)
+    for docnum, d in enumerate(docs):
+        value = d.get(fieldname)
+        if value is not None:
+            lengths[docnum] = sum(freq for _, freq, _, _ in field.index(value))
+    return lengths
 
 
 def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = True) -> Any:
     """Write ``docs`` as one new segment of the index in ``gen_dir``; returns the Whoosh segment object.
 
-    ``assemble=False`` leaves the segment's files apart (not in one compound file), for :func:`merge_segments`.
+    One field at a time: its postings analysed into arrays, encoded, written and freed before the next (memory:
+    the arrays of the biggest field). ``assemble=False`` leaves the segment's files apart (not in one compound
+    file), for :func:`merge_segments`.
     """
     storage = FileStorage(gen_dir)
     ix = storage.open_index(INDEX_NAME)
     schema: Schema = ix.schema
     codec = ZhCodec()
     segment = codec.new_segment(storage, INDEX_NAME)
-    postings, other = _field_postings(schema, docs)
-    lengths = {name: fp.lengths for name, fp in postings.items() if schema[name].scorable}
-    _write_documents(storage, schema, codec, segment, docs, lengths)
+    n = len(docs)
+    lengths: dict[str, np.ndarray] = {}
+    folded: dict[int, str] = {}
     fieldwriter = codec.field_writer(storage, segment)
-    for fieldname in sorted(postings):
-        fieldwriter.start_field(fieldname, schema[fieldname])
-        doc_bytes = length_bytes(lengths.get(fieldname, np.zeros(len(docs), dtype=np.int64)))
-        if fieldname in other:
-            _write_other(fieldwriter, other.pop(fieldname), BYTE_LENGTHS[doc_bytes].tolist())
+    for fieldname in sorted(schema.names()):
+        field = schema[fieldname]
+        if not field.indexed or not any(fieldname in d for d in docs):
+            continue
+        got = _one_field(field, fieldname, docs, folded)
+        if isinstance(got, FieldPostings):
+            field_lengths = got.lengths
         else:
-            fp = postings.pop(fieldname)  # free the field's arrays once written
-            if fp.terms:
-                enc = encode_field(
-                    fp.starts,
-                    fp.docs,
-                    fp.freqs,
-                    doc_bytes,
-                    positions=fp.positions,
-                    pos_starts=fp.pos_starts,
-                    blocklimit=codec._blocklimit,
-                    compression=codec._compression,
-                )
-                _write_encoded(fieldwriter, fp.terms, enc)
+            field_lengths = _other_lengths(field, fieldname, docs)
+        if field.scorable:
+            lengths[fieldname] = field_lengths
+        doc_bytes = length_bytes(lengths.get(fieldname, np.zeros(n, dtype=np.int64)))
+        fieldwriter.start_field(fieldname, field)
+        if isinstance(got, dict):
+            _write_other(fieldwriter, got, BYTE_LENGTHS[doc_bytes].tolist())
+        elif got.terms:
+            enc = encode_field(
+                got.starts,
+                got.docs,
+                got.freqs,
+                doc_bytes,
+                positions=got.positions,
+                pos_starts=got.pos_starts,
+                blocklimit=codec._blocklimit,
+                compression=codec._compression,
+            )
+            terms = got.terms
+            del got  # the field's arrays, before its bytes are handed on
+            _write_encoded(fieldwriter, terms, enc)
+            del enc
         fieldwriter.finish_field()
     fieldwriter.close()
-    segment.set_doc_count(len(docs))
+    del folded
+    _write_documents(storage, schema, codec, segment, docs, lengths)
+    segment.set_doc_count(n)
     if assemble and segment.should_assemble():
         segment.create_compound_file(storage)
         segment.compound = True

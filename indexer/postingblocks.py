@@ -173,7 +173,9 @@ def encode_field(
             t_length[t] = pos_total - term_start
     # the terms' statistics, over their blocks
     weight = (
-        np.add.reduceat(freqs, starts[:-1]).astype(np.float64) if n_terms else freqs[:0].astype(np.float64)
+        np.add.reduceat(freqs, starts[:-1], dtype=np.int64).astype(np.float64)
+        if n_terms
+        else freqs[:0].astype(np.float64)
     )
     block_min = BYTE_LENGTHS[min_len]
     nonzero_min = np.where(block_min > 0, block_min, np.iinfo(np.int64).max)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh import matching
-from whoosh.query import And, AndMaybe, AndNot, DateRange, DisjunctionMax, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, DisjunctionMax, NullQuery, Or, Phrase, Query, Term
 from whoosh.query.wrappers import WrappingQuery
-from whoosh.util.times import long_to_datetime
+from whoosh.util.times import datetime_to_long
 
 from search import nodes
 from search.ranking import Coordinated
@@ -47,6 +47,32 @@ class Scaled(WrappingQuery):
     def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
         m = self.child.matcher(searcher, context)
         return m if isinstance(m, matching.NullMatcherClass) else _ScaledMatcher(m, self.scale, self.add)
+
+
+class _PublishedBetween(Query):
+    """Documents whose stored ``published`` lies in ``[lo, hi]`` (datetime longs; None: open): read from the
+    stored fields, one document at a time (``published`` is a column, not indexed as terms)."""
+
+    def __init__(self, lo: int | None, hi: int | None) -> None:
+        self.lo, self.hi = lo, hi
+
+    def estimate_size(self, ixreader) -> int:  # type: ignore[no-untyped-def]
+        return ixreader.doc_count_all()
+
+    def estimate_min_size(self, ixreader) -> int:  # type: ignore[no-untyped-def]
+        return 0
+
+    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
+        reader = searcher.reader()
+        ids = []
+        for d in range(reader.doc_count_all()):
+            when = None if reader.is_deleted(d) else reader.stored_fields(d).get("published")
+            if when is None:
+                continue
+            v = datetime_to_long(when)
+            if (self.lo is None or v >= self.lo) and (self.hi is None or v <= self.hi):
+                ids.append(d)
+        return matching.ListMatcher(ids, [1.0] * len(ids)) if ids else matching.NullMatcher()
 
 
 class _AndNotMatcher(matching.AndNotMatcher):
@@ -88,9 +114,7 @@ def to_whoosh(node: nodes.Node) -> Query:
     if isinstance(node, nodes.Near):
         return to_whoosh(node.child)
     if isinstance(node, nodes.DateRange):
-        lo = long_to_datetime(node.lo) if node.lo is not None else None
-        hi = long_to_datetime(node.hi) if node.hi is not None else None
-        return Scaled(DateRange("published", lo, hi), 0.0, 0.0)
+        return Scaled(_PublishedBetween(node.lo, node.hi), 0.0, 0.0)
     if isinstance(node, nodes.Nothing):
         return NullQuery
     raise TypeError(f"no Whoosh query for {node!r}")
