@@ -18,9 +18,14 @@ size; the rest is in three modules, all re-exported here:
 * :mod:`indexer.codec_read`: :class:`DecodedBlock` and :class:`ZhLeafMatcher` (Whoosh's matcher interface plus
   the positions as lists).
 
+:class:`ZhCompactCodec` writes the same posting blocks with a compact term dictionary (:mod:`indexer.termdict`,
+read by :mod:`indexer.termdict_read`, written through :mod:`indexer.codec_compact`) and the stored fields in
+compressed blocks of documents (:mod:`indexer.storedblocks`).
+
 The codec object is pickled into every segment's table of contents, so this module path is part of the index
-format: an index written with it can only be opened where ``indexer.codec`` imports, and :class:`ZhCodec` must
-stay defined here.
+format: an index written with it can only be opened where ``indexer.codec`` imports, and :class:`ZhCodec` and
+:class:`ZhCompactCodec` must stay defined here (and :class:`ZhCodec` keep reading W3's term dictionary and
+``_stored`` column).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Format
 from whoosh.matching import ListMatcher
 
+from indexer.codec_compact import ZhCompactFieldWriter
 from indexer.codec_layout import (
     BLOCK_INFO,
     BLOCK_LENGTH,
@@ -45,6 +51,9 @@ from indexer.codec_layout import (
 )
 from indexer.codec_read import DecodedBlock, ZhLeafMatcher
 from indexer.codec_write import COMPRESS_MIN, ZhFieldWriter, ZhPostingsWriter, encode_block
+from indexer.storedblocks import StoredBlocksPerDocReader, StoredBlocksPerDocWriter
+from indexer.termdict import TERMDICT_EXT
+from indexer.termdict_read import CompactTermsReader
 
 __all__ = [
     "BLOCK_INFO",
@@ -61,6 +70,8 @@ __all__ = [
     "W_ONES",
     "DecodedBlock",
     "ZhCodec",
+    "ZhCompactCodec",
+    "ZhCompactFieldWriter",
     "ZhFieldWriter",
     "ZhLeafMatcher",
     "ZhPostingsWriter",
@@ -103,3 +114,28 @@ class ZhCodec(W3Codec):
             return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
         offset, length = terminfo.extent()
         return ZhLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class ZhCompactCodec(ZhCodec):
+    """ZhCodec's posting blocks with the compact term dictionary of :mod:`indexer.termdict` (no inlined
+    postings) and the stored fields in compressed blocks (:mod:`indexer.storedblocks`); the columns and field
+    lengths are W3's."""
+
+    def __init__(self, blocklimit: int | None = None, compression: int = 3) -> None:
+        super().__init__(blocklimit=blocklimit, compression=compression)
+        #: postings per block (what the bulk ``add_terms`` assumes of a field's lists)
+        self.blocklimit = BLOCK_LIMIT if blocklimit is None else blocklimit
+
+    def field_writer(self, storage: Any, segment: Any) -> ZhCompactFieldWriter:  # type: ignore[override]
+        return ZhCompactFieldWriter(self, storage, segment)
+
+    def terms_reader(self, storage: Any, segment: Any) -> CompactTermsReader:
+        dbfile = segment.open_file(storage, TERMDICT_EXT)
+        postfile = segment.open_file(storage, self.POSTS_EXT)
+        return CompactTermsReader(self, dbfile, postfile)
+
+    def per_document_writer(self, storage: Any, segment: Any) -> StoredBlocksPerDocWriter:
+        return StoredBlocksPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> StoredBlocksPerDocReader:
+        return StoredBlocksPerDocReader(storage, segment)

@@ -132,6 +132,11 @@ class ZhPostingsWriter(W3PostingsWriter):
         self._terminfo = terminfo
         self._startoffset = self._postfile.tell()
 
+    @property
+    def block_count(self) -> int:
+        """How many blocks the current (or last finished) term's posting list has."""
+        return self._blockcount
+
     def _new_block(self) -> None:
         super()._new_block()
         self._ids = []  # type: ignore[assignment]  # a list: the bulk path assigns lists

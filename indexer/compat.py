@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocWriter
 from whoosh.index import FileIndex
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.scoring import BM25F
@@ -32,6 +32,7 @@ PRIVATE_ATTRIBUTES = (
     ("W3PerDocWriter", "_storedfields"),
     ("W3PerDocWriter", "_has_column"),
     ("W3PerDocWriter", "_create_column"),
+    ("W3PerDocWriter", "_indoc"),
     ("W3FieldWriter", "_postwriter"),
     ("FixedBytesColumn.Reader", "_dbfile"),
     ("FixedBytesColumn.Reader", "_basepos"),
@@ -82,6 +83,25 @@ def writer_stored_fields(perdoc: Any) -> dict[str, Any]:
     return perdoc._storedfields
 
 
+class W3PerDocWriterWithoutStored(W3PerDocWriter):
+    """W3's per-document writer (columns, field lengths, vectors) without its ``_stored`` column: each finished
+    document's stored fields go to :meth:`add_stored` instead, which a subclass implements."""
+
+    def _create_column(self, fieldname: str, column: Any) -> None:
+        if fieldname != "_stored":
+            super()._create_column(fieldname, column)
+
+    def add_stored(self, stored: dict[str, Any]) -> None:
+        """Keep the stored fields of the document just finished (an empty dict when it has none)."""
+        raise NotImplementedError
+
+    def finish_doc(self) -> None:
+        if self._indoc:  # W3's close() calls finish_doc() again after the last document
+            stored, self._storedfields = self._storedfields, {}
+            self.add_stored(stored)
+        super().finish_doc()
+
+
 def postings_writer(field_writer: Any) -> Any:
     """The postings writer behind a field writer (the codec's, with its bulk methods)."""
     return field_writer._postwriter
@@ -92,19 +112,23 @@ LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.floa
 LENGTH_OF_BYTE[0] = 1.0
 
 
-def postings_buffer(reader: SegmentReader) -> tuple[Any, int, int]:
-    """``(buffer, start, end)`` of a segment's postings file: a zero-copy view for ``np.frombuffer``.
+def file_buffer(structfile: Any) -> tuple[Any, int, int]:
+    """``(buffer, start, end)`` of an open segment file: a zero-copy view for ``np.frombuffer``.
 
-    For a segment opened through :class:`indexer.mmapstore.MappedStorage` the buffer is the memory map itself;
+    For a file opened through :class:`indexer.mmapstore.MappedStorage` the buffer is the memory map itself;
     otherwise the file's bytes are read once.
     """
-    postfile = terms_postfile(reader._terms)
-    part = postfile.file
+    part = getattr(structfile, "file", None)
     mapped = getattr(part, "_map", None)
     if mapped is not None:
         return mapped, part._start, part._end
-    data = postfile.get(0, 1 << 62) if hasattr(postfile, "get") else postfile.read()
+    data = structfile.get(0, 1 << 62) if hasattr(structfile, "get") else structfile.read()
     return data, 0, len(data)
+
+
+def postings_buffer(reader: SegmentReader) -> tuple[Any, int, int]:
+    """``(buffer, start, end)`` of a segment's postings file (see :func:`file_buffer`)."""
+    return file_buffer(terms_postfile(reader._terms))
 
 
 def field_lengths(reader: SegmentReader, field: str) -> np.ndarray:
