@@ -31,6 +31,8 @@ OTHER, SINGLE, RUN, BREAK = 0, 1, 2, 3
 #: Joins a chunk's texts into one string: a code point of class OTHER that no folded text keeps apart from
 #: its neighbours (the texts' units are told apart by their offsets, not by this character).
 _JOIN = "\n"
+#: Texts segmented at a time: their words are Python strings until they become term ids.
+_CUT_BATCH = 1000
 
 __all__ = [
     "BREAK",
@@ -146,12 +148,18 @@ def _postings(
 def word_postings(texts: Sequence[str], cut: Callable[[str], list[str]]) -> FieldPostings:
     """The word stream of folded ``texts`` (``cut``: the segmenter's ``cut_for_search``), as postings: what
     :meth:`indexer.analysis.ChineseTokenizer.word_texts` yields, counted per document."""
-    cuts = [cut(t) for t in texts]
-    counts = np.fromiter(map(len, cuts), dtype=np.int64, count=len(cuts))
     vocab = _Vocab()
-    total = int(counts.sum())
-    tid = np.fromiter(map(vocab.__getitem__, chain.from_iterable(cuts)), dtype=np.int32, count=total)
-    del cuts
+    counts_parts: list[np.ndarray] = []
+    tid_parts: list[np.ndarray] = []
+    for lo in range(0, len(texts), _CUT_BATCH):  # the words of a few texts at a time: a str object each
+        cuts = [cut(t) for t in texts[lo : lo + _CUT_BATCH]]
+        counts = np.fromiter(map(len, cuts), dtype=np.int64, count=len(cuts))
+        words = chain.from_iterable(cuts)
+        tid_parts.append(np.fromiter(map(vocab.__getitem__, words), dtype=np.int32, count=int(counts.sum())))
+        counts_parts.append(counts)
+    counts = np.concatenate(counts_parts) if counts_parts else np.zeros(0, dtype=np.int64)
+    tid = np.concatenate(tid_parts) if tid_parts else np.zeros(0, dtype=np.int32)
+    del tid_parts
     texts_of = list(vocab)
     del vocab
     wordish = _WORDISH_RE.search

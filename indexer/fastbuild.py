@@ -117,6 +117,8 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
         if not field.indexed or not any(fieldname in d for d in docs):
             continue
         got = _one_field(field, fieldname, docs, folded)
+        if fieldname.endswith("_ng"):  # the last field to read these folded texts (fields come sorted)
+            folded.clear()
         if isinstance(got, FieldPostings):
             field_lengths = got.lengths
         else:

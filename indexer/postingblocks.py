@@ -51,19 +51,30 @@ class EncodedField:
 
 
 class _Widths:
-    """An integer array as bytes of each width, and the type code and bytes of a slice by its largest value."""
+    """An integer array's slices as typed arrays: the type code (by the slice's largest value) and its bytes.
 
-    def __init__(self, values: np.ndarray) -> None:
+    Each width's bytes of the whole array are made once, when a slice first needs them, so a field of many
+    short lists costs one conversion a width, not one a block; ``per_slice`` converts each slice instead
+    (fewer bytes held, for the long lists of the phrase fields).
+    """
+
+    def __init__(self, values: np.ndarray, *, per_slice: bool = False) -> None:
         top = int(values.max()) if len(values) else 0
         if top > 0xFFFFFFFF:
             raise ValueError(f"value {top} does not fit in 32 bits")
-        # only the widths some slice may need
-        self.views = [(code, values.astype(dt).tobytes(), np.dtype(dt).itemsize) for code, dt, _ in _WIDTHS]
-        self.limits = [limit for _, _, limit in _WIDTHS]
+        self.values = values
+        self.per_slice = per_slice
+        self.views: dict[bytes, bytes] = {}
 
     def piece(self, start: int, end: int, top: int) -> bytes:
-        for (code, raw, size), limit in zip(self.views, self.limits, strict=True):
+        for code, dtype, limit in _WIDTHS:
             if top <= limit:
+                if self.per_slice:
+                    return code + self.values[start:end].astype(dtype).tobytes()
+                raw = self.views.get(code)
+                if raw is None:
+                    raw = self.views[code] = self.values.astype(dtype).tobytes()
+                size = np.dtype(dtype).itemsize
                 return code + raw[start * size : end * size]
         raise AssertionError("unreachable")
 
@@ -109,7 +120,7 @@ def encode_field(
     deltas = _Widths(delta)
     counts = _Widths(freqs)
     if positions is not None and pos_starts is not None:
-        pos_of = _Widths(positions)
+        pos_of = _Widths(positions, per_slice=len(bs) * 64 < len(positions))
         p_lo = pos_starts[bs]
         p_hi = pos_starts[be]
         max_pos = np.maximum.reduceat(positions, p_lo) if len(bs) else positions[:0]
