@@ -23,8 +23,8 @@ from whoosh.system import emptybytes
 
 from indexer.analysis import ChineseTokenizer, UnitTokenizer
 from indexer.chunkarrays import FieldPostings, unit_postings, value_postings, word_postings
-from indexer.codec import ZhCodec
-from indexer.compat import ensure_column, postings_writer
+from indexer.codec import ZhCompactCodec
+from indexer.compat import ensure_column
 from indexer.merge import merge_segments
 from indexer.normalize import fold
 from indexer.postingblocks import BYTE_LENGTHS, EncodedField, encode_field, length_bytes
@@ -106,7 +106,7 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
     storage = FileStorage(gen_dir)
     ix = storage.open_index(INDEX_NAME)
     schema: Schema = ix.schema
-    codec = ZhCodec()
+    codec = ZhCompactCodec()
     segment = codec.new_segment(storage, INDEX_NAME)
     n = len(docs)
     lengths: dict[str, np.ndarray] = {}
@@ -126,9 +126,10 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
         if field.scorable:
             lengths[fieldname] = field_lengths
         doc_bytes = length_bytes(lengths.get(fieldname, np.zeros(n, dtype=np.int64)))
-        fieldwriter.start_field(fieldname, field)
         if isinstance(got, dict):
+            fieldwriter.start_field(fieldname, field)
             _write_other(fieldwriter, got, BYTE_LENGTHS[doc_bytes].tolist())
+            fieldwriter.finish_field()
         elif got.terms:
             enc = encode_field(
                 got.starts,
@@ -137,14 +138,13 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
                 doc_bytes,
                 positions=got.positions,
                 pos_starts=got.pos_starts,
-                blocklimit=codec._blocklimit,
+                blocklimit=codec.blocklimit,
                 compression=codec._compression,
             )
-            terms = got.terms
+            terms = [t.encode("utf-8") for t in got.terms] if isinstance(got.terms[0], str) else got.terms
             del got  # the field's arrays, before its bytes are handed on
-            _write_encoded(fieldwriter, terms, enc)
+            _write_encoded(fieldwriter, fieldname, terms, enc)
             del enc
-        fieldwriter.finish_field()
     fieldwriter.close()
     del folded
     _write_documents(storage, schema, codec, segment, docs, lengths)
@@ -156,7 +156,12 @@ def write_segment(gen_dir: str, docs: list[dict[str, Any]], *, assemble: bool = 
 
 
 def _write_documents(
-    storage: Any, schema: Schema, codec: ZhCodec, segment: Any, docs: list[dict[str, Any]], lengths: dict
+    storage: Any,
+    schema: Schema,
+    codec: ZhCompactCodec,
+    segment: Any,
+    docs: list[dict[str, Any]],
+    lengths: dict,
 ) -> None:
     """Stored fields, field lengths and column values, document by document."""
     perdoc = codec.per_document_writer(storage, segment)
@@ -185,36 +190,25 @@ def _write_documents(
     perdoc.close()
 
 
-def _write_encoded(fieldwriter: Any, terms: list, enc: EncodedField) -> None:
-    """Hand a field's encoded posting lists to the codec, term by term."""
-    writer = postings_writer(fieldwriter)
-    view = memoryview(enc.data)
-    columns = zip(
+def _write_encoded(fieldwriter: Any, fieldname: str, terms: list[bytes], enc: EncodedField) -> None:
+    """A field's encoded posting lists into the postings file, and its terms into the term dictionary."""
+    postfile = fieldwriter.postings_file()
+    base = postfile.tell()
+    postfile.write(enc.data)
+    fieldwriter.add_terms(
+        fieldname,
         terms,
-        enc.offset.tolist(),
-        enc.length.tolist(),
-        enc.weight.tolist(),
-        enc.df.tolist(),
-        enc.minlength.tolist(),
-        enc.maxlength.tolist(),
-        enc.maxweight.tolist(),
-        enc.minid.tolist(),
-        enc.maxid.tolist(),
-        strict=True,
+        weight=enc.weight,
+        df=enc.df,
+        minlength=enc.minlength,
+        maxlength=enc.maxlength,
+        maxweight=enc.maxweight,
+        minid=enc.minid,
+        maxid=enc.maxid,
+        offset=enc.offset + base,
+        length=enc.length,
+        blocks=enc.blocks,
     )
-    for term, off, size, weight, df, mnl, mxl, mxw, mnid, mxid in columns:
-        fieldwriter.start_term(term.encode("utf-8") if isinstance(term, str) else term)
-        writer.add_encoded(
-            view[off : off + size],
-            weight=weight,
-            df=df,
-            minlength=mnl,
-            maxlength=mxl,
-            maxweight=mxw,
-            minid=mnid,
-            maxid=mxid,
-        )
-        fieldwriter.finish_term()
 
 
 def _write_other(fieldwriter: Any, table: dict, quantised: list[int]) -> None:

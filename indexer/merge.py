@@ -50,7 +50,10 @@ def merge_segments(
     The new segment is written to ``storage``; the input segments are read from ``source`` (default: a
     memory-mapped view of the same directory, since the term dictionaries are read a few bytes at a time).
     """
-    codec = ZhCodec()
+    codecs = {type(seg.codec()) for seg in segments}
+    if len(codecs) != 1:
+        raise ValueError(f"segments of different codecs cannot be merged block by block: {codecs}")
+    codec = codecs.pop()()
     if source is None:
         source = MappedStorage(storage.folder) if hasattr(storage, "folder") else storage
     out = codec.new_segment(storage, indexname)
@@ -77,7 +80,7 @@ def _merge_documents(
     fieldlengths: dict[str, int] = defaultdict(int)
     docnum = 0
     for seg in segments:
-        reader = codec.per_document_reader(source, seg)
+        reader = seg.codec().per_document_reader(source, seg)
         try:
             n = seg.doc_count_all()
             values = {
@@ -122,7 +125,7 @@ def _merge_postings(
     segments: Sequence[Any],
     bases: Sequence[int],
 ) -> None:
-    readers = [codec.terms_reader(source, seg) for seg in segments]
+    readers = [seg.codec().terms_reader(source, seg) for seg in segments]
     try:
         fieldwriter = codec.field_writer(storage, out)
         fieldnames = sorted(set().union(*(r.indexed_field_names() for r in readers)))

@@ -48,6 +48,7 @@ class EncodedField:
     maxweight: np.ndarray
     minid: np.ndarray
     maxid: np.ndarray
+    blocks: np.ndarray
 
 
 class _Widths:
@@ -205,4 +206,5 @@ def encode_field(
         t_maxw.astype(np.float64),
         docs[starts[:-1]] if n_terms else docs[:0],
         docs[starts[1:] - 1] if n_terms else docs[:0],
+        n_blocks,
     )
