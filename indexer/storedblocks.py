@@ -55,8 +55,11 @@ _COUNT = struct.Struct("<I")
 
 
 def make_zdict(pickles: list[bytes], size: int = ZDICT_SIZE) -> bytes:
-    """A preset dictionary of at most ``size`` bytes: whole documents taken evenly across ``pickles``."""
+    """A preset dictionary of at most ``size`` bytes: whole documents taken evenly across ``pickles`` (none for
+    ``size`` 0)."""
     total = sum(map(len, pickles))
+    if size <= 0:
+        return b""
     if total <= size:
         return b"".join(pickles)
     step = max(1, round(total / size))  # take about one document in ``step``
@@ -181,6 +184,10 @@ class StoredBlockReader:
     def __len__(self) -> int:
         return self._count
 
+    @property
+    def block_count(self) -> int:
+        return len(self._starts) - 1
+
     def _decode(self, block: int) -> tuple[bytes, list[int]]:
         """A block's payload and where each of its documents' pickles starts (one more at the end)."""
         start, end = self._starts[block], self._starts[block + 1]
@@ -216,7 +223,7 @@ class StoredBlockReader:
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         view = memoryview
-        for block in range(len(self._starts) - 1):
+        for block in range(self.block_count):
             payload, offsets = self._decode(block)
             data = view(payload)
             for start, end in zip(offsets, offsets[1:], strict=False):

@@ -110,9 +110,9 @@ class TermDictWriter:
 
     def start_field(self, fieldname: str) -> None:
         """Start a field (a field started and given no terms is still listed by the reader, as W3 does)."""
-        self.finish_field()
         if fieldname in self._names:
             raise ValueError(f"field {fieldname!r} was already written")
+        self.finish_field()
         self._names.add(fieldname)
         self._current = _FieldBuffer(fieldname)
 

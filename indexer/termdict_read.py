@@ -193,7 +193,7 @@ class TermDict:
         offset, length = self.extent(f, i) if extent is None else extent
         weight = float(f.weight[i])
         if not length:
-            info = W3TermInfo(weight, 0, 0, 0, 0.0, None, None)
+            info = W3TermInfo(weight, 0, 0, 0, 0.0, None, 0)  # what W3 reads back for an empty list
             info.set_inlined((), (), ())
             return info
         head = self._postfile.get(offset, _HEAD)
