@@ -41,7 +41,7 @@ MAGIC = b"ZhS1"
 #: The file's extension in a segment.
 STORED_EXT = ".stb"
 #: Pickled bytes per block: a block ends with the document that reaches this.
-BLOCK_SIZE = 8192
+BLOCK_SIZE = 4096
 #: Bytes of the preset dictionary (zlib's window is 32 KB).
 ZDICT_SIZE = 32 * 1024
 #: Pickled bytes collected before the dictionary is chosen from them (the first documents wait for it).

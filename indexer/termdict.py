@@ -40,7 +40,7 @@ MAGIC = b"ZhT1"
 #: The file's extension in a segment.
 TERMDICT_EXT = ".tdc"
 #: Terms per run of front-coded terms: a lookup scans at most this many.
-RESTART = 16
+RESTART = 8
 #: The postings' block size the bulk :meth:`TermDictWriter.add_terms` assumes by default
 #: (:data:`indexer.codec.BLOCK_LIMIT`).
 DEFAULT_BLOCK_LIMIT = 512

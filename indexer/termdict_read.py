@@ -144,21 +144,31 @@ class TermDict:
 
     def seek(self, f: _Field, btext: bytes) -> tuple[int, bytes | None]:
         """The index of the first term of ``f`` at or after ``btext``, and that term (None past the last)."""
+        buf, keys, kstart, suflen = self._buf, f.keys, f.kstart, f.suflen
         lo, hi = 0, f.nruns
         while lo < hi:  # the first run whose first term is > btext
             mid = (lo + hi) >> 1
-            if self._restart_term(f, mid) <= btext:
+            start = keys + kstart[mid]
+            if buf[start : start + suflen[mid * RESTART]] <= btext:
                 lo = mid + 1
             else:
                 hi = mid
         if lo == 0:
             return (0, self._restart_term(f, 0)) if f.count else (0, None)
         run = lo - 1
-        for k, term in enumerate(self._run_terms(f, run)):
+        first = run * RESTART
+        last = min(first + RESTART, f.count)
+        data = buf[keys + kstart[run] : keys + kstart[run + 1]]
+        term = b""
+        pos = 0
+        for k, (shared, n) in enumerate(
+            zip(f.shared[first:last].tolist(), suflen[first:last].tolist(), strict=True)
+        ):
+            term = term[:shared] + data[pos : pos + n]
             if term >= btext:
-                return run * RESTART + k, term
-        nxt = lo * RESTART
-        return nxt, (self._restart_term(f, lo) if nxt < f.count else None)
+                return first + k, term
+            pos += n
+        return last, (self._restart_term(f, lo) if last < f.count else None)
 
     def find(self, f: _Field, btext: bytes) -> int:
         """The index of term ``btext`` in ``f``, or -1."""
