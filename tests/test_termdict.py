@@ -437,3 +437,18 @@ def test_a_damaged_dictionary_is_reported() -> None:
 
 def test_the_default_block_size_is_the_codecs() -> None:
     assert DEFAULT_BLOCK_LIMIT == codec_module.BLOCK_LIMIT == ZhCompactCodec().blocklimit
+
+
+def test_segment_sizes_reports_each_part(
+    sample_indexes: tuple[Any, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.segment_sizes import PARTS, main, segment_sizes
+
+    zh, compact = (segment_sizes(Path(ix.storage.folder), count_terms=True) for ix in sample_indexes)
+    for rows in (zh, compact):
+        assert len(rows) == 1 and rows[0]["total"] == sum(rows[0][part] for part in PARTS)
+    assert zh[0]["codec"] == "ZhCodec" and compact[0]["codec"] == "ZhCompactCodec"
+    assert zh[0]["postings"] == compact[0]["postings"] and zh[0]["terms"] == compact[0]["terms"]
+    assert compact[0]["termdict"] < 20 * compact[0]["terms"] < zh[0]["termdict"]
+    assert main([sample_indexes[1].storage.folder]) == 0
+    assert "bytes a term" not in capsys.readouterr().out
