@@ -2,12 +2,11 @@
 
 Whoosh's own writer sends every posting through a ``PostingPool`` (a size estimate, a pickle and an external
 merge sort per posting: gigabytes of run files for a news archive) and then looks each document's field
-length up again through the column readers. Here a worker analyses a chunk of documents with the project's
-analyzers directly (no ``Token`` objects, no generic ``word_values``), keeps the postings in per-field
-dictionaries, and writes a complete segment through the project's codec (:class:`indexer.codec.ZhCodec`, W3's
-layout with compact posting blocks): Whoosh reads it as usual. The parent process only reads articles and writes the table of
-contents listing the chunks' segments.
-"""
+length up again through the column readers. Here a worker takes a chunk of documents one field at a time: the
+field's text analysed into arrays (:mod:`indexer.chunkarrays`), its posting lists encoded from array slices
+(:mod:`indexer.postingblocks`) and handed to the compact codec (:class:`indexer.codec.ZhCompactCodec`) in one
+call, then freed; stored fields, lengths and columns follow document by document. Whoosh reads the segment as
+usual. The parent process only reads articles and writes the table of contents listing the chunks' segments."""
 
 from __future__ import annotations
 
