@@ -22,6 +22,7 @@ from whoosh.util.numeric import byte_to_length
 #: matcher and so works with their internals too; the same tests run its round trips.)
 PRIVATE_ATTRIBUTES = (
     ("FileIndex", "_reader"),
+    ("FileIndex", "_read_toc"),
     ("BM25F", "_field_B"),
     ("SegmentReader", "_terms"),
     ("SegmentReader", "_perdoc"),
@@ -44,6 +45,12 @@ def open_reader(storage: Any, schema: Any, segments: list[Any], generation: int)
     """A reader on exactly these segments of a commit (what ``FileIndex.reader()`` does, without re-reading
     the TOC: a pinned index opens its readers on the segments it pinned)."""
     return FileIndex._reader(storage, schema, segments, generation)
+
+
+def read_toc(ix: FileIndex) -> Any:
+    """The latest table of contents of ``ix`` (schema, segments, generation), read afresh: its segment objects
+    are the caller's own, so a writer can mark deletions on them."""
+    return ix._read_toc()
 
 
 def bm25f_b(weighting: BM25F, field: str) -> float:
@@ -122,7 +129,10 @@ def file_buffer(structfile: Any) -> tuple[Any, int, int]:
     mapped = getattr(part, "_map", None)
     if mapped is not None:
         return mapped, part._start, part._end
-    data = structfile.get(0, 1 << 62) if hasattr(structfile, "get") else structfile.read()
+    where = structfile.tell()
+    structfile.seek(0)
+    data = structfile.read()  # to the end (asking for a huge length allocates it first)
+    structfile.seek(where)
     return data, 0, len(data)
 
 

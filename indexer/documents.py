@@ -29,8 +29,9 @@ def title_date_key(title: str, published: datetime | date | None) -> str:
 MAX_INDEXED_CHARS = 1_000_000
 
 
-def article_document(article: Article, sig: str) -> dict[str, Any]:
-    """The Whoosh document for an article (fields with no value are left out)."""
+def article_document(article: Article, sig: str, content_hash: str | None = None) -> dict[str, Any]:
+    """The Whoosh document for an article (fields with no value are left out); ``sig``: the signature of the
+    file it is read from, ``content_hash``: :meth:`Article.content_hash` when the caller has it already."""
     indexed_body = article.body[:MAX_INDEXED_CHARS]
     doc: dict[str, Any] = {
         "id": article.id,
@@ -39,7 +40,7 @@ def article_document(article: Article, sig: str) -> dict[str, Any]:
         "title_ng": article.title,
         "body_ng": indexed_body,
         "partial": article.partial,
-        "hash": article.content_hash(),
+        "hash": content_hash or article.content_hash(),
         "path": article.path,
         "line": article.line,
         "sig": sig,

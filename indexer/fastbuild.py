@@ -23,7 +23,7 @@ from whoosh.system import emptybytes
 from indexer.analysis import ChineseTokenizer, UnitTokenizer
 from indexer.chunkarrays import FieldPostings, unit_postings, value_postings, word_postings
 from indexer.codec import ZhCompactCodec
-from indexer.compat import ensure_column
+from indexer.compat import ensure_column, read_toc
 from indexer.merge import merge_segments
 from indexer.normalize import fold
 from indexer.postingblocks import BYTE_LENGTHS, EncodedField, encode_field, length_bytes
@@ -287,7 +287,7 @@ class ParallelSegmentBuilder:
         self.close()
         storage = FileStorage(self.gen_dir)
         ix = storage.open_index(INDEX_NAME)
-        info = ix._read_toc()
+        info = read_toc(ix)
         if self.merge is not False and self.segments:
             merge = len(self.segments) > (1 if self.merge else self.jobs)
             if merge:

@@ -18,9 +18,9 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from indexer.codec import ZhCodec
 from indexer.config import setting
 from indexer.loaders import Problem
+from indexer.segmentwriter import SegmentWriter
 from indexer.summary import ReindexError, ReindexSummary
 
 KNOWN_PROBLEMS = "PROBLEMS.json"
@@ -119,12 +119,12 @@ def drop_replaced(index_path: Path, kept: dict[str, tuple[str, int]]) -> int:
                     doomed.append(docnum)
     if not doomed:
         return 0
-    writer = ix.writer(codec=ZhCodec())
+    writer = SegmentWriter(str(index_path))
     try:
         for docnum in doomed:
             writer.delete_document(docnum)
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(merge=False)
+    writer.commit()
     return len(doomed)

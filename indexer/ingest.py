@@ -23,6 +23,7 @@ from whoosh.writing import IndexWriter
 
 from indexer.articles import Article
 from indexer.documents import article_document, stored_date, title_date_key
+from indexer.filestate import FileEntry, FileState
 from indexer.hygiene import KnownProblems, body_cut_warning
 from indexer.loaders import Problem, load_file
 from indexer.loaders.files import iter_source_files_by_root
@@ -36,6 +37,7 @@ __all__ = [
     "existing_documents",
     "file_signature",
     "read_sources",
+    "state_from_documents",
     "under_paths",
 ]
 
@@ -90,6 +92,15 @@ class Existing:
     sig: str
 
 
+def state_from_documents(existing: dict[str, Existing]) -> FileState:
+    """A file state from the paths stored in the documents, for an index without a state to trust: no file has
+    a known signature (every one is read again)."""
+    state = FileState()
+    for doc_id, ex in existing.items():
+        state.files.setdefault(ex.path, FileEntry(None)).ids.append(doc_id)
+    return state
+
+
 def existing_documents(ix: whoosh_index.Index) -> dict[str, Existing]:
     """The live documents of ``ix`` by id (from the columns: no stored field is read)."""
     out: dict[str, Existing] = {}
@@ -135,6 +146,8 @@ class IngestRun:
         self.max_body = max_body
         self.known = known
         self.replaced: dict[str, tuple[str, int]] = {}  # id read more than once -> (path, line) of the last
+        self.file_sigs: dict[str, str] = {}  # every file of the run (read or unchanged) -> its signature
+        self.id_path: dict[str, str] = {}  # every id of the run -> the file it was last read from
         self.writes = 0
         # keys of the partial stubs in the live index, so that only a full article that matches one pays a query
         self.partial_keys: set[str] = set()
@@ -169,6 +182,7 @@ class IngestRun:
                 ),
             )
             self.seen[article.id] = where
+            self.id_path[article.id] = article.path
             self.replaced[article.id] = (article.path, article.line)
             self.writes += 1
             doc = article_document(article, sig)
@@ -181,6 +195,7 @@ class IngestRun:
             self.stubs.append((article, sig))
             return
         self.seen[article.id] = where
+        self.id_path[article.id] = article.path
         key = title_date_key(article.title, article.published)
         self.full_keys.add(key)
         if article.url:
@@ -193,26 +208,22 @@ class IngestRun:
             self.writer.delete_by_query(And([Term("partial", True), Or(clauses)]), searcher=self.searcher)
 
     def _write(self, article: Article, sig: str) -> None:
-        doc = article_document(article, sig)
         old = self.existing.get(article.id)
+        content_hash = article.content_hash()
+        if old is not None and old.hash == content_hash:
+            # unchanged content: nothing is written, wherever the file now is (the file state says where)
+            self.summary.unchanged += 1
+            self.summary.unchanged_read += 1
+            return
+        self.writes += 1
+        doc = article_document(article, sig, content_hash)
         if old is None:
-            self.writes += 1
             self.summary.added += 1
             if self.searcher is None:
                 self.writer.add_document(**doc)
-            else:
-                self.writer.update_document(**doc)
-            return
-        if old.hash == doc["hash"]:
-            self.summary.unchanged += 1
-            self.summary.unchanged_read += 1
-            if old.path == doc["path"] and old.sig == sig:
                 return
-            self.writes += 1
-            self.writer.update_document(**doc)  # same content, new file signature or location
-            return
-        self.writes += 1
-        self.summary.updated += 1
+        else:
+            self.summary.updated += 1
         self.writer.update_document(**doc)
 
     def finish_stubs(self) -> None:
@@ -228,7 +239,28 @@ class IngestRun:
                 self.summary.skipped["superseded stub"] += 1
                 continue
             self.seen[stub.id] = f"{stub.path}:{stub.line}"
+            self.id_path[stub.id] = stub.path
             self._write(stub, sig)
+
+    def file_state(self, previous: FileState, within: Callable[[str], bool]) -> FileState:
+        """The files and their ids after this run: those read or found unchanged as this run saw them, those
+        outside its paths as ``previous`` had them. A file with unreadable parts keeps the ids it held that it
+        did not give this time (they stay in the index) and is read again next time."""
+        state = FileState()
+        state.carry(previous, [path for path in previous.files if not within(path)])
+        ids: dict[str, list[str]] = {}
+        for doc_id, path in self.id_path.items():
+            ids.setdefault(path, []).append(doc_id)
+        for path, sig in self.file_sigs.items():
+            state.files[path] = FileEntry(sig, ids.get(path, []))
+        for path in self.protected_paths:
+            before = previous.files.get(path)
+            kept = [doc_id for doc_id in before.ids if doc_id not in self.id_path] if before else []
+            entry = state.files.setdefault(path, FileEntry(None))
+            if kept or path not in self.file_sigs:
+                entry.sig = None
+                entry.ids.extend(kept)
+        return state
 
     def _superseded_in_index(self, stub: Article, key: str) -> bool:
         if self.searcher is None:
@@ -239,10 +271,10 @@ class IngestRun:
 
 
 def read_sources(
-    run: IngestRun, paths: Sequence[Path], by_path: dict[str, set[str]], ids_by_path: dict[str, list[str]]
+    run: IngestRun, paths: Sequence[Path], known_sigs: dict[str, str], ids_by_path: dict[str, list[str]]
 ) -> None:
-    """Read the files under ``paths`` into ``run``: those whose signature is the one ``by_path`` gives for them
-    (stored path -> signatures in the index) are skipped, their ``ids_by_path`` counted as read unchanged."""
+    """Read the files under ``paths`` into ``run``: those whose signature is the one ``known_sigs`` gives for
+    them (stored path -> signature when last read) are skipped, their ``ids_by_path`` counted as read unchanged."""
     summary = run.summary
     todo: list[tuple[Path, str, str]] = []
     for root, item in iter_source_files_by_root(paths):
@@ -257,12 +289,14 @@ def read_sources(
             summary.add_problem(Problem(key, None, "unreadable file", str(exc)))
             run.protected_paths.add(key)
             continue
-        if by_path.get(key) == {sig}:
+        run.file_sigs[key] = sig
+        if known_sigs.get(key) == sig:
             # unchanged file: what it holds is in the index already, what it could not give is reported again
             summary.files_unchanged += 1
             run.known.replay(key, sig, summary)
             for doc_id in ids_by_path.get(key, ()):
                 run.seen[doc_id] = key
+                run.id_path[doc_id] = key
                 summary.unchanged += 1
             continue
         # a saved page without a url is named by its path under the directory given (its id stays when edited)

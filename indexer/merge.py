@@ -42,10 +42,19 @@ def _field_terms(reader: Any, fieldname: str, index: int) -> Iterator[tuple[byte
 
 
 def merge_segments(
-    storage: Any, schema: Schema, segments: Sequence[Any], indexname: str, *, source: Any = None
+    storage: Any,
+    schema: Schema,
+    segments: Sequence[Any],
+    indexname: str,
+    *,
+    source: Any = None,
+    keep_deletions: bool = False,
 ) -> Any:
-    """One new segment holding the documents of ``segments`` in order (none may have deletions, each must be
-    written by :class:`ZhCodec` and not be compound); returns it. The input segments' files are left alone.
+    """One new segment holding the documents of ``segments`` in order (each must be written by
+    :class:`ZhCodec` and not be compound); returns it. The input segments' files are left alone.
+
+    Blocks are copied, not decoded, so deleted documents cannot be dropped: a segment with deletions is refused
+    unless ``keep_deletions``, which copies its deleted documents too and marks them deleted in the new one.
 
     The new segment is written to ``storage``; the input segments are read from ``source`` (default: a
     memory-mapped view of the same directory, since the term dictionaries are read a few bytes at a time).
@@ -60,7 +69,11 @@ def merge_segments(
     bases: list[int] = []
     total = 0
     for seg in segments:
-        if seg.has_deletions() or seg.is_compound() or not isinstance(seg.codec(), ZhCodec):
+        if (
+            (seg.has_deletions() and not keep_deletions)
+            or seg.is_compound()
+            or not isinstance(seg.codec(), ZhCodec)
+        ):
             raise ValueError(f"segment {seg.segment_id()} cannot be merged block by block")
         bases.append(total)
         total += seg.doc_count_all()
@@ -68,6 +81,9 @@ def merge_segments(
     _merge_documents(storage, source, schema, codec, out, segments)
     _merge_postings(storage, source, schema, codec, out, segments, bases)
     out.set_doc_count(total)
+    for seg, base in zip(segments, bases, strict=True):
+        for docnum in seg.deleted_docs():
+            out.delete_document(base + docnum)
     return out
 
 

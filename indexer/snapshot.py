@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from indexer.dups import DUPS_FILE
+from indexer.filestate import FILE_STATE
 from indexer.spelling import SPELLING_FILE
 from indexer.store import (
     INDEX_NAME,
@@ -74,6 +75,7 @@ def _open_commit(gen: Path) -> tuple[int, dict[str, BinaryIO], int]:
             SUGGEST_FILE,
             SPELLING_FILE,
             DUPS_FILE,
+            FILE_STATE,
         ):  # the data files (used when they match the commit)
             with contextlib.suppress(FileNotFoundError):
                 files[name] = open(gen / name, "rb")  # noqa: SIM115

@@ -19,13 +19,12 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.writing import IndexWriter
 
 from indexer.analysis import DictEntry, dict_fingerprint
-from indexer.codec import ZhCodec
 from indexer.documents import MAX_INDEXED_CHARS, article_document, title_date_key
 from indexer.dups import DUPS_FILE, dup_threshold, write_dups
 from indexer.fastbuild import ParallelSegmentBuilder
+from indexer.filestate import FileState
 from indexer.hygiene import KnownProblems, drop_replaced, max_body_chars
 from indexer.ingest import (
     IngestRun,
@@ -33,10 +32,12 @@ from indexer.ingest import (
     existing_documents,
     file_signature,
     read_sources,
+    state_from_documents,
     under_paths,
 )
 from indexer.progress import Progress
 from indexer.schema import make_schema, schema_fingerprint
+from indexer.segmentwriter import SegmentWriter
 from indexer.spelling import SPELLING_FILE, write_spelling
 from indexer.store import (
     IndexBusyError,
@@ -74,7 +75,6 @@ def reindex(
     userdict: Sequence[DictEntry] = (),
     progress: Progress | None = None,
     log: Callable[[str], None] = lambda message: None,
-    limitmb: int = 256,
     max_body: int | None = None,
 ) -> ReindexSummary:
     """Bring the index at ``index_dir`` up to date with the articles under ``paths``.
@@ -100,7 +100,7 @@ def reindex(
     except OSError as exc:
         raise ReindexError(f"cannot create index directory {index_dir}: {exc.strerror or exc}") from None
     try:
-        _reindex_locked(paths, index_dir, full, jobs, userdict, progress, summary, limitmb, cap, log)
+        _reindex_locked(paths, index_dir, full, jobs, userdict, progress, summary, cap, log)
     except IndexBusyError:
         raise  # the directory is another run's now
     except BaseException:
@@ -130,7 +130,6 @@ def _reindex_locked(
     userdict: Sequence[DictEntry],
     progress: Progress,
     summary: ReindexSummary,
-    limitmb: int,
     max_body: int,
     log: Callable[[str], None],
 ) -> None:
@@ -157,9 +156,9 @@ def _reindex_locked(
         try:
             if full:
                 summary.mode = "full"
-                _full_build(paths, index_dir, live, jobs, userdict, progress, summary, limitmb, max_body, log)
+                _full_build(paths, index_dir, live, jobs, userdict, progress, summary, max_body, log)
             else:
-                _incremental(paths, live, jobs, progress, summary, limitmb, max_body, log)  # type: ignore[arg-type]
+                _incremental(paths, live, progress, summary, max_body, log)  # type: ignore[arg-type]
         except OSError as exc:
             raise ReindexError(
                 f"writing the index failed: {exc.strerror or exc}"
@@ -169,16 +168,6 @@ def _reindex_locked(
         finally:
             progress.close()
         remove_stale(index_dir)
-
-
-def _writer(ix: whoosh_index.Index, jobs: int, limitmb: int, *, multisegment: bool) -> IndexWriter:
-    # ZhCodec here, not ZhCompactCodec: an incremental run of 750 updates into the 75k index with the compact
-    # codec did not finish in ten minutes (issue 17, not yet understood); each segment names its own codec.
-    if jobs > 1:
-        return ix.writer(
-            procs=jobs, multisegment=multisegment, limitmb=limitmb, batchsize=256, codec=ZhCodec()
-        )
-    return ix.writer(limitmb=limitmb, codec=ZhCodec())
 
 
 def _dups_of(gen_dir: Path, commit: int, threshold: float, previous: Path) -> int:
@@ -225,7 +214,6 @@ def _full_build(
     userdict: Sequence[DictEntry],
     progress: Progress,
     summary: ReindexSummary,
-    limitmb: int,
     max_body: int,
     log: Callable[[str], None] = lambda message: None,
 ) -> None:
@@ -244,6 +232,9 @@ def _full_build(
             builder.cancel()
             raise
         summary.documents -= drop_replaced(building, run.replaced)
+        run.file_state(FileState(), lambda path: True).save(
+            building, open_generation(building).latest_generation()
+        )
         run.known.save(building)
         _write_suggestions(building, log, previous=live)
         summary.generation = publish_generation(index_dir, building, number).name
@@ -255,30 +246,25 @@ def _full_build(
 def _incremental(
     paths: Sequence[Path],
     live: Path,
-    jobs: int,
     progress: Progress,
     summary: ReindexSummary,
-    limitmb: int,
     max_body: int,
     log: Callable[[str], None] = lambda message: None,
 ) -> None:
-    ix = whoosh_index.open_dir(str(live))
     readonly = open_generation(live)  # memory-mapped: a plain reader would copy the index into memory
     existing = existing_documents(readonly)
-    by_path: dict[str, set[str]] = {}
-    ids_by_path: dict[str, list[str]] = {}
-    for doc_id, ex in existing.items():
-        by_path.setdefault(ex.path, set()).add(ex.sig)
-        ids_by_path.setdefault(ex.path, []).append(doc_id)
+    previous = FileState.load(live, readonly.latest_generation()) or state_from_documents(existing)
+    path_of = previous.path_of()
     within = under_paths(paths)
     searcher = readonly.searcher()
-    writer = _writer(ix, jobs, limitmb, multisegment=False)
+    writer = SegmentWriter(str(live))  # the full build's array writer: one new segment
     try:
         run = IngestRun(writer, summary, progress, existing, searcher, max_body, KnownProblems.load(live))
-        read_sources(run, paths, by_path, ids_by_path)
+        read_sources(run, paths, previous.signatures(), previous.ids_by_path())
         check_read(summary)
         for doc_id, ex in existing.items():
-            if doc_id in run.seen or ex.path in run.protected_paths or not within(ex.path):
+            path = path_of.get(doc_id, ex.path)
+            if doc_id in run.seen or path in run.protected_paths or not within(path):
                 continue
             writer.delete_document(ex.docnum)
             run.writes += 1
@@ -294,6 +280,7 @@ def _incremental(
     searcher.close()
     if run.writes:
         drop_replaced(live, run.replaced)
+    run.file_state(previous, within).save(live, open_generation(live).latest_generation())
     if run.writes or not all((live / f).exists() for f in (SPELLING_FILE, DUPS_FILE)):  # files added since
         _write_suggestions(live, log)
     for path in list(run.known.entries):

@@ -1,0 +1,83 @@
+"""Which file held which articles: the run state beside the index (``FILES.json``).
+
+An incremental reindex must know, for each source file, the signature it had when it was last read (an
+unchanged file is not read again) and the ids of the articles it held (what a changed file no longer holds is
+deleted). That is kept per file here, beside the index, not in the documents: an article whose content did not
+change is not written again when its file is edited around it, renamed, moved or re-exported; only this state
+changes. An article's content hash stays in the index (the ``hash`` column), where the writer compares it.
+
+The state names the commit it describes. A state that is missing, damaged or of another commit (a run killed
+between its commit and this file) is not trusted: the run then reads every file again, compares each article's
+hash with the index and writes only what changed, and saves a fresh state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["FILE_STATE", "FileEntry", "FileState"]
+
+FILE_STATE = "FILES.json"
+#: Version of the file's layout; another version is not trusted (every file is read again).
+_LAYOUT = 1
+
+
+@dataclass
+class FileEntry:
+    """A source file as the last run left it: its signature (None: read it again next time) and its ids."""
+
+    sig: str | None
+    ids: list[str] = field(default_factory=list)
+
+
+class FileState:
+    """Source files by path (as the run was given them), each with its signature and article ids."""
+
+    def __init__(self, files: Mapping[str, FileEntry] | None = None) -> None:
+        self.files: dict[str, FileEntry] = dict(files or {})
+
+    @classmethod
+    def load(cls, gen_dir: Path | None, commit: int) -> FileState | None:
+        """The state saved in ``gen_dir`` for ``commit``; None when there is none to trust."""
+        if gen_dir is None:
+            return None
+        try:
+            data = json.loads((gen_dir / FILE_STATE).read_text(encoding="utf-8"))
+            if data.get("layout") != _LAYOUT or data.get("commit") != commit:
+                return None
+            return cls({path: FileEntry(sig, list(ids)) for path, (sig, ids) in data["files"].items()})
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None  # written by this module only: a damaged copy costs one run that reads every file
+
+    def save(self, gen_dir: Path, commit: int) -> None:
+        """Write the state of ``commit`` into ``gen_dir``, atomically."""
+        data = {
+            "layout": _LAYOUT,
+            "commit": commit,
+            "files": {path: [entry.sig, entry.ids] for path, entry in sorted(self.files.items())},
+        }
+        tmp = gen_dir / f"{FILE_STATE}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, gen_dir / FILE_STATE)
+
+    def signatures(self) -> dict[str, str]:
+        """The signature of each file that need not be read again, by path."""
+        return {path: entry.sig for path, entry in self.files.items() if entry.sig is not None}
+
+    def ids_by_path(self) -> dict[str, list[str]]:
+        return {path: entry.ids for path, entry in self.files.items()}
+
+    def path_of(self) -> dict[str, str]:
+        """The file each id was last read from (an id in several files: the last one listed)."""
+        return {doc_id: path for path, entry in self.files.items() for doc_id in entry.ids}
+
+    def carry(self, other: FileState, paths: Iterable[str]) -> None:
+        """Keep ``other``'s entries for ``paths`` (files this run did not read) as they were."""
+        for path in paths:
+            entry = other.files.get(path)
+            if entry is not None:
+                self.files[path] = entry
