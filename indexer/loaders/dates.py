@@ -1,8 +1,11 @@
 """Dates as written in Chinese news: ``2025年3月6日 下午2:15``, ``2025-03-06 14:15``, ISO 8601, unix time.
 
 :func:`parse_date` reads a whole value (a JSON field, a metadata line's value); :func:`find_date` and
-:func:`search_date` find the first full date (year, month and day) inside a longer line. None of them raises. Naive times are China time (``CHINA_TZ``);
-a value without a time of day stays a :class:`~datetime.date`.
+:func:`search_date` find the first full date (year, month and day) inside a longer line; :func:`parse_dateline`
+reads a news agency's dateline (``新华社北京4月12日电``, ``中央社記者陳怡君台北2024年10月1日電``). None of them raises.
+Naive times are China time (``CHINA_TZ``); a value without a time of day stays a :class:`~datetime.date`.
+Traditional characters are read like simplified ones (``下午2時15分``, ``週四``): text is folded with
+:func:`indexer.normalize.t2s`, which keeps every character at its offset.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from indexer.articles import CHINA_TZ
+from indexer.normalize import t2s
 
 #: Years outside this range are taken as junk (and would overflow UTC conversion near year 1 or 9999).
 MIN_YEAR, MAX_YEAR = 1000, 2999
@@ -77,7 +81,7 @@ def find_date(text: str) -> datetime | date | None:
 
 def search_date(text: str) -> tuple[datetime | date, int, int] | None:
     """Like :func:`find_date`, with the start and end of the date in ``text`` (Arabic digits only)."""
-    for match in _SEARCH.finditer(text.translate(_WIDE)):
+    for match in _SEARCH.finditer(t2s(text).translate(_WIDE)):
         try:
             value = _from_match(match)
         except (ValueError, OverflowError):
@@ -85,6 +89,69 @@ def search_date(text: str) -> tuple[datetime | date, int, int] | None:
         if value is not None:
             return value, match.start(), match.end()
     return None
+
+
+#: News agencies whose datelines are read (folded to simplified); other names ending in 网/社/报 are read too.
+_AGENCIES = (
+    "新华社", "新华网", "中新社", "中新网", "中国新闻网", "中央社", "中央通讯社", "人民网", "人民日报", "央视网",
+    "央视新闻", "央广网", "中国日报网", "光明网", "环球网", "澎湃新闻", "中通社", "法新社", "路透社", "美联社",
+    "共同社", "韩联社", "本报", "本网", "本台", "本刊",
+)  # fmt: skip
+_DATELINE = re.compile(
+    r"""[（(【\[]?\s*
+    (?:[（(]\s*(?:特派|实习|本报|本网)?记者[^）)\d]{0,20}[）)]\s*)?   # （记者 张三）人民网北京3月5日电
+    (?:据\s*)?
+    (?:"""
+    + "|".join(_AGENCIES)
+    + r"""|[\u4e00-\u9fff]{1,8}[网社报])
+    [^\d。，,；;：:！!？?“”"]{0,30}?                                 # reporters and place: 记者陈怡君台北
+    (?:(?P<y>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]
+    \s*(?:专电|电(?![话视影脑子力器商动信网池站])|讯(?!息)|消息|报道|报导)""",
+    re.VERBOSE,
+)
+_DATELINE_MAX = 80
+#: A dateline without a year takes the year of a date the page gives elsewhere when it falls this close to it.
+_NEAR_DAYS = 62
+_URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/_]?(\d{2})[-/_]?(\d{2})(?!\d)")
+
+
+def parse_dateline(text: str, near: date | datetime | None = None) -> date | None:
+    """The date of the news agency dateline ``text`` starts with, else ``None``: an agency (新华社, 中新社, 中央社,
+    人民网, 央视网, 本报, ...), reporters' names and a place, the date, then 电/讯/消息/报道. ``新华社北京2025年4月12日电``,
+    ``（中央社記者陳怡君台北2024年10月1日電）``, ``（记者 张三）人民网北京3月5日电``. A dateline without a year takes
+    it from ``near`` (another date the page gives) when the day falls within two months of it; without ``near``,
+    ``None``. A dateline without month and day (``本報訊``) gives ``None``."""
+    match = _DATELINE.match(t2s(text[:_DATELINE_MAX]).translate(_WIDE))
+    if match is None:
+        return None
+    month, day = int(match["m"]), int(match["d"])
+    if match["y"]:
+        return _day_or_none(int(match["y"]), month, day)
+    if near is None:
+        return None
+    reference = near.date() if isinstance(near, datetime) else near
+    for year in (reference.year, reference.year - 1, reference.year + 1):
+        candidate = _day_or_none(year, month, day)
+        if candidate is not None and abs((candidate - reference).days) <= _NEAR_DAYS:
+            return candidate
+    return None
+
+
+def date_in_url(url: str) -> date | None:
+    """The day an article url is filed under (``/n1/2025/0305/c1001-1.html``, ``/20250305/``, ``/2025-03/05/``)."""
+    for match in _URL_DATE.finditer(url):
+        found = _day_or_none(*(int(part) for part in match.groups()))
+        if found is not None:
+            return found
+    return None
+
+
+def _day_or_none(year: int, month: int, day: int) -> date | None:
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found if MIN_YEAR <= year <= MAX_YEAR else None
 
 
 def _parse(value: object) -> datetime | date | None:
@@ -121,7 +188,7 @@ def _parse(value: object) -> datetime | date | None:
 
 
 def _normalise(text: str) -> str:
-    text = text.translate(_WIDE)
+    text = t2s(text).translate(_WIDE)
     if "年" in text and _CN_RUN.search(text):
         text = _CN_RUN.sub(_cn_number, text)
     return text
