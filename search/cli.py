@@ -12,6 +12,7 @@ from indexer.config import setting
 from indexer.options import index_option
 from indexer.store import StoreError
 from search.errors import IndexUnavailableError, SearchError
+from search.fresh import FRESH_HALF_LIFE, parse_half_life
 from search.results import SearchResult
 from search.searcher import MAX_PER_PAGE, SORTS, Searcher
 
@@ -63,7 +64,11 @@ def _print_plain(result: SearchResult) -> None:
     help=f"Hits per page (1-{MAX_PER_PAGE}, default 10).",
 )
 @click.option(
-    "--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Result order."
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="Result order: fresh is relevance times a decay on age (ZHSEARCH_FRESH_HALF_LIFE_DAYS).",
 )
 @click.option(
     "--from", "date_from", metavar="YYYY-MM-DD", default=None, help="Published on or after this day."
@@ -130,7 +135,11 @@ def search_command(
         "collapse": collapse,
     }
     try:
-        searcher = Searcher(index_dir, synonyms=setting("SYNONYMS"))
+        half_life = parse_half_life(FRESH_HALF_LIFE.value())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        searcher = Searcher(index_dir, synonyms=setting("SYNONYMS"), fresh_half_life_days=half_life)
         if text == "-":
             _search_lines(searcher, kwargs)
             return

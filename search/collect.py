@@ -4,7 +4,8 @@ One pass over arrays: the query tree (:mod:`search.nodes`) gives every matching 
 (among the filtered documents when there is a filter); the total is their number, each facet a ``bincount``
 over the snapshot's columns; the best ``keep`` are taken with ``argpartition`` and sorted by score, ties by
 the id's rank. The proximity factor re-ranks the best :data:`PROXIMITY_POOL` of them from their stored text
-(:func:`proximity_factor`). Date sorts order the matches by the ``published`` column.
+(:func:`proximity_factor`). Date sorts order the matches by the ``published`` column; ``sort="fresh"``
+multiplies every score by the decay of its article's age first (:mod:`search.fresh`), then ranks as relevance.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from search.collapse import DupGroups
 from search.columns import Columns
 from search.context import Context
+from search.fresh import Freshness
 from search.nodes import Near, Node, walk
 from search.results import Facets
 from search.snippets import fold_text
@@ -83,11 +85,13 @@ def collect(
     stored: Callable[[int], dict[str, Any]],
     proximity: float = 0.5,
     collapse: DupGroups | None = None,
+    fresh: Freshness | None = None,
 ) -> Collected:
     """Total, facet counts and the best ``keep`` documents by ``sort`` (``mask``: the filters' documents).
 
     ``stored(docnum)`` gives a document's stored fields (for the proximity check and the caller's hits);
-    ``collapse``: rank each story's first copy only (the total and the facets count every match).
+    ``collapse``: rank each story's first copy only (the total and the facets count every match);
+    ``fresh``: the decay of ``sort="fresh"`` (its default half-life when None).
     """
     cols = ctx.columns
     within = None if mask is None else np.flatnonzero(ctx.live(mask))
@@ -97,6 +101,9 @@ def collect(
     if not len(docs):
         return Collected(0, [], facets)
     total, hidden = len(docs), 0
+    if sort == "fresh":
+        scores = (fresh or Freshness()).scores(cols.published[docs], scores)
+        sort = "relevance"
     if collapse is not None:
         heads = collapse.heads(docs, scores, sort, cols)
         hidden = len(docs) - int(np.count_nonzero(heads))

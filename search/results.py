@@ -34,6 +34,8 @@ class Hit:
     score: float
     #: the other copies of this story (results collapse them into this hit): ``Copy`` objects
     duplicates: tuple[Copy, ...] = ()
+    #: the article's author (stored with it; the feeds show it, the API's hit leaves it out)
+    author: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -183,6 +185,7 @@ def hit_from_fields(fields: dict[str, Any], score: float, highlighter: Highlight
         published=iso_published(fields.get("published")),
         snippet_html=highlighter.snippet(fields.get("body") or ""),
         score=float(score),
+        author=fields.get("author") or "",
     )
 
 

@@ -35,6 +35,8 @@ from search.collect import Collected, collect, facets_of, page_scores
 from search.context import Context
 from search.errors import InvalidParameterError, NoIndexError, PageOutOfRangeError, QueryTooLongError
 from search.filters import Filters
+from search.fresh import DEFAULT_HALF_LIFE_DAYS, Freshness, parse_half_life, utc_now
+from search.latest import LatestArticles
 from search.live import REFRESH_INTERVAL, LiveIndex
 from search.nodes import Node
 from search.pinned import PinnedIndex
@@ -51,7 +53,7 @@ from search.snippets import Highlighter
 from search.spelling import PINYIN, IndexStats, Suggestion
 from search.synonyms import SynonymTable
 
-SORTS = ("relevance", "newest", "oldest")
+SORTS = ("relevance", "newest", "oldest", "fresh")
 MAX_PER_PAGE = 50
 #: Results beyond this rank are not served.
 MAX_RESULTS = 1000
@@ -80,7 +82,7 @@ def _detached(result: SearchResult, **changes: Any) -> SearchResult:
     return replace(result, hits=list(result.hits), facets=facets, **changes)
 
 
-class Searcher(ArticleLookups):
+class Searcher(ArticleLookups, LatestArticles):
     """Search the index at ``index_dir`` (see the module docs). Thread-safe; share one per process."""
 
     def __init__(
@@ -91,6 +93,7 @@ class Searcher(ArticleLookups):
         refresh_interval: float = REFRESH_INTERVAL,
         synonyms: str | os.PathLike[str] | None = None,
         cache_size: int = DEFAULT_ENTRIES,
+        fresh_half_life_days: float = DEFAULT_HALF_LIFE_DAYS,
     ) -> None:
         self.index_dir = Path(index_dir)
         #: result pages of the snapshot served now (``cache_size`` entries at most; 0: no cache)
@@ -98,6 +101,8 @@ class Searcher(ArticleLookups):
         #: query-time synonym groups (``synonyms``: their file, reloaded when it changes; None: none)
         self.synonyms = SynonymTable(synonyms, check_seconds=max(refresh_interval, 0.2))
         self.weights = weights or Weights()
+        #: ``sort="fresh"``: the half-life of its decay, and the clock ages are counted from (search.fresh)
+        self.fresh_half_life_days, self.clock = parse_half_life(fresh_half_life_days), utc_now
         self.refresh_interval = refresh_interval
         #: the pinned index served now; a switch drops the result pages of the old one
         self.live = LiveIndex(self.index_dir, self.weights, refresh_interval, on_switch=self._switched)
@@ -262,6 +267,9 @@ class Searcher(ArticleLookups):
         keep = min(page * per_page, MAX_RESULTS)
         relaxed = False
         prox = self.weights.proximity
+        opts: dict[str, Any] = {"proximity": prox, "collapse": groups}
+        if sort == "fresh":
+            opts["fresh"] = Freshness(self.fresh_half_life_days, self.clock())
         with snap.context() as ctx:
             s = ctx.searcher
             stored: dict[int, dict[str, Any]] = {}
@@ -290,20 +298,9 @@ class Searcher(ArticleLookups):
                 got = Collected(0, [], (np.zeros(0, np.int64),) * 3)
                 used = compiled.strict
                 if compiled.strict is not None:
-                    got = collect(
-                        ctx, compiled.strict, keep, sort, mask, stored=fields, proximity=prox, collapse=groups
-                    )
+                    got = collect(ctx, compiled.strict, keep, sort, mask, stored=fields, **opts)
                 if got.total == 0 and compiled.relaxed is not None:
-                    fallback = collect(
-                        ctx,
-                        compiled.relaxed,
-                        keep,
-                        sort,
-                        mask,
-                        stored=fields,
-                        proximity=prox,
-                        collapse=groups,
-                    )
+                    fallback = collect(ctx, compiled.relaxed, keep, sort, mask, stored=fields, **opts)
                     if fallback.total:
                         return compiled, fallback, True, compiled.relaxed
                 return compiled, got, False, used
@@ -322,7 +319,7 @@ class Searcher(ArticleLookups):
                     compiled, got, relaxed, used = alt
                     corrected = True
             page_docs = got.top[first : first + per_page]
-            if sort != "relevance" and page_docs and used is not None:
+            if sort in ("newest", "oldest") and page_docs and used is not None:
                 page_docs = page_scores(page_docs, used, fields, prox)
             highlighter = Highlighter(compiled.highlights)
             hits = [hit_from_fields(fields(d), score, highlighter) for d, score in page_docs]
