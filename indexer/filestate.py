@@ -4,7 +4,8 @@ An incremental reindex must know, for each source file, the signature it had whe
 unchanged file is not read again) and the ids of the articles it held (what a changed file no longer holds is
 deleted). That is kept per file here, beside the index, not in the documents: an article whose content did not
 change is not written again when its file is edited around it, renamed, moved or re-exported; only this state
-changes. An article's content hash stays in the index (the ``hash`` column), where the writer compares it.
+changes. Each id comes with its article's content hash, which the run compares with what it reads: the live
+index is not scanned to find what changed.
 
 The state names the commit it describes. A state that is missing, damaged or of another commit (a run killed
 between its commit and this file) is not trusted: the run then reads every file again, compares each article's
@@ -23,15 +24,21 @@ __all__ = ["FILE_STATE", "FileEntry", "FileState"]
 
 FILE_STATE = "FILES.json"
 #: Version of the file's layout; another version is not trusted (every file is read again).
-_LAYOUT = 1
+_LAYOUT = 2
 
 
 @dataclass
 class FileEntry:
-    """A source file as the last run left it: its signature (None: read it again next time) and its ids."""
+    """A source file as the last run left it: its signature (None: read it again next time), its ids and their
+    content hashes."""
 
     sig: str | None
     ids: list[str] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+
+    def add(self, doc_id: str, content_hash: str) -> None:
+        self.ids.append(doc_id)
+        self.hashes.append(content_hash)
 
 
 class FileState:
@@ -49,7 +56,12 @@ class FileState:
             data = json.loads((gen_dir / FILE_STATE).read_text(encoding="utf-8"))
             if data.get("layout") != _LAYOUT or data.get("commit") != commit:
                 return None
-            return cls({path: FileEntry(sig, list(ids)) for path, (sig, ids) in data["files"].items()})
+            files = {}
+            for path, (sig, ids, hashes) in data["files"].items():
+                if len(ids) != len(hashes):
+                    return None
+                files[path] = FileEntry(sig, list(ids), list(hashes))
+            return cls(files)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None  # written by this module only: a damaged copy costs one run that reads every file
 
@@ -58,7 +70,7 @@ class FileState:
         data = {
             "layout": _LAYOUT,
             "commit": commit,
-            "files": {path: [entry.sig, entry.ids] for path, entry in sorted(self.files.items())},
+            "files": {path: [e.sig, e.ids, e.hashes] for path, e in sorted(self.files.items())},
         }
         tmp = gen_dir / f"{FILE_STATE}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -70,6 +82,10 @@ class FileState:
 
     def ids_by_path(self) -> dict[str, list[str]]:
         return {path: entry.ids for path, entry in self.files.items()}
+
+    def hashes(self) -> dict[str, str]:
+        """The content hash of each id."""
+        return {i: h for entry in self.files.values() for i, h in zip(entry.ids, entry.hashes, strict=True)}
 
     def path_of(self) -> dict[str, str]:
         """The file each id was last read from (an id in several files: the last one listed)."""

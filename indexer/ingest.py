@@ -3,17 +3,17 @@
 A reindex (full or incremental, :mod:`indexer.writer`) reads its paths through :func:`read_sources`: a file
 whose signature (size, mtime) is the one in the index is not re-read, the others are loaded article by article
 into an :class:`IngestRun`, which adds new articles, updates changed ones, lets a later line with the same id
-replace an earlier one, and drops partial stubs that a full article stands for. :func:`existing_documents`
-is what the live index holds, and :func:`under_paths` whether a stored path is under the paths of this run (what is
-not read again there is deleted).
+replace an earlier one, and drops partial stubs that a full article stands for; :meth:`IngestRun.file_state`
+is what the run leaves for the next one (:mod:`indexer.filestate`). :func:`state_from_index` is what the live
+index records, when no file state can be trusted, and :func:`under_paths` whether a stored path is under the
+paths of this run (what is not read again there is deleted).
 """
 
 from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,11 @@ from indexer.progress import Progress
 from indexer.summary import ReindexSummary
 
 __all__ = [
-    "Existing",
     "IngestRun",
     "estimate_articles",
-    "existing_documents",
     "file_signature",
     "read_sources",
-    "state_from_documents",
+    "state_from_index",
     "under_paths",
 ]
 
@@ -82,41 +80,20 @@ def under_paths(paths: Sequence[Path]) -> Callable[[str], bool]:
     return under
 
 
-@dataclass
-class Existing:
-    """A document of the live index: its number, content hash, source file and that file's signature."""
-
-    docnum: int
-    hash: str
-    path: str
-    sig: str
-
-
-def state_from_documents(existing: dict[str, Existing]) -> FileState:
-    """A file state from the paths stored in the documents, for an index without a state to trust: no file has
-    a known signature (every one is read again)."""
+def state_from_index(ix: whoosh_index.Index) -> FileState:
+    """A file state from what the live documents of ``ix`` record (ids, content hashes, the path each was read
+    from), for an index without a state to trust: no file has a known signature (every one is read again)."""
     state = FileState()
-    for doc_id, ex in existing.items():
-        state.files.setdefault(ex.path, FileEntry(None)).ids.append(doc_id)
-    return state
-
-
-def existing_documents(ix: whoosh_index.Index) -> dict[str, Existing]:
-    """The live documents of ``ix`` by id (from the columns: no stored field is read)."""
-    out: dict[str, Existing] = {}
     with ix.reader() as reader:
         if reader.doc_count_all() == 0:
-            return out
+            return state
         ids = reader.column_reader("id")
         hashes = reader.column_reader("hash")
         paths = reader.column_reader("path")
-        sigs = reader.column_reader("sig")
         for docnum in range(reader.doc_count_all()):
-            if reader.is_deleted(docnum):
-                continue
-            doc_id = ids[docnum]
-            out[doc_id] = Existing(docnum, hashes[docnum], paths[docnum], sigs[docnum])
-    return out
+            if not reader.is_deleted(docnum):
+                state.files.setdefault(paths[docnum], FileEntry(None)).add(ids[docnum], hashes[docnum])
+    return state
 
 
 class IngestRun:
@@ -128,7 +105,7 @@ class IngestRun:
         writer: IndexWriter,
         summary: ReindexSummary,
         progress: Progress,
-        existing: dict[str, Existing],
+        existing: Mapping[str, str],
         searcher: Any | None,
         max_body: int,
         known: KnownProblems,
@@ -136,11 +113,11 @@ class IngestRun:
         self.writer = writer
         self.summary = summary
         self.progress = progress
-        self.existing = existing
+        self.existing = existing  # id -> content hash of what the index holds
         self.searcher = searcher  # over the live index (incremental runs only)
         self.seen: dict[str, str] = {}  # id -> "path:line" where this run read it
         self.full_urls: set[str] = set()
-        self.full_keys: set[str] = set()
+        self.full_titles: list[tuple[str, Any]] = []  # (title, published) of the full articles read
         self.stubs: list[tuple[Article, str]] = []
         self.protected_paths: set[str] = set()
         self.max_body = max_body
@@ -148,6 +125,8 @@ class IngestRun:
         self.replaced: dict[str, tuple[str, int]] = {}  # id read more than once -> (path, line) of the last
         self.file_sigs: dict[str, str] = {}  # every file of the run (read or unchanged) -> its signature
         self.id_path: dict[str, str] = {}  # every id of the run -> the file it was last read from
+        self.id_hash: dict[str, str] = {}  # every id of the run -> its content hash
+        self.dropped: set[str] = set()  # ids of the partial stubs that full articles replaced
         self.writes = 0
         # keys of the partial stubs in the live index, so that only a full article that matches one pays a query
         self.partial_keys: set[str] = set()
@@ -185,7 +164,8 @@ class IngestRun:
             self.id_path[article.id] = article.path
             self.replaced[article.id] = (article.path, article.line)
             self.writes += 1
-            doc = article_document(article, sig)
+            content_hash = self.id_hash[article.id] = article.content_hash()
+            doc = article_document(article, sig, content_hash)
             if self.searcher is None:
                 self.writer.add_document(**doc)
             else:
@@ -196,21 +176,29 @@ class IngestRun:
             return
         self.seen[article.id] = where
         self.id_path[article.id] = article.path
-        key = title_date_key(article.title, article.published)
-        self.full_keys.add(key)
+        self.full_titles.append((article.title, article.published))
         if article.url:
             self.full_urls.add(article.url)
         self._write(article, sig)
-        if self.searcher is not None and (key in self.partial_keys or article.url in self.partial_urls):
-            # a full article replaces the partial stubs that stood for it
+        if self.partial_keys or self.partial_urls:
+            key = title_date_key(article.title, article.published)
+            if key in self.partial_keys or article.url in self.partial_urls:
+                self._drop_stubs_of(key, article.url)
+
+    def _drop_stubs_of(self, key: str, url: str | None) -> None:
+        """Delete the partial stubs in the live index that the full article (title and day ``key``, ``url``)
+        stands for."""
+        assert self.searcher is not None
+        clauses = [Term("tdkey", key)] + ([Term("url", url)] if url else [])
+        for docnum in self.searcher.docs_for_query(And([Term("partial", True), Or(clauses)])):
+            self.dropped.add(self.searcher.stored_fields(docnum)["id"])
+            self.writer.delete_document(docnum)
             self.writes += 1
-            clauses = [Term("tdkey", key)] + ([Term("url", article.url)] if article.url else [])
-            self.writer.delete_by_query(And([Term("partial", True), Or(clauses)]), searcher=self.searcher)
 
     def _write(self, article: Article, sig: str) -> None:
         old = self.existing.get(article.id)
-        content_hash = article.content_hash()
-        if old is not None and old.hash == content_hash:
+        content_hash = self.id_hash[article.id] = article.content_hash()
+        if old == content_hash:
             # unchanged content: nothing is written, wherever the file now is (the file state says where)
             self.summary.unchanged += 1
             self.summary.unchanged_read += 1
@@ -227,12 +215,13 @@ class IngestRun:
         self.writer.update_document(**doc)
 
     def finish_stubs(self) -> None:
+        full_keys = {title_date_key(t, p) for t, p in self.full_titles} if self.stubs else set()
         for stub, sig in self.stubs:
             if stub.id in self.seen:
                 continue
             key = title_date_key(stub.title, stub.published)
             if (
-                key in self.full_keys
+                key in full_keys
                 or (stub.url and stub.url in self.full_urls)
                 or self._superseded_in_index(stub, key)
             ):
@@ -243,23 +232,24 @@ class IngestRun:
             self._write(stub, sig)
 
     def file_state(self, previous: FileState, within: Callable[[str], bool]) -> FileState:
-        """The files and their ids after this run: those read or found unchanged as this run saw them, those
-        outside its paths as ``previous`` had them. A file with unreadable parts keeps the ids it held that it
-        did not give this time (they stay in the index) and is read again next time."""
+        """The files, their ids and content hashes after this run: those read or found unchanged as this run saw
+        them, those outside its paths as ``previous`` had them. A file with unreadable parts keeps the ids it
+        held that it did not give this time (they stay in the index) and is read again next time."""
         state = FileState()
         state.carry(previous, [path for path in previous.files if not within(path)])
-        ids: dict[str, list[str]] = {}
-        for doc_id, path in self.id_path.items():
-            ids.setdefault(path, []).append(doc_id)
         for path, sig in self.file_sigs.items():
-            state.files[path] = FileEntry(sig, ids.get(path, []))
+            state.files[path] = FileEntry(sig)
+        for doc_id, path in self.id_path.items():
+            if doc_id not in self.dropped:
+                state.files[path].add(doc_id, self.id_hash[doc_id])
         for path in self.protected_paths:
-            before = previous.files.get(path)
-            kept = [doc_id for doc_id in before.ids if doc_id not in self.id_path] if before else []
             entry = state.files.setdefault(path, FileEntry(None))
+            before = previous.files.get(path) or FileEntry(None)
+            kept = [(i, h) for i, h in zip(before.ids, before.hashes, strict=True) if i not in self.id_path]
             if kept or path not in self.file_sigs:
                 entry.sig = None
-                entry.ids.extend(kept)
+                for doc_id, content_hash in kept:
+                    entry.add(doc_id, content_hash)
         return state
 
     def _superseded_in_index(self, stub: Article, key: str) -> bool:
@@ -297,6 +287,7 @@ def read_sources(
             for doc_id in ids_by_path.get(key, ()):
                 run.seen[doc_id] = key
                 run.id_path[doc_id] = key
+                run.id_hash[doc_id] = run.existing[doc_id]
                 summary.unchanged += 1
             continue
         # a saved page without a url is named by its path under the directory given (its id stays when edited)

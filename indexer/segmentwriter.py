@@ -66,13 +66,10 @@ class SegmentWriter:
     def update_document(self, **doc: Any) -> None:
         """Add ``doc`` and delete the documents of the index that share one of its unique fields (``id``): as
         Whoosh's writer, documents added earlier in the same run are not looked at."""
-        reader = self.reader()
         for name in self.unique:
             value = doc.get(name)
-            if value is None or (name, value) not in reader:
-                continue
-            for docnum in reader.postings(name, value).all_ids():
-                self.delete_document(docnum)
+            if value is not None:
+                self._delete_term(name, value)
         self.docs.append(doc)
 
     def delete_document(self, docnum: int) -> None:
@@ -85,6 +82,19 @@ class SegmentWriter:
         if not segment.is_deleted(local):
             segment.delete_document(local)
             self.deletions += 1
+
+    def delete_by_id(self, doc_id: str) -> int:
+        """Mark the live documents with the id ``doc_id`` deleted; how many there were."""
+        return self._delete_term("id", doc_id)
+
+    def _delete_term(self, field: str, value: str) -> int:
+        reader = self.reader()
+        if (field, value) not in reader:
+            return 0
+        before = self.deletions
+        for docnum in reader.postings(field, value).all_ids():
+            self.delete_document(docnum)
+        return self.deletions - before
 
     def delete_by_query(self, query: Any, searcher: Any) -> int:
         """Delete the live documents ``query`` matches in ``searcher`` (a searcher over the same commit)."""

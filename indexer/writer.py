@@ -29,10 +29,9 @@ from indexer.hygiene import KnownProblems, drop_replaced, max_body_chars
 from indexer.ingest import (
     IngestRun,
     estimate_articles,
-    existing_documents,
     file_signature,
     read_sources,
-    state_from_documents,
+    state_from_index,
     under_paths,
 )
 from indexer.progress import Progress
@@ -50,7 +49,7 @@ from indexer.store import (
     publish_generation,
     remove_stale,
 )
-from indexer.suggest import SUGGEST_FILE, term_frequencies, write_suggestions
+from indexer.suggest import SUGGEST_FILE, TERM_COUNTS_FILE, term_frequencies, write_suggestions
 from indexer.summary import NothingReadError, ReindexError, ReindexSummary, check_read
 
 __all__ = [
@@ -191,7 +190,7 @@ def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             copies = pool.submit(_dups_of, gen_dir, commit, dup_threshold(), lender / DUPS_FILE)
             with ix.reader() as reader:
-                df = term_frequencies(reader)
+                df = term_frequencies(reader, cache=gen_dir / TERM_COUNTS_FILE)
                 spelling = write_spelling(gen_dir, df, commit, previous=lender / SPELLING_FILE)
                 data = write_suggestions(
                     gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df, spelled=spelling.keys()
@@ -252,23 +251,22 @@ def _incremental(
     log: Callable[[str], None] = lambda message: None,
 ) -> None:
     readonly = open_generation(live)  # memory-mapped: a plain reader would copy the index into memory
-    existing = existing_documents(readonly)
-    previous = FileState.load(live, readonly.latest_generation()) or state_from_documents(existing)
-    path_of = previous.path_of()
+    previous = FileState.load(live, readonly.latest_generation()) or state_from_index(readonly)
     within = under_paths(paths)
     searcher = readonly.searcher()
     writer = SegmentWriter(str(live))  # the full build's array writer: one new segment
     try:
-        run = IngestRun(writer, summary, progress, existing, searcher, max_body, KnownProblems.load(live))
+        run = IngestRun(
+            writer, summary, progress, previous.hashes(), searcher, max_body, KnownProblems.load(live)
+        )
         read_sources(run, paths, previous.signatures(), previous.ids_by_path())
         check_read(summary)
-        for doc_id, ex in existing.items():
-            path = path_of.get(doc_id, ex.path)
+        for doc_id, path in previous.path_of().items():
             if doc_id in run.seen or path in run.protected_paths or not within(path):
                 continue
-            writer.delete_document(ex.docnum)
-            run.writes += 1
-            summary.deleted += 1
+            if writer.delete_by_id(doc_id):
+                run.writes += 1
+                summary.deleted += 1
     except BaseException:
         writer.cancel()
         searcher.close()

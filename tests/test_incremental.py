@@ -133,7 +133,7 @@ def test_a_file_with_a_broken_line_keeps_its_articles_and_is_read_again(
     run = reindex([src], index_dir, jobs=1)
     assert (run.added, run.updated, run.deleted, sum(run.skipped.values())) == (0, 0, 0, 1)
     assert Searcher(index_dir, cache_size=0).get(records[45]["id"]) is not None
-    sig, ids = state_paths(index_dir)["b.jsonl"]
+    sig, ids, _hashes = state_paths(index_dir)["b.jsonl"]
     assert sig is None and sorted(ids) == sorted(r["id"] for r in records[40:])
     write_jsonl(src / "b.jsonl", records[40:45] + records[46:])  # fixed by leaving it out: deleted now
     run = reindex([src], index_dir, jobs=1)
@@ -193,3 +193,24 @@ def test_incremental_runs_answer_as_a_fresh_full_build(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     reindex([src], fresh, jobs=2)
     assert answers(index_dir) == answers(fresh)
+
+
+def test_term_counts_are_kept_per_segment_and_equal_a_fresh_count(built: tuple[Path, Path, list[dict]]) -> None:
+    from indexer.datafile import read_data
+    from indexer.suggest import TERM_COUNTS_FILE, term_frequencies
+
+    src, index_dir, records = built
+    edited = [dict(r) for r in records[40:]]
+    edited[0]["body"] = "新的正文：鹭栖湖湿地公园开园。"
+    write_jsonl(src / "b.jsonl", edited + [{"id": "new-1", "title": "翠峦镇", "body": "翠峦镇的新闻。"}])
+    reindex([src], index_dir, jobs=1)
+    gen = current_generation(index_dir)
+    cache = gen / TERM_COUNTS_FILE
+    ix = open_index(index_dir)
+    live = sorted(seg.segment_id() for seg in read_toc(ix).segments)
+    assert sorted(read_data(cache)["segments"]) == live
+    with ix.reader() as reader:
+        cached = term_frequencies(reader, cache=cache)
+        counted = term_frequencies(reader)
+    assert cached == counted
+    assert (counted["翠峦"], counted["鹭栖湖"], counted["开园"]) == (2, 1, 1)
