@@ -195,7 +195,9 @@ def test_incremental_runs_answer_as_a_fresh_full_build(tmp_path: Path) -> None:
     assert answers(index_dir) == answers(fresh)
 
 
-def test_term_counts_are_kept_per_segment_and_equal_a_fresh_count(built: tuple[Path, Path, list[dict]]) -> None:
+def test_term_counts_are_kept_per_segment_and_equal_a_fresh_count(
+    built: tuple[Path, Path, list[dict]],
+) -> None:
     from indexer.datafile import read_data
     from indexer.suggest import TERM_COUNTS_FILE, term_frequencies
 
