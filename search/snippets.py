@@ -13,8 +13,10 @@ is a run of consecutive pieces; the first is the one with the most distinct quer
 matches, preferring one that starts a sentence and has its first match near its start; each further fragment
 must add a query word not shown yet. Fragments are shown in text order, joined by ``…``; a fragment that
 starts inside a sentence gets a leading ``…``, and a snippet whose last fragment stops inside a sentence ends
-with ``…`` (a clause mark at the cut is dropped). Whitespace runs show as one space. With no match in the body
-the snippet is the opening of the body, cut the same way.
+with ``…`` (a clause mark at the cut is dropped). Whitespace runs show as one space, except after Chinese
+punctuation (``。``, ``，``, ``」`` ...) and at a line break after a Chinese character, where they go: paragraphs of
+Chinese text join as they are read (``。截至``, not ``。 截至``). With no match in the body the snippet is the
+opening of the body, cut the same way.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ _BOUNDARY_RE = re.compile(
     rf"(?:(?P<s>[。！？；…!?;]+[{_CLOSERS}]*|\.(?=\s|$)[{_CLOSERS}]*|\n)|(?P<c>[，、：,](?!\d)))"
 )
 _WS_RE = re.compile(r"\s+")
+#: Full-width punctuation: whitespace after it is dropped in a snippet (Chinese needs no space after 。).
+_CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
+_NO_SPACE_AFTER_RE = re.compile(f"[{_CJK_PUNCT}]")
+_CJK_CHAR_RE = re.compile(f"[{SINGLE_UNIT_CLASS}{_CJK_PUNCT}]")
 _CLAUSE_MARKS = "，、：:,;；"
 # a letter or digit that is not CJK: ASCII-like words must not match inside longer ones
 _WORDCHAR_RE = re.compile(f"[^\\W_{SINGLE_UNIT_CLASS}]")
@@ -272,8 +278,26 @@ def _cut_point(body: str, start: int, limit: int, spans: Sequence[tuple[int, int
     return max(cut, start + 1)
 
 
+def _space(body: str, m: re.Match[str]) -> str:
+    """What a whitespace run of ``body`` shows as: nothing after Chinese punctuation, nor at a line break after
+    a Chinese character; one space otherwise."""
+    before = body[m.start() - 1] if m.start() else ""
+    if not before or _NO_SPACE_AFTER_RE.match(before):
+        return ""
+    if "\n" in m.group() and _CJK_CHAR_RE.match(before):
+        return ""
+    return " "
+
+
 def _text(body: str, s: int, e: int) -> str:
-    return escape(_WS_RE.sub(" ", body[s:e]), quote=True)
+    out: list[str] = []
+    pos = s
+    for m in _WS_RE.finditer(body, s, e):
+        out.append(body[pos : m.start()])
+        out.append(_space(body, m))
+        pos = m.end()
+    out.append(body[pos:e])
+    return escape("".join(out), quote=True)
 
 
 def _render(body: str, s: int, e: int, spans: Sequence[tuple[int, int]]) -> str:
