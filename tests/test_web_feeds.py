@@ -65,7 +65,7 @@ def test_feed_of_a_search_newest_first_with_title_link_date_source_and_text(web_
     first = next(e for e in entries if e.link.endswith("/mps-2025"))
     assert first.summary == (
         "公安部新闻发言人介绍，公安机关联合四部门出台《电信网络诈骗及其违法犯罪联合惩戒办法》，"
-        "打击电信网络诈骗犯罪取得显著成效。 截至2024年底，已累计抓获中国籍涉诈犯罪嫌疑人5.3万余名，"
+        "打击电信网络诈骗犯罪取得显著成效。截至2024年底，已累计抓获中国籍涉诈犯罪嫌疑人5.3万余名，"
         "缅北地区规模化电诈园区被全部铲除。"
     )
 
@@ -128,18 +128,42 @@ def test_feed_text_keeps_to_what_xml_can_hold(web_app: Flask) -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "code"),
+    ("url", "code", "message"),
     [
-        ("/feed.atom", "missing_query"),
-        ("/feed.atom?q=a&from=2024-13", "bad_date"),
-        ("/feed.atom?q=" + "诈" * 300, "query_too_long"),
-        ("/api/suggest?q=a&format=rss", "bad_parameter"),
+        ("/feed.atom?q=a&from=2024-13", "bad_date", "from: '2024-13' is not a calendar date"),
+        (
+            "/feed.atom?from=2025-02&to=2025-01",
+            "bad_date_range",
+            "from: the start date is after the end date",
+        ),
+        (
+            "/feed.atom?q=a&from=2025-01-02&to=2025-01-01",
+            "bad_date_range",
+            "from: the start date is after the end date",
+        ),
+        (
+            "/feed.atom?q=" + "诈" * 300,
+            "query_too_long",
+            "q: the query is 300 characters long; at most 256 characters are allowed",
+        ),
+        (
+            "/api/suggest?q=" + "诈" * 300,
+            "query_too_long",
+            "q: the query is 300 characters long; at most 256 characters are allowed",
+        ),
+        (
+            "/api/suggest?q=a&format=rss",
+            "bad_parameter",
+            "format: expected one of json, opensearch, got 'rss'",
+        ),
     ],
 )
-def test_bad_feed_and_suggest_parameters_are_json_400s(web_client: FlaskClient, url: str, code: str) -> None:
+def test_bad_feed_and_suggest_parameters_are_json_400s(
+    web_client: FlaskClient, url: str, code: str, message: str
+) -> None:
     response = web_client.get(url)
     assert response.status_code == 400 and response.mimetype == "application/json"
-    assert response.get_json()["error"]["code"] == code
+    assert response.get_json() == {"error": {"code": code, "message": message}}
 
 
 def _opensearch(client: FlaskClient) -> etree._Element:
@@ -201,7 +225,7 @@ _LINK_RE = re.compile(r'<link rel="(search|alternate)" type="([^"]+)" title="([^
         ("/articles/no-such-article", None),
         ("/?q=火星殖民地", "/feed.atom?q=%E7%81%AB%E6%98%9F%E6%AE%96%E6%B0%91%E5%9C%B0"),
         (
-            "/?q=诈骗&source=新华社&sort=oldest&page=2",
+            "/?q=诈骗&source=新华社&sort=oldest&per_page=3&page=2",
             "/feed.atom?q=%E8%AF%88%E9%AA%97&amp;source=%E6%96%B0%E5%8D%8E%E7%A4%BE",
         ),
     ],

@@ -121,22 +121,82 @@ def test_relaxed_and_no_results_messages(web_client: FlaskClient) -> None:
     assert "去掉所有筛选条件" in html
 
 
+_NOTICE_RE = re.compile(r'<p class="notice error" role="alert">(.*?)</p>', re.S)
+_LONG = "q=" + "诈" * 300
+
+
 @pytest.mark.parametrize(
     ("query", "text"),
     [
-        ("q=a&page=0", "页码超出范围"),
-        ("q=a&page=500", "页码超出范围"),
-        ("q=a&from=2024-02-30", "日期格式不对"),
-        ("q=a&from=2025&to=2024", "开始日期晚于结束日期"),
-        ("q=" + "诈" * 300, "查询太长了"),
-        ("q=a&sort=x", "参数不正确"),
+        (
+            "q=a&from=2024-02-30",
+            "参数 from 的日期格式不对（&#39;2024-02-30&#39; is not a calendar date），请使用 2024-01-31 这样的格式。",
+        ),
+        (
+            "q=a&to=2024-13",
+            "参数 to 的日期格式不对（&#39;2024-13&#39; is not a calendar date），请使用 2024-01-31 这样的格式。",
+        ),
+        ("q=a&from=2025&to=2024", "开始日期（from）晚于结束日期（to）。"),
+        (_LONG, "查询太长了：300 个字符，最多 256 个字符，请缩短后再搜索。"),
+        ("q=" + "a" * 1200, "查询太长了：1200 个字符，最多 256 个字符，请缩短后再搜索。"),
+        (
+            "q=a&sort=x",
+            "网址中的参数 sort 不正确（expected one of relevance, fresh, newest, oldest, got &#39;x&#39;），已无法按它搜索。",
+        ),
+        (
+            "q=a&per_page=99",
+            "网址中的参数 per_page 不正确（must be between 1 and 50, got 99），已无法按它搜索。",
+        ),
+        (
+            "q=a&page=abc",
+            "网址中的参数 page 不正确（expected a whole number, got &#39;abc&#39;），已无法按它搜索。",
+        ),
+        ("q=a&source=" + "x" * 1001, "网址中的参数 source 太长了（longer than 1000 characters）。"),
     ],
 )
-def test_bad_parameters_show_a_message_and_keep_the_box(
+def test_bad_parameters_show_a_message_naming_them_and_keep_the_box(
     web_client: FlaskClient, query: str, text: str
 ) -> None:
     html, _ = _page(web_client, "/?" + query, 400)
-    assert text in html and 'name="q"' in html
+    assert _NOTICE_RE.findall(html) == [text] and 'name="q"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        # 世界杯 finds one article: its only page is page 1 (not a word about the 1,000-result limit)
+        (
+            "q=世界杯&page=99999",
+            '没有第 99999 页：这个搜索的结果只有 1 页。 <a class="back" href="/?q=%E4%B8%96%E7%95%8C%E6%9D%AF">回到第 1 页</a>',
+        ),
+        (
+            "q=世界杯&page=2",
+            '没有第 2 页：这个搜索的结果只有 1 页。 <a class="back" href="/?q=%E4%B8%96%E7%95%8C%E6%9D%AF">回到第 1 页</a>',
+        ),
+        (
+            "q=世界杯&page=0",
+            '没有第 0 页：这个搜索的结果只有 1 页。 <a class="back" href="/?q=%E4%B8%96%E7%95%8C%E6%9D%AF">回到第 1 页</a>',
+        ),
+        (
+            "q=诈骗&page=3&sort=newest",
+            '没有第 3 页：这个搜索的结果只有 2 页。 <a class="back" href="/?q=%E8%AF%88%E9%AA%97&amp;sort=newest&amp;page=2">回到第 2 页</a>',
+        ),
+        (
+            "q=诈骗&per_page=5&page=500",
+            '没有第 500 页：这个搜索的结果只有 3 页。 <a class="back" href="/?q=%E8%AF%88%E9%AA%97&amp;per_page=5&amp;page=3">回到第 3 页</a>',
+        ),
+        (
+            "q=火星殖民地&page=4",
+            '没有第 4 页：没有找到与“火星殖民地”相关的文章。 <a class="back" href="/?q=%E7%81%AB%E6%98%9F%E6%AE%96%E6%B0%91%E5%9C%B0">回到第 1 页</a>',
+        ),
+    ],
+)
+def test_a_page_beyond_the_last_says_so_and_links_the_last_page(
+    web_client: FlaskClient, query: str, text: str
+) -> None:
+    html, _ = _page(web_client, "/?" + query, 400)
+    assert _NOTICE_RE.findall(html) == [text]
+    assert "1,000" not in html and "1000" not in html
 
 
 def test_html_in_articles_is_text(web_client: FlaskClient) -> None:

@@ -9,7 +9,7 @@ from web.engine import engine
 from web.errors import ApiError, bad_parameter
 from web.feeds import opensearch_suggestions
 from web.openapi import openapi_document
-from web.params import MAX_VALUE_CHARS, clean_text, parse_limit, parse_search
+from web.params import parse_limit, parse_query, parse_search
 from web.shapes import article_json
 from web.stats import count_search
 
@@ -57,10 +57,7 @@ def article(doc_id: str) -> Response:
 
 @bp.get("/api/suggest")
 def suggest() -> Response:
-    raw = request.args.get("q", "")
-    if len(raw) > MAX_VALUE_CHARS:
-        raise bad_parameter(f"q: longer than {MAX_VALUE_CHARS} characters", "value_too_long")
-    prefix = clean_text(raw)
+    prefix = parse_query(request.args)
     limit = parse_limit(request.args, "limit", 8, 20)
     fmt = request.args.get("format", "json")
     if fmt not in SUGGEST_FORMATS:

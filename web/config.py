@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.config import Setting
+from search.fresh import FRESH_HALF_LIFE, parse_half_life
 
 WEB_SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Address `zhsearch serve` listens on."),
@@ -40,6 +41,7 @@ WEB_SETTINGS: tuple[Setting, ...] = (
         "1024",
         "Result pages each worker process keeps (LRU), dropped when a new index generation or commit is served; `0`: no cache.",
     ),
+    FRESH_HALF_LIFE,
     Setting("LOG_JSON", "0", "Access and error log lines as JSON objects (`zhsearch serve --log-json`)."),
     Setting(
         "STATS_DAYS",
@@ -125,6 +127,7 @@ class WebConfig:
     userdict: str = ""
     articles_dir: str = ""
     stats_days: int = 90
+    fresh_half_life_days: float = float(FRESH_HALF_LIFE.default)
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> WebConfig:
@@ -143,6 +146,7 @@ class WebConfig:
             userdict=str(config.get("USERDICT") or ""),
             articles_dir=str(config.get("ARTICLES_DIR") or ""),
             stats_days=_as_int("STATS_DAYS", config.get("STATS_DAYS", "90")),
+            fresh_half_life_days=parse_half_life(config.get("FRESH_HALF_LIFE_DAYS", FRESH_HALF_LIFE.default)),
         )
 
 

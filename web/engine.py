@@ -40,6 +40,7 @@ class Engine:
         self.refresh_seconds = settings.refresh_seconds
         self.synonyms = settings.synonyms or None
         self.result_cache = settings.result_cache
+        self.fresh_half_life_days = settings.fresh_half_life_days
         self.suggestions = SuggestionTables(settings.suggest_terms, settings.suggest_titles)
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
@@ -57,6 +58,7 @@ class Engine:
                         refresh_interval=self.refresh_seconds,
                         synonyms=self.synonyms,
                         cache_size=self.result_cache,
+                        fresh_half_life_days=self.fresh_half_life_days,
                     )
                 searcher = self._searcher
         return searcher
@@ -66,6 +68,21 @@ class Engine:
         searcher = self.searcher()
         try:
             return searcher.search(params.q, **params.engine_kwargs())
+        except Exception as exc:
+            raise _engine_error(exc) from exc
+
+    def latest(self, params: SearchParams, limit: int) -> list[Any]:
+        """The ``limit`` newest dated articles passing the filters of ``params`` (``search.Hit`` objects)."""
+        searcher = self.searcher()
+        try:
+            return searcher.latest(
+                limit,
+                date_from=params.date_from,
+                date_to=params.date_to,
+                sources=params.sources,
+                categories=params.categories,
+                collapse=params.collapse,
+            )
         except Exception as exc:
             raise _engine_error(exc) from exc
 

@@ -4,8 +4,10 @@ documents are built as element trees with lxml.
 
 The feed takes every parameter of the search page (``q``, ``from``, ``to``, ``source``, ``category``), always
 newest first: the :data:`FEED_ENTRIES` newest dated articles, each with its title, the link of its page here,
-its publication time, its source (as ``author`` and Atom ``source``), its category and the plain text of its
-snippet. An undated article has no place in a feed ordered by time and is left out.
+its publication time, its author (the article's, else its source), its source (Atom ``source``), its category
+and the plain text of its snippet. An undated article has no place in a feed ordered by time and is left out.
+Without ``q`` it is the latest-news feed: the newest dated articles passing the filters (``source=新华社``: one
+per source), each with the opening of its body.
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ def plain_text(html: str) -> str:
     return " ".join(Markup(html).striptags().split())
 
 
+def feed_name(params: SearchParams) -> str:
+    """What a feed is of: its query, else its sources and categories (最新报道 for the whole index)."""
+    if params.q:
+        return params.q
+    of = "、".join((*params.sources, *params.categories))
+    return f"{of}的最新报道" if of else "最新报道"
+
+
 def _published(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value) if value else None
@@ -72,8 +82,12 @@ def atom_feed(params: SearchParams, results: list[dict[str, Any]]) -> bytes:
     root = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     root.set("{http://www.w3.org/XML/1998/namespace}lang", "zh-CN")
     _add(root, "id", self_url)
-    _add(root, "title", f"{params.q} - {SHORT_NAME} 新闻搜索")
-    _add(root, "subtitle", f"“{params.q}”的最新报道")
+    _add(root, "title", f"{feed_name(params)} - {SHORT_NAME} 新闻搜索")
+    _add(
+        root,
+        "subtitle",
+        f"“{params.q}”的最新报道" if params.q else f"{feed_name(params)}（最新 {FEED_ENTRIES} 篇）",
+    )
     updated = _add(root, "updated")
     author = _add(root, "author")
     _add(author, "name", SHORT_NAME)
@@ -96,8 +110,9 @@ def atom_feed(params: SearchParams, results: list[dict[str, Any]]) -> bytes:
             _add(entry, "link", href=_xml(hit["url"]), rel="related", type="text/html")
         _add(entry, "published", when.isoformat())
         _add(entry, "updated", when.isoformat())
+        if hit.get("author") or hit["source"]:
+            _add(_add(entry, "author"), "name", hit.get("author") or hit["source"])
         if hit["source"]:
-            _add(_add(entry, "author"), "name", hit["source"])
             source = _add(entry, "source")
             _add(source, "title", hit["source"])
             by_source = url_for(
@@ -113,9 +128,11 @@ def atom_feed(params: SearchParams, results: list[dict[str, Any]]) -> bytes:
 
 @bp.get("/feed.atom")
 def feed() -> Response:
-    asked = parse_search(request.args, require_q=True)
+    asked = parse_search(request.args, require_q=False)
     params = replace(asked, sort="newest", page=1, per_page=FEED_ENTRIES)
-    return Response(atom_feed(params, engine().search(params).to_api_dict()["results"]), mimetype=ATOM_TYPE)
+    hits = engine().search(params).hits if params.q else engine().latest(params, FEED_ENTRIES)
+    results = [{**hit.to_dict(), "author": hit.author} for hit in hits]
+    return Response(atom_feed(params, results), mimetype=ATOM_TYPE)
 
 
 def opensearch_description() -> bytes:

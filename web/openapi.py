@@ -7,12 +7,22 @@ from typing import Any
 
 from search.query import MAX_QUERY_CHARS
 from web.openapi_admin import ADMIN_PATHS, ADMIN_SCHEMAS, SECURITY_SCHEMES
-from web.openapi_common import STR, error_response, errors, ok
+from web.openapi_common import STR, error_response, errors, ok, search_errors
 from web.openapi_feeds import FEED_SCHEMAS, SUGGEST_FORMAT_PARAMETER, SUGGEST_OPENSEARCH_CONTENT, feed_paths
 from web.openapi_schemas import SCHEMAS
-from web.params import MAX_FILTER_VALUES, MAX_VALUE_CHARS
+from web.params import MAX_FILTER_VALUES, MAX_VALUE_CHARS, SORTS
 
 #: A value with something in it besides spaces and control characters (web/params.py drops those).
+#: The codes of a search's 400 (web/params.py).
+SEARCH_ERROR_CODES = (
+    "missing_query",
+    "query_too_long",
+    "bad_parameter",
+    "value_too_long",
+    "bad_date",
+    "bad_date_range",
+    "page_out_of_range",
+)
 VISIBLE = "[^\\s\\x00-\\x1f\\x7f]"
 #: ``source`` and ``category``: repeatable, each value a string (an empty one is ignored).
 FILTER_VALUES: dict[str, Any] = {
@@ -74,8 +84,11 @@ OPENAPI: dict[str, Any] = {
                     ),
                     _query_param(
                         "sort",
-                        "Order of the results.",
-                        {"type": "string", "enum": ["relevance", "newest", "oldest"], "default": "relevance"},
+                        "Order of the results: `relevance`; `fresh` (最新相关), relevance times a decay on "
+                        "age, `0.5 ** (age_days / half_life)` with the half-life `ZHSEARCH_FRESH_HALF_LIFE_DAYS` "
+                        "(default 30 days; an undated article gets the factor of the oldest dated match); "
+                        "`newest` or `oldest` by publication time (undated last).",
+                        {"type": "string", "enum": list(SORTS), "default": "relevance"},
                     ),
                     _query_param(
                         "from",
@@ -126,7 +139,7 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    **errors("400", "405", "413", "429", "503"),
+                    **search_errors(*SEARCH_ERROR_CODES),
                 },
             }
         },
@@ -149,7 +162,11 @@ OPENAPI: dict[str, Any] = {
                 "description": "Frequent terms and article titles starting with the prefix, in Chinese characters "
                 "(traditional or simplified) or in pinyin: full spelling (`gonganbu`) or initials (`gab`).",
                 "parameters": [
-                    _query_param("q", "What the user typed so far.", STR),
+                    _query_param(
+                        "q",
+                        f"What the user typed so far (at most {MAX_QUERY_CHARS} characters, as a query).",
+                        {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                    ),
                     _query_param(
                         "limit",
                         "Most suggestions returned.",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from web.feeds import ATOM_TYPE, FEED_ENTRIES, OPENSEARCH_TYPE, SUGGESTIONS_TYPE
-from web.openapi_common import STR, errors
+from web.openapi_common import STR, errors, search_errors
 
 #: The search parameters a feed takes (its order is newest first, its size fixed).
 FEED_PARAMETERS = ("q", "from", "to", "source", "category")
@@ -36,6 +36,15 @@ FEED_SCHEMAS: dict[str, Any] = {
 }
 
 
+def _optional_q(parameter: dict[str, Any]) -> dict[str, Any]:
+    """A search parameter as the feed takes it: ``q`` optional, empty allowed (the latest-news feed)."""
+    if parameter["name"] != "q":
+        return parameter
+    schema = {k: v for k, v in parameter["schema"].items() if k not in ("minLength", "pattern")}
+    description = "The query, as `/api/search` takes it; absent or empty: the latest articles."
+    return {**parameter, "required": False, "description": description, "schema": schema}
+
+
 def feed_paths(search_parameters: list[dict[str, Any]]) -> dict[str, Any]:
     """The feed and OpenSearch paths; the feed's parameters are those of ``/api/search`` it takes."""
     return {
@@ -45,15 +54,19 @@ def feed_paths(search_parameters: list[dict[str, Any]]) -> dict[str, Any]:
                 "summary": "A search as an Atom feed",
                 "description": f"The {FEED_ENTRIES} newest dated articles matching the query and filters (the "
                 "same as `/api/search`'s), each with its title, the link of its page, its publication time, "
-                "its source (`author` and `source`), its category and the plain text of its snippet. Results "
-                'pages link it with `rel="alternate"`. Undated articles are left out.',
-                "parameters": [p for p in search_parameters if p["name"] in FEED_PARAMETERS],
+                "its author (the article's, else its source), its source (`source`), its category and the "
+                'plain text of its snippet. Results pages link it with `rel="alternate"`. Undated articles are '
+                "left out. Without `q` (or with an empty one) it is the latest-news feed: the newest dated "
+                "articles passing the filters (`?source=新华社`: one source's), each with the opening of its body.",
+                "parameters": [_optional_q(p) for p in search_parameters if p["name"] in FEED_PARAMETERS],
                 "responses": {
                     "200": {
                         "description": "An Atom 1.0 feed (RFC 4287), UTF-8.",
                         "content": {ATOM_TYPE: {"schema": STR}},
                     },
-                    **errors("400", "405", "413", "429", "503"),
+                    **search_errors(
+                        "query_too_long", "bad_parameter", "value_too_long", "bad_date", "bad_date_range"
+                    ),
                 },
             }
         },

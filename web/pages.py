@@ -7,13 +7,16 @@ suggestions dropdown.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, render_template, request, url_for
 from markupsafe import Markup
 
+from search.query import MAX_QUERY_CHARS
 from web.accesslog import note_search
 from web.api import load_article
 from web.engine import engine
@@ -27,7 +30,7 @@ bp = Blueprint("pages", __name__)
 
 #: Results the engine serves at most (its deepest page is the one holding the 1,000th result).
 MAX_RESULTS = 1000
-SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
+SORT_LABELS = {"relevance": "相关度", "fresh": "最新相关", "newest": "最新", "oldest": "最早"}
 FACET_LABELS = {"source": "来源", "category": "分类", "year": "年份"}
 #: Facets whose value is a period that ``from`` and ``to`` can name (a year, a ``YYYY-MM`` month).
 PERIOD_FACETS = ("year", "month")
@@ -36,11 +39,18 @@ _ANY_MONTH = "0000-00"
 #: What an article without a title is shown as: the start of its body (this many characters), else this.
 UNTITLED = "无标题"
 TITLE_FROM_BODY_CHARS = 30
+#: What the reader sees for a rejected parameter: ``{name}`` the parameter, ``{detail}`` the API's message about
+#: it, ``{length}`` a query's length, ``{limit}`` the longest query (one limit and message, page and API alike).
 ERROR_HINTS = {
     "missing_query": "请输入要搜索的词。",
-    "bad_parameter": "网址中的参数不正确，已无法按它搜索。",
-    "value_too_long": "参数太长了。",
+    "bad_parameter": "网址中的参数 {name} 不正确（{detail}），已无法按它搜索。",
+    "value_too_long": "网址中的参数 {name} 太长了（{detail}）。",
+    "bad_date": "参数 {name} 的日期格式不对（{detail}），请使用 2024-01-31 这样的格式。",
+    "bad_date_range": "开始日期（from）晚于结束日期（to）。",
+    "query_too_long": "查询太长了：{length} 个字符，最多 {limit} 个字符，请缩短后再搜索。",
 }
+_NAMED_RE = re.compile(r"([a-z_]+): (.*)", re.S)
+_LENGTH_RE = re.compile(r"is ([0-9,]+) characters long")
 
 
 def _fallback_params() -> SearchParams:
@@ -49,7 +59,35 @@ def _fallback_params() -> SearchParams:
 
 
 def _error_text(err: ApiError) -> str:
-    return ZH_MESSAGES.get(err.code) or ERROR_HINTS.get(err.code) or err.message
+    """The reader's message for a rejected request: the parameter named, as the API's message names it."""
+    hint = ERROR_HINTS.get(err.code)
+    named = _NAMED_RE.fullmatch(err.message)
+    length = _LENGTH_RE.search(err.message)
+    if hint is None or "{name}" in hint and not named or "{length}" in hint and not length:
+        return ZH_MESSAGES.get(err.code) or err.message
+    return hint.format(
+        name=named.group(1) if named else "",
+        detail=named.group(2) if named else err.message,
+        length=length.group(1) if length else "",
+        limit=MAX_QUERY_CHARS,
+    )
+
+
+def _no_such_page(params: SearchParams, stories: int, total: int) -> tuple[str, str, str]:
+    """The message of a page number beyond the last page, with the link back to the last page and its text."""
+    last = pagination(1, params.per_page, stories)["last"]
+    if not total:
+        text = f"没有第 {params.page} 页：没有找到与“{params.q}”相关的文章。"
+    elif stories > MAX_RESULTS:
+        text = f"没有第 {params.page} 页：只能浏览前 {MAX_RESULTS:,} 条结果，每页 {params.per_page} 条，共 {last} 页。"
+    else:
+        text = f"没有第 {params.page} 页：这个搜索的结果只有 {last} 页。"
+    return text, search_url(params, page=last if last > 1 else None), f"回到第 {last} 页"
+
+
+def _page_number(raw: str) -> int | None:
+    """The page number of a rejected ``page`` (a whole number), else None."""
+    return int(raw) if re.fullmatch(r"-?[0-9]{1,12}", raw) else None
 
 
 def pagination(page: int, per_page: int, total: int) -> dict[str, Any]:
@@ -84,12 +122,18 @@ def _title_untitled(results: list[dict[str, Any]]) -> None:
 
 @bp.get("/")
 def index() -> Any:
+    asked_page = None
     try:
         params = parse_search(request.args, require_q=False)
     except ApiError as err:
-        return render_template(
-            "search.html", params=_fallback_params(), result=None, error=_error_text(err)
-        ), 400
+        asked_page = _page_number(request.args.get("page", "")) if err.code == "page_out_of_range" else None
+        if asked_page is None:
+            return render_template(
+                "search.html", params=_fallback_params(), result=None, error=_error_text(err)
+            ), 400
+        args = request.args.copy()
+        args.pop("page")
+        params = parse_search(args, require_q=False)  # what is shown: the search's last page
     if not params.q:
         return render_template("search.html", params=params, result=None, error=None)
     try:
@@ -99,6 +143,15 @@ def index() -> Any:
             raise
         return render_template("search.html", params=params, result=None, error=_error_text(err)), err.status
     result = found.to_api_dict()
+    if asked_page is not None or not result["results"] and params.page > 1:
+        text, href, back = _no_such_page(
+            replace(params, page=params.page if asked_page is None else asked_page),
+            found.stories,
+            found.total,
+        )
+        return render_template(
+            "search.html", params=params, result=None, error=text, error_link=(href, back)
+        ), 400
     _title_untitled(result["results"])
     chart = timeline(
         result["facets"]["month"],

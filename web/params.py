@@ -10,13 +10,13 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from search import MAX_RESULTS
-from search.query import period_bounds
+from search.query import MAX_QUERY_CHARS, period_bounds
 from web.errors import bad_parameter
 
-SORTS = ("relevance", "newest", "oldest")
+SORTS = ("relevance", "fresh", "newest", "oldest")
 MAX_PER_PAGE = 50
 DEFAULT_PER_PAGE = 10
-#: Longest value accepted for any parameter; the engine rejects queries over 256 characters itself.
+#: Longest value accepted for any parameter but ``q`` (a query: :data:`MAX_QUERY_CHARS`, see :func:`parse_query`).
 MAX_VALUE_CHARS = 1_000
 MAX_FILTER_VALUES = 20
 
@@ -90,6 +90,19 @@ def _single(args: MultiDict[str, str], name: str) -> str:
     return value
 
 
+def parse_query(args: MultiDict[str, str]) -> str:
+    """``q`` cleaned (:func:`clean_text`); over :data:`MAX_QUERY_CHARS` characters as sent (the OpenAPI
+    document's ``maxLength``): a 400 ``query_too_long``, the engine's one limit and message, whatever the length
+    (a query of 300 characters or of 5,000)."""
+    raw = args.get("q", "")
+    if len(raw) > MAX_QUERY_CHARS:
+        raise bad_parameter(
+            f"q: the query is {len(raw)} characters long; at most {MAX_QUERY_CHARS} characters are allowed",
+            "query_too_long",
+        )
+    return clean_text(raw)
+
+
 def _int(args: MultiDict[str, str], name: str, default: int, lo: int, hi: int, code: str) -> int:
     """``name`` as a whole number in ``lo..hi``; absent: ``default``; empty or anything else: a 400."""
     if name not in args:
@@ -136,7 +149,7 @@ def _multi(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
 
 def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
     """Read and check the search parameters (``q page per_page sort from to source category spellcheck collapse``)."""
-    q = clean_text(_single(args, "q"))
+    q = parse_query(args)
     if require_q and not q:
         raise bad_parameter("q: a query is required", "missing_query")
     sort = _single(args, "sort") if "sort" in args else "relevance"

@@ -8,7 +8,9 @@ suggestions. Each entry has three sorted keys:
 * its full pinyin without tones (``gonganbu``), so a prefix such as ``gongan`` works;
 * its pinyin initials (``gab``).
 
-A prefix lookup is two binary searches per key list and a top-k pick over the matching range.
+A prefix lookup is two binary searches per key list and a top-k pick over the matching range. Terms are held
+folded (simplified); when what the user typed holds traditional characters, a term is offered in traditional
+characters (OpenCC ``s2t``: 颱 → 颱風, not 台风), its start written as typed. Titles are offered as written.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import opencc
 
 from indexer.normalize import fold
 from indexer.suggest import _CJK_RE, Entry, Keyed, build_data, read_suggestions
@@ -28,6 +33,30 @@ from indexer.suggest import _CJK_RE, Entry, Keyed, build_data, read_suggestions
 _PINYIN_QUERY_RE = re.compile(r"^[a-z][a-z' ]*$")
 #: Seconds a new index version is served the previous table while its prebuilt suggestions are awaited.
 PREBUILT_GRACE = 60.0
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def is_traditional(text: str) -> bool:
+    """Whether ``text`` holds a character that is written otherwise in simplified Chinese (颱, 國; not 台, 公)."""
+    return _converter("t2s").convert(text) != text
+
+
+def in_script_of(typed: str, term: str) -> str | None:
+    """``term`` (folded: simplified) in traditional characters, starting as ``typed`` when it starts with it
+    (台灣 stays 台灣, not 臺灣); None when the term is another word than the one typed: a traditional character
+    typed where the term has another (颱 typed, 台湾 is 臺灣, not 颱灣)."""
+    converted = _converter("s2t").convert(term)
+    typed = " ".join(typed.split())
+    if len(converted) != len(term) or fold(typed) != term[: len(typed)]:
+        return converted
+    for mine, theirs in zip(typed, converted, strict=False):
+        if mine != theirs and is_traditional(mine):
+            return None
+    return typed + converted[len(typed) :]
 
 
 class SuggestionTable:
@@ -86,12 +115,14 @@ class SuggestionTable:
         picked = terms[:n_terms] + titles[: limit - n_terms]
         out: list[dict[str, Any]] = []
         seen: set[str] = set()
+        traditional = is_traditional(query)
         for i in picked:
             e = self.entries[i]
-            if e.text in seen:
+            text = in_script_of(query, e.text) if traditional and e.kind == "term" else e.text
+            if text is None or text in seen:
                 continue
-            seen.add(e.text)
-            item: dict[str, Any] = {"text": e.text, "kind": e.kind}
+            seen.add(text)
+            item: dict[str, Any] = {"text": text, "kind": e.kind}
             if e.id is not None:
                 item["id"] = e.id
             out.append(item)
