@@ -45,7 +45,10 @@ def test_bars_fill_gaps_scale_to_the_peak_and_link_only_months_with_matches() ->
     ]
     assert all(b.y + b.height == PLOT_HEIGHT for b in chart.bars)  # standing on the axis
     assert chart.slot == MAX_SLOT  # five months do not stretch across the whole width
-    assert chart.labels == [(0.0, "2024"), (2 * MAX_SLOT, "2025")]
+    # the five slots stand in the middle of the drawing
+    offset = (WIDTH - 5 * MAX_SLOT) / 2
+    assert chart.labels == [(offset, "2024"), (offset + 2 * MAX_SLOT, "2025")]
+    assert [b.x for b in chart.bars] == [offset + i * MAX_SLOT + MAX_SLOT * 0.1 for i in range(5)]
     assert chart.bars[3].label == "2025年2月：1 篇"
 
 
@@ -54,9 +57,9 @@ def test_many_months_share_the_width_and_year_labels_keep_apart() -> None:
     chart = timeline(months, link=lambda m: m, selected=lambda m: False)
     assert chart is not None and len(chart.bars) == 168
     assert chart.bars[-1].x + chart.bars[-1].width <= WIDTH
-    # the first month's year, then each January far enough from the label before (2012 is too close to 2011;
-    # 2025, five months before the right edge, too close to 2024)
-    assert [year for _, year in chart.labels] == ["2011", *map(str, range(2013, 2025))]
+    # the first month's year, then each January far enough from the label before for a phone's larger labels
+    # (a year is 45.7 wide here: every other one; 2025, five months before the right edge, too close to 2023)
+    assert [year for _, year in chart.labels] == ["2011", *map(str, range(2013, 2024, 2))]
     slots = {b.month: i * WIDTH / 168 for i, b in enumerate(chart.bars)}
     assert all(x == pytest.approx(slots[f"{y}-01"], abs=0.01) for x, y in chart.labels[1:])
     xs = [x for x, _ in chart.labels]

@@ -4,6 +4,12 @@ The months come from ``facets.month`` (every match counted, China time); months 
 first and the last are drawn as gaps. Each bar is a link to the same search filtered to that month (``from`` and
 ``to`` set to ``YYYY-MM``; the link of the month already chosen clears the filter), so the chart works without
 JavaScript. ``web/templates/timeline.html`` renders what :func:`timeline` returns.
+
+Months that do not fill the width (a slot is at most :data:`MAX_SLOT` wide) are drawn in the middle of the chart:
+a one-month result is one bar of a month's width in the centre, not a slab at the left edge. The year labels
+are SVG text, scaled with the drawing: ``web/static/style.css`` enlarges them (in drawing units) when the chart
+is narrow (a phone), so that they are rendered at 10 px or more; :data:`LABEL_HEIGHT` and :data:`LABEL_ROOM`
+leave room for the largest of those sizes.
 """
 
 from __future__ import annotations
@@ -15,12 +21,12 @@ from typing import Any
 #: The drawing's size in SVG units (it scales to the width of the results column).
 WIDTH = 640
 PLOT_HEIGHT = 80
-LABEL_HEIGHT = 18
+LABEL_HEIGHT = 28
 #: Widest slot a month gets (few months: narrow bars on the left, not a few huge ones), and the gap in a slot.
 MAX_SLOT = 40
 GAP_SHARE = 0.2
-#: Least room between two year labels, in SVG units.
-LABEL_ROOM = 34
+#: Least room between two year labels, in SVG units (a year at the largest label size is some 48 wide).
+LABEL_ROOM = 56
 
 
 @dataclass(slots=True)
@@ -81,12 +87,13 @@ def timeline(
     span = month_range(min(counts), max(counts))
     slot = min(MAX_SLOT, WIDTH / len(span))
     peak = max(counts.values())
+    offset = max(0.0, (WIDTH - slot * len(span)) / 2)  # months that do not fill the width stand in the middle
     bars: list[Bar] = []
     labels: list[tuple[float, str]] = []
     for i, month in enumerate(span):
         count = counts.get(month, 0)
         height = max(1.5, PLOT_HEIGHT * count / peak) if count else 0.0
-        x = i * slot
+        x = offset + i * slot
         bars.append(
             Bar(
                 month=month,
