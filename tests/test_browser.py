@@ -136,7 +136,7 @@ def test_page_sort_and_filter(page: Any, server: LiveServer) -> None:
     assert page.locator('.pages [aria-current="page"]').inner_text() == "2"
     assert not set(page.locator("li.hit h3").all_inner_texts()) & set(first_page)
 
-    page.get_by_role("link", name="最新").click()
+    page.get_by_role("link", name="最新", exact=True).click()  # not 最新相关
     page.wait_for_url(re.compile(r"sort=newest"))
     assert "page" not in _args(page.url)  # a new order starts at page 1
     dates = page.locator("li.hit time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
