@@ -68,3 +68,29 @@ def stored_date(fields: dict[str, Any]) -> date | None:
     if not isinstance(value, datetime):
         return None
     return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).date()
+
+
+#: The columns a document's stored fields do not hold, which :func:`stored_document` takes besides them.
+DOCUMENT_COLUMNS = ("hash", "sig", "year")
+
+
+def stored_document(fields: dict[str, Any], columns: dict[str, Any]) -> dict[str, Any]:
+    """The document :func:`article_document` made, back from what the index keeps of it: ``fields`` its stored
+    fields, ``columns`` its :data:`DOCUMENT_COLUMNS` values. A merge that drops deleted documents writes the
+    others again from these. (The title-and-day key takes the day in China time, as the stubs' keys do.)"""
+    doc = dict(fields)
+    title = doc.get("title") or ""
+    body = doc.get("body") or ""
+    doc["title"] = title
+    doc["title_ng"] = title
+    if len(body) > MAX_INDEXED_CHARS:
+        doc["_stored_body"] = body
+        body = body[:MAX_INDEXED_CHARS]
+    doc["body"] = body
+    doc["body_ng"] = body
+    doc["hash"] = columns["hash"]
+    doc["sig"] = columns["sig"]
+    if isinstance(doc.get("published"), datetime):
+        doc["year"] = columns["year"]
+    doc["tdkey"] = title_date_key(title, stored_date(fields))
+    return doc

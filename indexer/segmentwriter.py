@@ -8,28 +8,32 @@ through :func:`indexer.fastbuild.write_segment` (the same array writer and codec
 existing segments (Whoosh keeps them in the table of contents), and the commit writes the next table of
 contents atomically, then removes the files nothing lists any more.
 
-Each commit adds a segment; when more than :data:`MAX_SMALL_SEGMENTS` small ones (each under a tenth of the
-index) have piled up, they are merged block by block into one (:func:`indexer.merge.merge_segments`), their
-deletions carried over.
+Each commit adds a segment; before the table of contents is written, the merges the policy asks for are run
+(:mod:`indexer.mergepolicy`: tiers of similar sizes merged block by block, deletions purged by
+:func:`rewrite_live`).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh.index import TOC, clean_files
+from whoosh.reading import SegmentReader
 from whoosh.writing import LockError
 
 from indexer.codec import ZhCodec
 from indexer.compat import read_toc
+from indexer.documents import DOCUMENT_COLUMNS, stored_document
 from indexer.fastbuild import write_segment
 from indexer.merge import merge_segments
+from indexer.mergepolicy import SegmentSize, plan_merges
 from indexer.mmapstore import MappedStorage
 from indexer.store import INDEX_NAME
 
-#: Small segments (each under a tenth of the documents) kept apart before a commit merges them into one.
-MAX_SMALL_SEGMENTS = 8
+#: Documents written again per segment by a purge (memory: their text); the pieces are then merged.
+REWRITE_CHUNK = 20000
 
 
 class SegmentWriter:
@@ -122,7 +126,7 @@ class SegmentWriter:
             segments = list(self.segments)
             if self.docs:
                 segments.append(write_segment(self.gen_dir, self.docs, assemble=False))
-            segments = self._merge_small(segments)  # small segments stay apart (not compound): mergeable
+            segments = self._apply_policy(segments)
             generation = self.generation + 1
             TOC(self.schema, segments, generation).write(self.storage, INDEX_NAME)
             self._close_reader()
@@ -136,18 +140,24 @@ class SegmentWriter:
         self._close_reader()
         self._release()
 
-    def _merge_small(self, segments: list[Any]) -> list[Any]:
-        total = sum(seg.doc_count_all() for seg in segments) or 1
-        small = [
-            seg
-            for seg in segments
-            if seg.doc_count_all() * 10 < total and not seg.is_compound() and _mergeable(seg)
-        ]
-        if len(small) <= MAX_SMALL_SEGMENTS:
-            return segments
-        merged = merge_segments(self.storage, self.schema, small, INDEX_NAME, keep_deletions=True)
-        kept = [seg for seg in segments if all(seg is not s for s in small)]
-        return kept + [merged]
+    def _apply_policy(self, segments: list[Any]) -> list[Any]:
+        """``segments`` after the merges the policy asks for (:mod:`indexer.mergepolicy`)."""
+        sizes = [_size(seg) for seg in segments]
+        current = {size.name: seg for size, seg in zip(sizes, segments, strict=True)}
+        order = [size.name for size in sizes]
+        for number, merge in enumerate(plan_merges(sizes), 1):
+            members = [current.pop(name) for name in merge.names]
+            if merge.purge or not all(_mergeable(seg) for seg in members):
+                merged = rewrite_live(self.gen_dir, self.storage, self.schema, members)
+            else:
+                merged = merge_segments(self.storage, self.schema, members, INDEX_NAME, keep_deletions=True)
+            name = f"merge{number}"
+            first = order.index(merge.names[0])
+            order = [n for n in order if n not in merge.names]
+            if merged is not None:  # (a purge of segments whose documents are all deleted leaves nothing)
+                current[name] = merged
+                order.insert(first, name)
+        return [current[name] for name in order]
 
     def _close_reader(self) -> None:
         if self._reader is not None:
@@ -161,7 +171,41 @@ class SegmentWriter:
 
 
 def _mergeable(segment: Any) -> bool:
-    return isinstance(segment.codec(), ZhCodec)
+    return isinstance(segment.codec(), ZhCodec) and not segment.is_compound()
+
+
+def _size(segment: Any) -> SegmentSize:
+    return SegmentSize(
+        segment.segment_id(), segment.doc_count_all(), segment.doc_count_all() - segment.doc_count()
+    )
+
+
+def rewrite_live(gen_dir: str, storage: Any, schema: Any, segments: Sequence[Any]) -> Any | None:
+    """One new segment holding the live documents of ``segments`` in order, written again by the array writer
+    from their stored fields and columns (deleted documents are dropped); any codec, compound or not. None when
+    no document is live."""
+    pieces = []
+    docs: list[dict[str, Any]] = []
+    for seg in segments:
+        reader = SegmentReader(storage, schema, seg)
+        try:
+            columns = {name: reader.column_reader(name) for name in DOCUMENT_COLUMNS}
+            for docnum in range(seg.doc_count_all()):
+                if seg.is_deleted(docnum):
+                    continue
+                values = {name: column[docnum] for name, column in columns.items()}
+                docs.append(stored_document(reader.stored_fields(docnum), values))
+                if len(docs) >= REWRITE_CHUNK:
+                    pieces.append(write_segment(gen_dir, docs, assemble=False))
+                    docs = []
+        finally:
+            reader.close()
+    if docs:
+        pieces.append(write_segment(gen_dir, docs, assemble=False))
+    if len(pieces) <= 1:
+        return pieces[0] if pieces else None
+        return pieces[0]
+    return merge_segments(storage, schema, pieces, INDEX_NAME)
 
 
 def _segment_of(offsets: list[int], docnum: int) -> int:

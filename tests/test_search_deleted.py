@@ -12,6 +12,12 @@ ARTICLES = [
     {"id": f"a{i}", "title": f"标题{i}", "body": "北京新闻内容", "source": "新华社", "date": "2025-03-06"}
     for i in range(3)
 ]
+#: Other articles, none of which the queries below find: with them, one deleted document in eleven stays below
+#: the share from which a commit purges deletions (indexer/mergepolicy.py).
+OTHERS = [
+    {"id": f"o{i}", "title": f"天气{i}", "body": "上海多云", "source": "中新社", "date": "2024-01-0{i + 1}"}
+    for i in range(8)
+]
 
 
 @pytest.fixture(scope="module")
@@ -22,12 +28,13 @@ def updated(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     root = tmp_path_factory.mktemp("deleted")
     source = root / "articles" / "a.jsonl"
     write_jsonl(source, ARTICLES)
+    write_jsonl(source.parent / "others.jsonl", OTHERS)
     reindex([source.parent], root / "index", jobs=1)
     write_jsonl(source, [dict(ARTICLES[0], body="北京新闻改了"), *ARTICLES[1:]])
     reindex([source.parent], root / "index", jobs=1)
     searcher = Searcher(root / "index", cache_size=0)
     with searcher.reader() as reader:
-        assert reader.doc_count_all() > reader.doc_count() == 3  # there are deleted documents
+        assert reader.doc_count_all() > reader.doc_count() == 11  # there are deleted documents
     return searcher
 
 
