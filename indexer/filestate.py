@@ -24,28 +24,37 @@ __all__ = ["FILE_STATE", "FileEntry", "FileState"]
 
 FILE_STATE = "FILES.json"
 #: Version of the file's layout; another version is not trusted (every file is read again).
-_LAYOUT = 2
+_LAYOUT = 3
 
 
 @dataclass
 class FileEntry:
-    """A source file as the last run left it: its signature (None: read it again next time), its ids and their
-    content hashes."""
+    """A source file as the last run left it: its signature (None: read it again next time), its ids, their
+    content hashes and the digest of the JSON line each was read from ("" for none, or a line that gave a
+    warning: it is read again)."""
 
     sig: str | None
     ids: list[str] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
-    def add(self, doc_id: str, content_hash: str) -> None:
+    def add(self, doc_id: str, content_hash: str, line: str = "") -> None:
         self.ids.append(doc_id)
         self.hashes.append(content_hash)
+        self.lines.append(line)
+
+    def known_lines(self) -> dict[str, str]:
+        """The id of each line digest."""
+        return {line: doc_id for doc_id, line in zip(self.ids, self.lines, strict=True) if line}
 
 
 class FileState:
     """Source files by path (as the run was given them), each with its signature and article ids."""
 
-    def __init__(self, files: Mapping[str, FileEntry] | None = None) -> None:
+    def __init__(self, files: Mapping[str, FileEntry] | None = None, max_body: int | None = None) -> None:
         self.files: dict[str, FileEntry] = dict(files or {})
+        #: The body cap the lines were read with: another cap reads every line again.
+        self.max_body = max_body
 
     @classmethod
     def load(cls, gen_dir: Path | None, commit: int) -> FileState | None:
@@ -57,11 +66,11 @@ class FileState:
             if data.get("layout") != _LAYOUT or data.get("commit") != commit:
                 return None
             files = {}
-            for path, (sig, ids, hashes) in data["files"].items():
-                if len(ids) != len(hashes):
+            for path, (sig, ids, hashes, lines) in data["files"].items():
+                if not len(ids) == len(hashes) == len(lines):
                     return None
-                files[path] = FileEntry(sig, list(ids), list(hashes))
-            return cls(files)
+                files[path] = FileEntry(sig, list(ids), list(hashes), list(lines))
+            return cls(files, data.get("max_body"))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None  # written by this module only: a damaged copy costs one run that reads every file
 
@@ -70,7 +79,8 @@ class FileState:
         data = {
             "layout": _LAYOUT,
             "commit": commit,
-            "files": {path: [e.sig, e.ids, e.hashes] for path, e in sorted(self.files.items())},
+            "max_body": self.max_body,
+            "files": {path: [e.sig, e.ids, e.hashes, e.lines] for path, e in sorted(self.files.items())},
         }
         tmp = gen_dir / f"{FILE_STATE}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -82,6 +92,12 @@ class FileState:
 
     def ids_by_path(self) -> dict[str, list[str]]:
         return {path: entry.ids for path, entry in self.files.items()}
+
+    def lines_by_path(self, max_body: int) -> dict[str, dict[str, str]]:
+        """Each file's :meth:`FileEntry.known_lines`, if its lines were read with the body cap ``max_body``."""
+        if self.max_body != max_body:
+            return {}
+        return {path: entry.known_lines() for path, entry in self.files.items() if any(entry.lines)}
 
     def hashes(self) -> dict[str, str]:
         """The content hash of each id."""

@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import And, Or, Term
 from whoosh.writing import IndexWriter
 
-from indexer.articles import Article
+from indexer.articles import Article, KnownLine
 from indexer.documents import article_document, stored_date, title_date_key
 from indexer.filestate import FileEntry, FileState
 from indexer.hygiene import KnownProblems, body_cut_warning
@@ -126,6 +126,7 @@ class IngestRun:
         self.file_sigs: dict[str, str] = {}  # every file of the run (read or unchanged) -> its signature
         self.id_path: dict[str, str] = {}  # every id of the run -> the file it was last read from
         self.id_hash: dict[str, str] = {}  # every id of the run -> its content hash
+        self.id_line: dict[str, str] = {}  # ids read from a JSON line without a warning -> the line's digest
         self.dropped: set[str] = set()  # ids of the partial stubs that full articles replaced
         self.writes = 0
         # keys of the partial stubs in the live index, so that only a full article that matches one pays a query
@@ -141,7 +142,23 @@ class IngestRun:
         self.summary.add_warning(warning)
         self.known.note(sig, warning, warning=True)
 
+    def known_line(self, known: KnownLine) -> None:
+        """A JSON line read before, unchanged: its article is in the index as it is."""
+        self.seen[known.id] = f"{known.path}:{known.line}"
+        self.id_path[known.id] = known.path
+        self.id_hash[known.id] = self.existing[known.id]
+        self.id_line[known.id] = known.digest
+        self.summary.unchanged += 1
+        self.summary.unchanged_read += 1
+
     def article(self, article: Article, sig: str) -> None:
+        self.id_line.pop(article.id, None)
+        clean = not article.notes and not (self.max_body and len(article.body) > self.max_body)
+        self._article(article, sig)
+        if clean and article.line_digest and not article.partial and article.id not in self.replaced:
+            self.id_line[article.id] = article.line_digest
+
+    def _article(self, article: Article, sig: str) -> None:
         where = f"{article.path}:{article.line}"
         line = article.line or None
         for reason, message in article.notes:
@@ -235,21 +252,25 @@ class IngestRun:
         """The files, their ids and content hashes after this run: those read or found unchanged as this run saw
         them, those outside its paths as ``previous`` had them. A file with unreadable parts keeps the ids it
         held that it did not give this time (they stay in the index) and is read again next time."""
-        state = FileState()
+        state = FileState(max_body=self.max_body)
         state.carry(previous, [path for path in previous.files if not within(path)])
         for path, sig in self.file_sigs.items():
             state.files[path] = FileEntry(sig)
         for doc_id, path in self.id_path.items():
             if doc_id not in self.dropped:
-                state.files[path].add(doc_id, self.id_hash[doc_id])
+                state.files[path].add(doc_id, self.id_hash[doc_id], self.id_line.get(doc_id, ""))
         for path in self.protected_paths:
             entry = state.files.setdefault(path, FileEntry(None))
             before = previous.files.get(path) or FileEntry(None)
-            kept = [(i, h) for i, h in zip(before.ids, before.hashes, strict=True) if i not in self.id_path]
+            kept = [
+                (i, h, n)
+                for i, h, n in zip(before.ids, before.hashes, before.lines, strict=True)
+                if i not in self.id_path
+            ]
             if kept or path not in self.file_sigs:
                 entry.sig = None
-                for doc_id, content_hash in kept:
-                    entry.add(doc_id, content_hash)
+                for doc_id, content_hash, line in kept:
+                    entry.add(doc_id, content_hash, line)
         return state
 
     def _superseded_in_index(self, stub: Article, key: str) -> bool:
@@ -260,11 +281,14 @@ class IngestRun:
         return not self.searcher.search(q, limit=1).is_empty()
 
 
-def read_sources(
-    run: IngestRun, paths: Sequence[Path], known_sigs: dict[str, str], ids_by_path: dict[str, list[str]]
-) -> None:
-    """Read the files under ``paths`` into ``run``: those whose signature is the one ``known_sigs`` gives for
-    them (stored path -> signature when last read) are skipped, their ``ids_by_path`` counted as read unchanged."""
+def read_sources(run: IngestRun, paths: Sequence[Path], previous: FileState | None = None) -> None:
+    """Read the files under ``paths`` into ``run``: those whose signature is the one ``previous`` (the state the
+    last run left) gives for them are skipped, their ids counted as read unchanged; in the others, a JSON line
+    that ``previous`` knows is not parsed again."""
+    previous = previous or FileState()
+    known_sigs = previous.signatures()
+    ids_by_path = previous.ids_by_path()
+    lines_by_path = previous.lines_by_path(run.max_body)
     summary = run.summary
     todo: list[tuple[Path, str, str]] = []
     for root, item in iter_source_files_by_root(paths):
@@ -301,7 +325,14 @@ def read_sources(
         key = str(path)
         problems_before = sum(summary.skipped.values())
         articles = 0
-        for rec in load_file(path, name):
+        for rec in load_file(path, name, lines_by_path.get(key)):
+            if isinstance(rec, KnownLine):
+                if rec.id not in run.seen:
+                    run.known_line(rec)
+                    articles += 1
+                    run.progress.advance()
+                    continue
+                rec = rec.parse()  # read again in this run: a repeated id, read as any line
             if isinstance(rec, Problem):
                 summary.add_problem(rec)
                 run.known.note(sig, rec, warning=False)

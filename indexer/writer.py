@@ -224,7 +224,7 @@ def _full_build(
         builder = ParallelSegmentBuilder(str(building), jobs)
         run = IngestRun(builder, summary, progress, {}, None, max_body, KnownProblems())  # type: ignore[arg-type]
         try:
-            read_sources(run, paths, {}, {})
+            read_sources(run, paths)
             check_read(summary)
             summary.documents = builder.commit()
         except BaseException:
@@ -259,7 +259,7 @@ def _incremental(
         run = IngestRun(
             writer, summary, progress, previous.hashes(), searcher, max_body, KnownProblems.load(live)
         )
-        read_sources(run, paths, previous.signatures(), previous.ids_by_path())
+        read_sources(run, paths, previous)
         check_read(summary)
         for doc_id, path in previous.path_of().items():
             if doc_id in run.seen or path in run.protected_paths or not within(path):

@@ -168,8 +168,8 @@ def _killable_reindex(point: str, articles: Path, index_dir: Path, marker: Path,
     if point == "read":
         original_load = ingest_module.load_file
 
-        def load_file(path, name=None):  # type: ignore[no-untyped-def]
-            for n, item in enumerate(original_load(path, name)):
+        def load_file(path, name=None, known=None):  # type: ignore[no-untyped-def]
+            for n, item in enumerate(original_load(path, name, known)):
                 yield item
                 if n == 2:
                     _stop_here(marker)
@@ -186,6 +186,24 @@ def _killable_reindex(point: str, articles: Path, index_dir: Path, marker: Path,
             return original_write(self, storage, indexname)
 
         TOC.write = write  # type: ignore[method-assign]
+    elif point == "merge":  # the merged segment written, the table of contents not
+        import indexer.segmentwriter as segmentwriter_module
+
+        for name in ("merge_segments", "rewrite_live"):
+            original = getattr(segmentwriter_module, name)
+
+            def merged(*args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+                _original(*args, **kwargs)
+                _stop_here(marker)
+
+            setattr(segmentwriter_module, name, merged)
+    elif point == "state":  # the commit done, the file state of the run not saved
+        from indexer.filestate import FileState
+
+        def save(self, gen_dir, commit):  # type: ignore[no-untyped-def]
+            _stop_here(marker)
+
+        FileState.save = save  # type: ignore[method-assign]
     elif point == "swap":
 
         def publish(index_dir: Path, building: Path, number: int) -> Path:

@@ -133,7 +133,7 @@ def test_a_file_with_a_broken_line_keeps_its_articles_and_is_read_again(
     run = reindex([src], index_dir, jobs=1)
     assert (run.added, run.updated, run.deleted, sum(run.skipped.values())) == (0, 0, 0, 1)
     assert Searcher(index_dir, cache_size=0).get(records[45]["id"]) is not None
-    sig, ids, _hashes = state_paths(index_dir)["b.jsonl"]
+    sig, ids, _hashes, _lines = state_paths(index_dir)["b.jsonl"]
     assert sig is None and sorted(ids) == sorted(r["id"] for r in records[40:])
     write_jsonl(src / "b.jsonl", records[40:45] + records[46:])  # fixed by leaving it out: deleted now
     run = reindex([src], index_dir, jobs=1)
@@ -216,3 +216,69 @@ def test_term_counts_are_kept_per_segment_and_equal_a_fresh_count(
         counted = term_frequencies(reader)
     assert cached == counted
     assert (counted["翠峦"], counted["鹭栖湖"], counted["开园"]) == (2, 1, 1)
+
+
+def test_unchanged_json_lines_are_not_parsed_again(
+    built: tuple[Path, Path, list[dict]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import indexer.loaders.jsonfmt as jsonfmt
+
+    src, index_dir, records = built
+    parsed: list[int] = []
+    real = jsonfmt.parse_line
+
+    def counting(line: str, where: str, number: int):  # the real parser, counted
+        parsed.append(number)
+        return real(line, where, number)
+
+    monkeypatch.setattr(jsonfmt, "parse_line", counting)
+    edited = [dict(r) for r in records[40:]]
+    edited[2]["body"] += "补充。"
+    new = {"id": "late-1", "title": "岚湾港区", "body": "岚湾港区开港。"}
+    write_jsonl(src / "b.jsonl", [new, *edited[::-1]])  # one new line first, the others moved
+    run = reindex([src], index_dir, jobs=1)
+    assert (run.added, run.updated, run.deleted, run.unchanged_read) == (1, 1, 0, 19)
+    assert sorted(parsed) == [1, 19]  # the new line and the edited one (now line 19 of 21)
+    parsed.clear()
+    os.utime(src / "b.jsonl", ns=(5, 5))
+    again = reindex([src], index_dir, jobs=1)
+    assert (again.added, again.updated, again.unchanged_read, parsed) == (0, 0, 21, [])
+
+
+def test_a_known_line_whose_id_comes_again_is_read_as_a_repeated_id(
+    built: tuple[Path, Path, list[dict]],
+) -> None:
+    src, index_dir, records = built
+    changed = dict(records[40], body="同一编号的新版本：翠峦镇。")
+    write_jsonl(src / "b.jsonl", records[40:] + [changed])  # the known line first, its id again below
+    run = reindex([src], index_dir, jobs=1)
+    assert (run.added, run.updated, run.deleted, run.warned["repeated id"]) == (0, 0, 0, 1)
+    doc = Searcher(index_dir, cache_size=0).get(records[40]["id"])
+    assert doc is not None and doc.body == "同一编号的新版本：翠峦镇。"
+    # both lines stay unknown (the id is repeated): the next run reads them again and keeps the later one
+    os.utime(src / "b.jsonl", ns=(5, 5))
+    again = reindex([src], index_dir, jobs=1)
+    assert again.warned["repeated id"] == 1
+    assert Searcher(index_dir, cache_size=0).get(records[40]["id"]).body == "同一编号的新版本：翠峦镇。"
+
+
+def test_lines_with_a_warning_are_read_again_and_a_new_body_cap_reads_every_line(
+    built: tuple[Path, Path, list[dict]],
+) -> None:
+    src, index_dir, records = built
+    long_one = {"id": "long-1", "title": "长文", "body": "长" * 3000}
+    write_jsonl(src / "b.jsonl", records[40:] + [long_one])
+    first = reindex([src], index_dir, jobs=1, max_body=2000)
+    assert (first.added, first.warned["body truncated"]) == (1, 1)
+    os.utime(src / "b.jsonl", ns=(5, 5))
+    second = reindex([src], index_dir, jobs=1, max_body=2000)
+    assert (second.unchanged_read, second.warned["body truncated"]) == (
+        21,
+        1,
+    )  # the warning is reported again
+    os.utime(src / "b.jsonl", ns=(7, 7))
+    third = reindex(
+        [src], index_dir, jobs=1, max_body=2500
+    )  # another cap: every line is read, the long one cut anew
+    assert (third.updated, third.warned["body truncated"]) == (1, 1)
+    assert len(Searcher(index_dir, cache_size=0).get("long-1").body) == 2500

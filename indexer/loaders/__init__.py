@@ -14,10 +14,10 @@ An unparseable date is no problem: the article is loaded without it, with ``("un
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from indexer.articles import Article
+from indexer.articles import Article, KnownLine
 from indexer.loaders.files import SUPPORTED_SUFFIXES, iter_source_files
 from indexer.loaders.htmlpage import load_html_page
 from indexer.loaders.jsonfmt import load_json, load_jsonl
@@ -36,11 +36,14 @@ _LOADERS: dict[str, Callable[[Path], Iterator[Article | Problem]]] = {
 }
 
 
-def load_file(path: Path, name: str | None = None) -> Iterator[Article | Problem]:
+def load_file(
+    path: Path, name: str | None = None, known: Mapping[str, str] | None = None
+) -> Iterator[Article | KnownLine | Problem]:
     """The articles in one file (format chosen by its suffix), with a :class:`Problem` for each bad part.
 
     ``name``: the file's path relative to the directory it was found in (default: its name); a saved page
-    (.txt, .html) without a url gets its id from it, so that editing the page keeps its id.
+    (.txt, .html) without a url gets its id from it, so that editing the page keeps its id. ``known``: digests
+    of JSON lines read before, with their ids: such a line comes as a :class:`~indexer.articles.KnownLine`.
     """
     path = Path(path)
     lower = path.name.lower()
@@ -51,6 +54,8 @@ def load_file(path: Path, name: str | None = None) -> Iterator[Article | Problem
     try:
         if loader in (load_text_page, load_html_page):
             yield from loader(path, name or path.name)  # type: ignore[call-arg]
+        elif loader is load_jsonl:
+            yield from load_jsonl(path, known)
         else:
             yield from loader(path)
     except Exception as exc:  # a loader bug must not stop a whole indexing run; report it like bad content

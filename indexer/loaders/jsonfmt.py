@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from indexer.articles import Article, make_id
+from indexer.articles import Article, KnownLine, line_digest, make_id
 from indexer.loaders.dates import parse_date
 from indexer.loaders.encoding import decode, read_bytes, read_gzip
 from indexer.loaders.problem import LoadError, Problem
@@ -23,8 +23,11 @@ _TAG_SPLIT = re.compile(r"[,，、;；]")
 _MAX_SHOWN = 80
 
 
-def load_jsonl(path: Path) -> Iterator[Article | Problem]:
-    """Articles from a JSON Lines file (gzip-compressed when the name ends in ``.gz``), one problem per bad line."""
+def load_jsonl(path: Path, known: Mapping[str, str] | None = None) -> Iterator[Article | KnownLine | Problem]:
+    """Articles from a JSON Lines file (gzip-compressed when the name ends in ``.gz``), one problem per bad line.
+
+    ``known``: line digests (:func:`~indexer.articles.line_digest`) of lines read before, with the id each
+    held: such a line is not parsed but given as a :class:`~indexer.articles.KnownLine`."""
     where = str(path)
     error = None
     try:
@@ -37,7 +40,7 @@ def load_jsonl(path: Path) -> Iterator[Article | Problem]:
         yield exc.problem(where)
         return
     del data
-    yield from _jsonl_records(text, where)
+    yield from _jsonl_records(text, where, known)
     if error is not None:
         yield error.problem(where)
 
@@ -73,7 +76,9 @@ def load_json(path: Path) -> Iterator[Article | Problem]:
         yield _not_an_object(value, where, 1)
 
 
-def _jsonl_records(text: str, where: str) -> Iterator[Article | Problem]:
+def _jsonl_records(
+    text: str, where: str, known: Mapping[str, str] | None = None
+) -> Iterator[Article | KnownLine | Problem]:
     start = 0
     number = 0
     end = len(text)
@@ -86,18 +91,29 @@ def _jsonl_records(text: str, where: str) -> Iterator[Article | Problem]:
         number += 1
         if not line or line.isspace():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Problem(where, number, "bad JSON", f"bad JSON: {exc.msg} (column {exc.colno})")
-            continue
-        except RecursionError:
-            yield Problem(where, number, "too deeply nested", "JSON nested too deeply to read")
-            continue
-        if isinstance(value, dict):
-            yield record_to_article(value, where, number)
-        else:
-            yield _not_an_object(value, where, number)
+        digest = line_digest(line)
+        if known is not None:
+            doc_id = known.get(digest)
+            if doc_id is not None:
+                yield KnownLine(doc_id, where, number, line, digest)
+                continue
+        got = parse_line(line, where, number)
+        if isinstance(got, Article):
+            got.line_digest = digest
+        yield got
+
+
+def parse_line(line: str, where: str, number: int) -> Article | Problem:
+    """The article on one line of a JSON Lines file (``where``, line ``number``), or its problem."""
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Problem(where, number, "bad JSON", f"bad JSON: {exc.msg} (column {exc.colno})")
+    except RecursionError:
+        return Problem(where, number, "too deeply nested", "JSON nested too deeply to read")
+    if isinstance(value, dict):
+        return record_to_article(value, where, number)
+    return _not_an_object(value, where, number)
 
 
 def _not_an_object(value: Any, where: str, line: int) -> Problem:
