@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,10 +137,13 @@ def build_data(
     max_titles: int = DEFAULT_TITLES,
     spellings: dict[str, tuple[str, str]] | None = None,
     df: Counter[str] | None = None,
+    titles: Iterable[tuple[str, str | None, str | None]] | None = None,
 ) -> SuggestionData:
     """The suggestions of a Whoosh reader of the article index; ``spellings`` (text -> pinyin keys, from the
     previous data: :func:`spellings_of`) spare pypinyin the texts it spelled before; ``df``: the reader's
-    :func:`term_frequencies`, when the caller has them."""
+    :func:`term_frequencies`, when the caller has them; ``titles``: ``(title, id, folded title or None)`` of
+    the articles whose titles are offered, when the caller has them (default: the first ``max_titles``
+    articles of the reader)."""
     known_spellings = spellings or {}
     if df is None:
         df = term_frequencies(reader)
@@ -161,17 +164,46 @@ def build_data(
         keyed.append((term, full, initials, len(entries)))
         entries.append(Entry(term, "term", count))
     seen: set[str] = set()
-    for fields in _titles(reader, max_titles):
-        title = " ".join(str(fields.get("title") or "").split())
-        key = fold(title)
+    if titles is None:
+        titles = (
+            (str(f.get("title") or ""), str(f.get("id") or "") or None, None)
+            for f in _titles(reader, max_titles)
+        )
+    for raw, doc_id, folded in titles:
+        title = " ".join(raw.split())
+        key = folded if folded is not None else fold(title)
         if not title or key in seen or key in known:
             continue
         seen.add(key)
         head = title[:TITLE_PINYIN_CHARS]
         full, initials = spell(head)
         keyed.append((key, full, initials, len(entries)))
-        entries.append(Entry(title, "title", 0, str(fields.get("id") or "") or None))
+        entries.append(Entry(title, "title", 0, doc_id))
     return SuggestionData(entries, keyed)
+
+
+@dataclass(frozen=True)
+class TitleChange:
+    """What a commit changed of the articles' titles: the ids it deleted or replaced, and the ``(id, title)``
+    of the articles it wrote, in order."""
+
+    removed: frozenset[str]
+    added: tuple[tuple[str, str], ...]
+
+
+def changed_titles(
+    old: SuggestionData, change: TitleChange, max_titles: int
+) -> list[tuple[str, str | None, str | None]]:
+    """The titles to offer after ``change``: those of ``old`` still standing (with their folded keys), then
+    the new ones, ``max_titles`` in all (as the first ``max_titles`` articles of the index in order)."""
+    keys = {i: key for key, _full, _initials, i in old.keyed}
+    out: list[tuple[str, str | None, str | None]] = [
+        (e.text, e.id, keys[i])
+        for i, e in enumerate(old.entries)
+        if e.kind == "title" and e.id not in change.removed
+    ]
+    out.extend((title, doc_id, None) for doc_id, title in change.added)
+    return out[:max_titles]
 
 
 def _titles(reader: Any, limit: int) -> Iterator[dict[str, Any]]:
@@ -202,18 +234,21 @@ def write_suggestions(
     previous: Path | None = None,
     df: Counter[str] | None = None,
     spelled: dict[str, tuple[str, str]] | None = None,
+    change: TitleChange | None = None,
 ) -> SuggestionData:
     """Build the suggestions of ``reader`` (the index in ``gen_dir`` at Whoosh commit ``commit``) and write them
     to ``gen_dir/suggest.pickle``, atomically. ``previous`` (a suggestion file of an earlier commit or
     generation) lends its pinyin: an incremental reindex spells only the new terms and titles; ``spelled``
-    (text -> pinyin keys, e.g. the spelling tables' words) lends more."""
-    old = _load(previous) if previous is not None else None
+    (text -> pinyin keys, e.g. the spelling tables' words) lends more. ``change``: what the commit did to the
+    titles since ``previous`` was written; its titles are then brought up to date, not read again."""
+    old = _load(previous, max_titles=max_titles) if previous is not None else None
     data = build_data(
         reader,
         max_terms=max_terms,
         max_titles=max_titles,
         spellings={**(spelled or {}), **(spellings_of(old) if old else {})},
         df=df,
+        titles=changed_titles(old, change, max_titles) if old is not None and change is not None else None,
     )
     payload = {
         "format": _FORMAT,

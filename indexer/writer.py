@@ -49,7 +49,13 @@ from indexer.store import (
     publish_generation,
     remove_stale,
 )
-from indexer.suggest import SUGGEST_FILE, TERM_COUNTS_FILE, term_frequencies, write_suggestions
+from indexer.suggest import (
+    SUGGEST_FILE,
+    TERM_COUNTS_FILE,
+    TitleChange,
+    term_frequencies,
+    write_suggestions,
+)
 from indexer.summary import NothingReadError, ReindexError, ReindexSummary, check_read
 
 __all__ = [
@@ -177,11 +183,14 @@ def _dups_of(gen_dir: Path, commit: int, threshold: float, previous: Path) -> in
     return int((dups.group != np.arange(len(dups.group))).sum())
 
 
-def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path | None = None) -> None:
+def _write_suggestions(
+    gen_dir: Path, log: Callable[[str], None], previous: Path | None = None, change: TitleChange | None = None
+) -> None:
     """The data files of the index's latest commit, next to it: the search box's suggestions, the spelling
     tables and the near-duplicate groups (see :mod:`indexer.suggest`, :mod:`indexer.spelling`,
     :mod:`indexer.dups`); ``previous``: the generation whose files lend their pinyin and signatures (default:
-    ``gen_dir`` itself). The groups are computed in a second process meanwhile: both cores work."""
+    ``gen_dir`` itself); ``change``: the titles the commit removed and added since the previous files. The
+    groups are computed in a second process meanwhile: both cores work."""
     t0 = time.monotonic()
     lender = previous or gen_dir
     try:
@@ -193,7 +202,13 @@ def _write_suggestions(gen_dir: Path, log: Callable[[str], None], previous: Path
                 df = term_frequencies(reader, cache=gen_dir / TERM_COUNTS_FILE)
                 spelling = write_spelling(gen_dir, df, commit, previous=lender / SPELLING_FILE)
                 data = write_suggestions(
-                    gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df, spelled=spelling.keys()
+                    gen_dir,
+                    reader,
+                    commit,
+                    previous=lender / SUGGEST_FILE,
+                    df=df,
+                    spelled=spelling.keys(),
+                    change=change,
                 )
             n_copies = copies.result()
     except Exception as exc:  # noqa: BLE001 -- optional data: the index stands, the web workers build them
@@ -261,12 +276,16 @@ def _incremental(
         )
         read_sources(run, paths, previous)
         check_read(summary)
+        deleted = set()
         for doc_id, path in previous.path_of().items():
             if doc_id in run.seen or path in run.protected_paths or not within(path):
                 continue
             if writer.delete_by_id(doc_id):
+                deleted.add(doc_id)
                 run.writes += 1
                 summary.deleted += 1
+        written = {doc["id"]: doc.get("title") or "" for doc in writer.docs}  # the last line of a repeated id
+        change = TitleChange(frozenset(deleted | run.dropped | written.keys()), tuple(written.items()))
     except BaseException:
         writer.cancel()
         searcher.close()
@@ -280,7 +299,7 @@ def _incremental(
         drop_replaced(live, run.replaced)
     run.file_state(previous, within).save(live, open_generation(live).latest_generation())
     if run.writes or not all((live / f).exists() for f in (SPELLING_FILE, DUPS_FILE)):  # files added since
-        _write_suggestions(live, log)
+        _write_suggestions(live, log, change=change if run.writes else None)
     for path in list(run.known.entries):
         if not within(path):
             run.known.keep(path)

@@ -282,3 +282,28 @@ def test_lines_with_a_warning_are_read_again_and_a_new_body_cap_reads_every_line
     )  # another cap: every line is read, the long one cut anew
     assert (third.updated, third.warned["body truncated"]) == (1, 1)
     assert len(Searcher(index_dir, cache_size=0).get("long-1").body) == 2500
+
+
+def test_suggestions_brought_up_to_date_by_the_change_equal_a_fresh_count(
+    built: tuple[Path, Path, list[dict]],
+) -> None:
+    from indexer.suggest import DEFAULT_TERMS, DEFAULT_TITLES, build_data, read_suggestions
+
+    src, index_dir, records = built
+    edited = [dict(r) for r in records[40:]]
+    edited[1]["title"] = "鹭栖湖湿地公园开园"
+    del edited[5]
+    edited.append({"id": "new-2", "title": "沅汀大桥合龙", "body": "沅汀大桥今天合龙。"})
+    write_jsonl(src / "b.jsonl", edited)
+    run = reindex([src], index_dir, jobs=1)
+    assert (run.added, run.updated, run.deleted) == (1, 1, 1)
+    gen = current_generation(index_dir)
+    ix = open_index(index_dir)
+    got = read_suggestions(gen, ix.latest_generation(), max_terms=DEFAULT_TERMS, max_titles=DEFAULT_TITLES)
+    with ix.reader() as reader:
+        fresh = build_data(reader)
+    assert got is not None
+    assert got == fresh
+    titles = [e.text for e in got.entries if e.kind == "title"]
+    assert "鹭栖湖湿地公园开园" in titles and "沅汀大桥合龙" in titles
+    assert records[41]["title"] not in titles and records[45]["title"] not in titles
