@@ -55,7 +55,7 @@ dups: $(VENV)/.installed
 BENCH_ARGS ?=
 bench: $(VENV)/.installed
 	@$(BIN)/python -c "import jieba, tantivy, matplotlib, psutil" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python -m bench.bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.bench --updates $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index_data/index

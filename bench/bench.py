@@ -9,7 +9,8 @@
    per query kind and over the quoted phrases;
 4. HTTP throughput and latency of ``zhsearch serve --workers 2`` under a separate load process, ``/api/search``
    and ``/healthz`` (the stack's ceiling);
-5. cold start: process start to first answered query.
+5. cold start: process start to first answered query;
+6. with ``--updates``, incremental runs on the slice kept in one JSONL file (``bench.updates``).
 
 ``--scale K`` indexes the slice K times (copies under new ids) with every engine; ``--scales 1,4`` runs the
 main run at 1 and ours alone (build, in-process queries) at 4 (``bench.scale``). It writes
@@ -78,6 +79,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(default: on)",
     )
     ap.add_argument("--cold-repeats", type=int, default=3)
+    ap.add_argument(
+        "--updates",
+        action="store_true",
+        help="also time incremental runs on the slice kept in one JSONL file (bench.updates: no-op, renamed, "
+        "1,000 appended, a day's changes); results in updates.md",
+    )
+    ap.add_argument(
+        "--updates-small-runs", type=int, default=0, help="with --updates: runs appending 10 articles each"
+    )
     ap.add_argument("--engines", default="ours,stock,fts5,tantivy", help="comma-separated subset")
     ap.add_argument("--out", type=Path, default=RESULTS, help="results directory (default bench/results)")
     ap.add_argument("--workdir", type=Path, default=None, help="indexes go here (default: a temp dir)")
@@ -162,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
             loads["after_http"] = loadavg()
         cold_q = next((q.to_dict() for q in timed if q.kind == "two"), timed[0].to_dict())
         cold = cold_all(work, engines, cold_q, args.cold_repeats)
+        updates = None
+        if args.updates:
+            from bench.updates import updates as run_updates
+
+            updates = run_updates(sl.records, work / "updates", args.jobs, args.updates_small_runs, scale)
+            loads["after_updates"] = loadavg()
         loads["end"] = loadavg()
         result: dict[str, Any] = {
             "meta": {
@@ -197,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             "cache_hit_rate": hit_rate(query["ours"]["cache"]),
             "http": http,
             "cold_start": cold,
+            "updates": updates,
         }
         result["targets"] = targets(result)
         write_results(result, args.out, plots=not args.no_plots)  # plots skipped without matplotlib
@@ -213,6 +230,10 @@ def write_results(result: dict[str, Any], out: Path, *, plots: bool) -> None:
     (out / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     md = markdown(result)
     (out / "bench.md").write_text(md, encoding="utf-8")
+    if result.get("updates"):
+        from bench.updates import markdown as updates_markdown
+
+        (out / "updates.md").write_text(updates_markdown(result["updates"]), encoding="utf-8")
     if plots:
         try:
             from bench.plots import plot_all

@@ -6,8 +6,9 @@ keeps the corpus in one JSONL file, as a news site's export, and times whole ``z
 1. the full build (the reference of this run);
 2. a no-op run (nothing changed);
 3. the same file renamed (nothing may be written: the commit stays the same);
-4. a day's changes in that file: 1,000 articles appended, 500 edited, 250 removed;
-5. ``--small-runs R``: R further runs, each appending 10 articles; the segment count after each, and the
+4. 1,000 articles appended to it;
+5. a day's changes in that file: 1,000 more articles appended, 500 edited, 250 removed;
+6. ``--small-runs R``: R further runs, each appending 10 articles; the segment count after each, and the
    in-process query p50 on the result beside a fresh full build of the same file (alternating rounds).
 
 Results in ``bench/results/updates.json`` and ``updates.md`` (``--out``). The appended articles are made from
@@ -150,7 +151,10 @@ def updates(
     sl.path.rename(renamed)
     out["renamed"] = run_step("file renamed", reindex_cmd([corpus], index_dir, jobs), fs)
     out["renamed"]["nothing_written"] = live_commit(index_dir) == before
-    changed, expected = day_of_changes(base, "day1")
+    appended = base + new_articles(base, APPENDED, "append")
+    write_records(renamed, appended)
+    out["append"] = run_step("1,000 appended", reindex_cmd([corpus], index_dir, jobs), fs)
+    changed, expected = day_of_changes(appended, "day1")
     write_records(renamed, changed)
     out["day"] = run_step("a day's changes", reindex_cmd([corpus], index_dir, jobs), fs)
     out["day"]["expected"] = expected
@@ -198,6 +202,7 @@ def markdown(result: dict[str, Any]) -> str:
         ("full", "full build"),
         ("noop", "no-op"),
         ("renamed", "file renamed"),
+        ("append", "1,000 appended"),
         ("day", "a day"),
     ):
         run = result[key]

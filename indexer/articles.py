@@ -6,35 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
 
 #: Chinese news is published in China Standard Time; naive times in the input are read as such.
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def line_digest(line: str) -> str:
-    """A 64-bit digest of one line of an article file (hex), to tell a line read before from a new one."""
-    return hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-
-
-@dataclass
-class KnownLine:
-    """A line of a JSON Lines file that a previous run read as the article ``id``, exactly as it is now: the
-    reader need not parse it again (:meth:`parse` does, when it must be read after all)."""
-
-    id: str
-    path: str
-    line: int
-    text: str
-    digest: str
-
-    def parse(self) -> Any:
-        from indexer.loaders.jsonfmt import parse_line  # the loaders import this module
-
-        got = parse_line(self.text, self.path, self.line)
-        if isinstance(got, Article):
-            got.line_digest = self.digest
-        return got
 
 
 @dataclass
@@ -61,7 +35,8 @@ class Article:
     line: int = 0
     #: ``(reason, message)`` of what the loader changed to index it (e.g. an unparseable date left out).
     notes: list[tuple[str, str]] = field(default_factory=list, compare=False, repr=False)
-    #: A digest of the JSON line it was read from (:func:`line_digest`), by which a later run knows the line.
+    #: A digest of the JSON line it was read from (:func:`indexer.loaders.jsonfmt.line_digest`), by which a later
+    #: run knows the line.
     line_digest: str = field(default="", compare=False, repr=False)
 
     def published_utc(self) -> datetime | None:

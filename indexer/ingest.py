@@ -21,11 +21,11 @@ from whoosh import index as whoosh_index
 from whoosh.query import And, Or, Term
 from whoosh.writing import IndexWriter
 
-from indexer.articles import Article, KnownLine
+from indexer.articles import Article
 from indexer.documents import article_document, stored_date, title_date_key
 from indexer.filestate import FileEntry, FileState
 from indexer.hygiene import KnownProblems, body_cut_warning
-from indexer.loaders import Problem, load_file
+from indexer.loaders import KnownLine, Problem, load_file
 from indexer.loaders.files import iter_source_files_by_root
 from indexer.progress import Progress
 from indexer.summary import ReindexSummary

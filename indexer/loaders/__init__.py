@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from indexer.articles import Article, KnownLine
+from indexer.articles import Article
 from indexer.loaders.files import SUPPORTED_SUFFIXES, iter_source_files
 from indexer.loaders.htmlpage import load_html_page
-from indexer.loaders.jsonfmt import load_json, load_jsonl
+from indexer.loaders.jsonfmt import KnownLine, load_json, load_jsonl
 from indexer.loaders.problem import Problem
 from indexer.loaders.textpage import load_text_page
 
-__all__ = ["SUPPORTED_SUFFIXES", "Problem", "iter_source_files", "load_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "KnownLine", "Problem", "iter_source_files", "load_file"]
 
 _LOADERS: dict[str, Callable[[Path], Iterator[Article | Problem]]] = {
     ".jsonl.gz": load_jsonl,
@@ -43,7 +43,7 @@ def load_file(
 
     ``name``: the file's path relative to the directory it was found in (default: its name); a saved page
     (.txt, .html) without a url gets its id from it, so that editing the page keeps its id. ``known``: digests
-    of JSON lines read before, with their ids: such a line comes as a :class:`~indexer.articles.KnownLine`.
+    of JSON lines read before, with their ids: such a line comes as a :class:`KnownLine`.
     """
     path = Path(path)
     lower = path.name.lower()

@@ -6,13 +6,15 @@ Fields: ``id, title, body, url, source, author, category, published, tags``, wit
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer.articles import Article, KnownLine, line_digest, make_id
+from indexer.articles import Article, make_id
 from indexer.loaders.dates import parse_date
 from indexer.loaders.encoding import decode, read_bytes, read_gzip
 from indexer.loaders.problem import LoadError, Problem
@@ -23,11 +25,34 @@ _TAG_SPLIT = re.compile(r"[,，、;；]")
 _MAX_SHOWN = 80
 
 
+def line_digest(line: str) -> str:
+    """A 64-bit digest of one line of an article file (hex), to tell a line read before from a new one."""
+    return hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+@dataclass
+class KnownLine:
+    """A line of a JSON Lines file that a previous run read as the article ``id``, exactly as it is now: the
+    reader need not parse it again (:meth:`parse` does, when it must be read after all)."""
+
+    id: str
+    path: str
+    line: int
+    text: str
+    digest: str
+
+    def parse(self) -> Article | Problem:
+        got = parse_line(self.text, self.path, self.line)
+        if isinstance(got, Article):
+            got.line_digest = self.digest
+        return got
+
+
 def load_jsonl(path: Path, known: Mapping[str, str] | None = None) -> Iterator[Article | KnownLine | Problem]:
     """Articles from a JSON Lines file (gzip-compressed when the name ends in ``.gz``), one problem per bad line.
 
-    ``known``: line digests (:func:`~indexer.articles.line_digest`) of lines read before, with the id each
-    held: such a line is not parsed but given as a :class:`~indexer.articles.KnownLine`."""
+    ``known``: line digests (:func:`line_digest`) of lines read before, with the id each held: such a line is not
+    parsed but given as a :class:`KnownLine`."""
     where = str(path)
     error = None
     try:
