@@ -281,14 +281,22 @@ class IngestRun:
         return not self.searcher.search(q, limit=1).is_empty()
 
 
+def _all_lines(lines_by_path: dict[str, dict[str, str]]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for lines in lines_by_path.values():
+        merged.update(lines)
+    return merged
+
+
 def read_sources(run: IngestRun, paths: Sequence[Path], previous: FileState | None = None) -> None:
     """Read the files under ``paths`` into ``run``: those whose signature is the one ``previous`` (the state the
     last run left) gives for them are skipped, their ids counted as read unchanged; in the others, a JSON line
-    that ``previous`` knows is not parsed again."""
+    that ``previous`` knows (in that file; in any file, for a file it does not list) is not parsed again."""
     previous = previous or FileState()
     known_sigs = previous.signatures()
     ids_by_path = previous.ids_by_path()
     lines_by_path = previous.lines_by_path(run.max_body)
+    all_lines: dict[str, str] | None = None
     summary = run.summary
     todo: list[tuple[Path, str, str]] = []
     for root, item in iter_source_files_by_root(paths):
@@ -325,7 +333,12 @@ def read_sources(run: IngestRun, paths: Sequence[Path], previous: FileState | No
         key = str(path)
         problems_before = sum(summary.skipped.values())
         articles = 0
-        for rec in load_file(path, name, lines_by_path.get(key)):
+        known_lines = lines_by_path.get(key)
+        if (
+            known_lines is None and lines_by_path
+        ):  # a file new to the state (renamed, moved): any file's lines
+            known_lines = all_lines = all_lines if all_lines is not None else _all_lines(lines_by_path)
+        for rec in load_file(path, name, known_lines):
             if isinstance(rec, KnownLine):
                 if rec.id not in run.seen:
                     run.known_line(rec)

@@ -62,12 +62,22 @@ def built(tmp_path: Path) -> tuple[Path, Path, list[dict]]:
     return src, index_dir, records
 
 
-def test_a_renamed_file_with_the_same_articles_writes_nothing(built: tuple[Path, Path, list[dict]]) -> None:
+def test_a_renamed_file_with_the_same_articles_writes_nothing(
+    built: tuple[Path, Path, list[dict]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import indexer.loaders.jsonfmt as jsonfmt
+
     src, index_dir, records = built
     before = commit_of(index_dir)
+    parsed: list[int] = []
+    real = jsonfmt.parse_line
+    monkeypatch.setattr(
+        jsonfmt, "parse_line", lambda line, where, n: parsed.append(n) or real(line, where, n)
+    )
     (src / "a.jsonl").rename(src / "renamed.jsonl")
     run = reindex([src], index_dir, jobs=1)
     assert (run.added, run.updated, run.deleted, run.unchanged) == (0, 0, 0, 60)
+    assert parsed == []  # its lines are known from the file it was
     assert commit_of(index_dir) == before  # no commit: nothing was written
     files = state_paths(index_dir)
     assert sorted(files) == ["b.jsonl", "renamed.jsonl"]
