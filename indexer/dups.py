@@ -117,12 +117,36 @@ def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def groups(sigs: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
-    """For each signature row, the first row of its group of near-duplicates (itself when it has none)."""
+    """For each signature row, the first row of its group of near-duplicates (itself when it has none).
+
+    Rows with the same signature (exact copies, common in news) are one group from the start: the bands are
+    searched over the distinct signatures only, each standing for its first row."""
+    n = len(sigs)
+    label = np.arange(n, dtype=np.int64)
+    rows = np.flatnonzero((sigs != EMPTY).any(axis=1))  # a body without shingles groups with nothing
+    if len(rows) < 2:
+        return label
+    with np.errstate(over="ignore"):
+        key = np.zeros(len(rows), dtype=np.uint64)
+        for k in range(BINS):
+            key = _mix(key ^ sigs[rows, k].astype(np.uint64))
+    _keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # the distinct signatures in row order
+    reps = rows[first[order]]
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    rep_label = _band_groups(sigs[reps], threshold)  # positions in reps: the least is the first row
+    label[rows] = reps[rep_label[position[inverse.ravel()]]]
+    return label
+
+
+def _band_groups(sigs: np.ndarray, threshold: float) -> np.ndarray:
+    """For each row of ``sigs`` (every one with shingles), the least row of its group: LSH bands find the
+    candidate pairs, those whose estimated similarity reaches ``threshold`` are joined."""
     n = len(sigs)
     label = np.arange(n, dtype=np.int64)
     if n < 2:
         return label
-    has = (sigs != EMPTY).any(axis=1)
     edges_a: list[np.ndarray] = []
     edges_b: list[np.ndarray] = []
     wide = sigs.astype(np.uint64)
@@ -133,11 +157,10 @@ def groups(sigs: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray
             for k in range(ROWS):
                 key = key * np.uint64(0x10001) + part[:, k]
             key = _mix(key)
-        rows = np.flatnonzero(has)
-        order = rows[np.argsort(key[rows], kind="stable")]
+        order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         starts = np.r_[0, np.flatnonzero(sorted_key[1:] != sorted_key[:-1]) + 1]
-        run = np.repeat(starts, np.diff(np.r_[starts, len(order)]))  # the start of each row's run
+        run = np.repeat(starts, np.diff(np.r_[starts, n]))  # the start of each row's run
         first, other = order[run], order
         pair = first != other
         edges_a.append(first[pair])
@@ -145,7 +168,9 @@ def groups(sigs: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray
     a, b = np.concatenate(edges_a), np.concatenate(edges_b)
     if not len(a):
         return label
-    pairs = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    pairs = np.minimum(a, b) * n + np.maximum(a, b)
+    pairs.sort()
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
     a, b = pairs // n, pairs % n
     keep = similarity(sigs[a], sigs[b]) >= threshold
     a, b = a[keep], b[keep]
@@ -199,17 +224,14 @@ def build_dups(reader: Any, *, threshold: float, previous: DupData | None = None
     live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
     column = list(reader.column_reader("hash")) if n else []
     hashes: list[str | None] = [str(h) if live[d] else None for d, h in enumerate(column)]
-    known = previous.signature_of() if previous is not None else {}
     sigs = np.full((n, BINS), EMPTY, dtype=np.uint16)
-    todo: list[int] = []
-    for d, h in enumerate(hashes):
-        if h is None:
-            continue
-        found = known.get(h)
-        if found is None:
-            todo.append(d)
-        else:
-            sigs[d] = found
+    found = np.zeros(n, dtype=bool)
+    if previous is not None and n:
+        row_of = {h: d for d, h in enumerate(previous.hashes) if h is not None}
+        rows = np.fromiter((row_of.get(h, -1) if h is not None else -1 for h in hashes), np.int64, n)
+        found = rows >= 0
+        sigs[found] = previous.sigs[rows[found]]
+    todo = np.flatnonzero(live & ~found).tolist()
     for start in range(0, len(todo), _BATCH):
         batch = todo[start : start + _BATCH]
         sigs[batch] = signatures([str(reader.stored_fields(d).get("body") or "") for d in batch])

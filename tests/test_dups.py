@@ -88,3 +88,18 @@ def test_a_bad_threshold_is_an_error_before_any_work(
     with pytest.raises(ReindexError, match="ZHSEARCH_DUP_THRESHOLD: expected a number above 0 and at most 1"):
         reindex([source], tmp_path / "index", jobs=1)
     assert not (tmp_path / "index").exists() or live_version(tmp_path / "index") is None
+
+
+def test_exact_copies_are_one_group_and_empty_bodies_none() -> None:
+    from indexer.dups import groups, signatures
+
+    texts = [
+        "国务院常务会议部署稳就业工作",
+        "",
+        "国务院常务会议部署稳就业工作",
+        "央行宣布下调存款准备金率",
+        "",
+    ]
+    texts = texts * 3  # rows 5.. and 10.. repeat the first five
+    sigs = signatures(texts)
+    assert groups(sigs, 0.8).tolist() == [0, 1, 0, 3, 4, 0, 6, 0, 3, 9, 0, 11, 0, 3, 14]

@@ -317,3 +317,19 @@ def test_suggestions_brought_up_to_date_by_the_change_equal_a_fresh_count(
     titles = [e.text for e in got.entries if e.kind == "title"]
     assert "鹭栖湖湿地公园开园" in titles and "沅汀大桥合龙" in titles
     assert records[41]["title"] not in titles and records[45]["title"] not in titles
+
+
+def test_a_known_file_that_is_no_longer_utf8_is_read_as_a_whole(built: tuple[Path, Path, list[dict]]) -> None:
+    src, index_dir, records = built
+    path = src / "b.jsonl"
+    late = {"id": "gbk-1", "title": "翠峦镇新闻", "body": "翠峦镇今天开通公交。"}
+    path.write_bytes(path.read_bytes() + (json.dumps(late, ensure_ascii=False) + "\n").encode("gb18030"))
+    run = reindex([src], index_dir, jobs=1)
+    fresh = reindex([src], tmp := index_dir.parent / "fresh", jobs=1)
+    assert (run.added, run.updated, run.deleted, sum(run.skipped.values())) == (
+        fresh.added - 60,
+        0,
+        0,
+        sum(fresh.skipped.values()),
+    )
+    assert answers(index_dir) == answers(tmp)

@@ -76,6 +76,12 @@ def _gzip_error(out: list[bytes], message: str) -> LoadError:
     return LoadError("corrupt gzip", f"{message} after {sum(len(part) for part in out)} bytes")
 
 
+def may_be_plain_utf8(data: bytes) -> bool:
+    """Whether ``data`` could be read as UTF-8 as it is, line by line: no byte order mark, not binary (whether
+    each line is UTF-8 is for its reader to find)."""
+    return not any(data.startswith(bom) for bom, _codec in _BOMS) and not _looks_binary(data)
+
+
 def decode(data: bytes, *, html: bool = False) -> str:
     """Decode file contents whose encoding is unknown (see the module docstring for the order of evidence).
 

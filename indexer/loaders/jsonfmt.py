@@ -16,7 +16,7 @@ from typing import Any
 
 from indexer.articles import Article, make_id
 from indexer.loaders.dates import parse_date
-from indexer.loaders.encoding import decode, read_bytes, read_gzip
+from indexer.loaders.encoding import decode, may_be_plain_utf8, read_bytes, read_gzip
 from indexer.loaders.problem import LoadError, Problem
 
 _BODY_KEYS = ("body", "content", "text")
@@ -25,12 +25,14 @@ _TAG_SPLIT = re.compile(r"[,，、;；]")
 _MAX_SHOWN = 80
 
 
-def line_digest(line: str) -> str:
-    """A 64-bit digest of one line of an article file (hex), to tell a line read before from a new one."""
-    return hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+def line_digest(line: str | bytes) -> str:
+    """A 64-bit digest of one line of an article file (hex), to tell a line read before from a new one: of its
+    UTF-8 bytes (a line of a UTF-8 file gives the same digest read as bytes or as text)."""
+    raw = line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(raw, digest_size=8).hexdigest()
 
 
-@dataclass
+@dataclass(slots=True)
 class KnownLine:
     """A line of a JSON Lines file that a previous run read as the article ``id``, exactly as it is now: the
     reader need not parse it again (:meth:`parse` does, when it must be read after all)."""
@@ -38,11 +40,12 @@ class KnownLine:
     id: str
     path: str
     line: int
-    text: str
+    text: str | bytes  # bytes: a line of a UTF-8 file, decoded only if it must be parsed
     digest: str
 
     def parse(self) -> Article | Problem:
-        got = parse_line(self.text, self.path, self.line)
+        text = self.text.decode("utf-8", errors="replace") if isinstance(self.text, bytes) else self.text
+        got = parse_line(text, self.path, self.line)
         if isinstance(got, Article):
             got.line_digest = self.digest
         return got
@@ -60,14 +63,60 @@ def load_jsonl(path: Path, known: Mapping[str, str] | None = None) -> Iterator[A
             data, error = read_gzip(path)
         else:
             data = read_bytes(path)
-        text = decode(data)
+        done = 0
+        if known and may_be_plain_utf8(data):
+            # a file read before: its known lines are looked up as bytes, only the others decoded and parsed
+            for done, record in _utf8_records(data, where, known):  # noqa: B007 (done: where it stopped)
+                if record is None:
+                    break  # a line that is not UTF-8: the file is read as a whole, from that line on
+                yield record
+            else:
+                done = -1
+        if done >= 0:
+            text = decode(data)
     except LoadError as exc:
         yield exc.problem(where)
         return
     del data
-    yield from _jsonl_records(text, where, known)
+    if done >= 0:
+        yield from _jsonl_records(text, where, known, after=done)
     if error is not None:
         yield error.problem(where)
+
+
+def _utf8_records(
+    data: bytes, where: str, known: Mapping[str, str]
+) -> Iterator[tuple[int, Article | KnownLine | Problem | None]]:
+    """``(line number, record)`` of each line of UTF-8 ``data`` (the record None, and the end, at the first
+    line that is not UTF-8: the line before it is given as where to go on from)."""
+    start = 0
+    number = 0
+    end = len(data)
+    while start < end:
+        stop = data.find(b"\n", start)
+        if stop < 0:
+            stop = end
+        raw = data[start:stop]
+        start = stop + 1
+        number += 1
+        if not raw or raw.isspace():
+            continue
+        digest = hashlib.blake2b(raw, digest_size=8).hexdigest()
+        doc_id = known.get(digest)
+        if doc_id is not None:
+            yield number, KnownLine(doc_id, where, number, raw, digest)
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number - 1, None
+            return
+        if line.isspace():
+            continue
+        got = parse_line(line, where, number)
+        if isinstance(got, Article):
+            got.line_digest = digest
+        yield number, got
 
 
 def load_json(path: Path) -> Iterator[Article | Problem]:
@@ -102,8 +151,9 @@ def load_json(path: Path) -> Iterator[Article | Problem]:
 
 
 def _jsonl_records(
-    text: str, where: str, known: Mapping[str, str] | None = None
+    text: str, where: str, known: Mapping[str, str] | None = None, *, after: int = 0
 ) -> Iterator[Article | KnownLine | Problem]:
+    """The records of the lines of ``text`` after line ``after``."""
     start = 0
     number = 0
     end = len(text)
@@ -114,7 +164,7 @@ def _jsonl_records(
         line = text[start:stop]
         start = stop + 1
         number += 1
-        if not line or line.isspace():
+        if number <= after or not line or line.isspace():
             continue
         digest = line_digest(line)
         if known is not None:
