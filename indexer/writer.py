@@ -152,7 +152,7 @@ def _reindex_locked(
         fingerprint = dict_fingerprint(userdict)
         if not full:
             if live is None or not whoosh_index.exists_in(str(live)):
-                full, summary.reason = True, "no index yet"
+                full, summary.reason = True, "there was no index yet: a full build"
             else:
                 old = schema_fingerprint(open_generation(live).schema)
                 if old != fingerprint:
