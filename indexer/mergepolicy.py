@@ -5,7 +5,7 @@ lookup and a posting list per segment. Lucene's TieredMergePolicy is the model, 
 
 - a segment's **tier** is set by its live documents: those under :data:`FLOOR_DOCS` share tier 0, and each tier
   above holds segments :data:`TIER_FACTOR` times larger than the one below;
-- a tier that holds more than :data:`SEGMENTS_PER_TIER` segments is merged into one (which may fill the next tier
+- a tier that holds more than :data:`SEGMENTS_PER_TIER` segments (tier 0: :data:`SMALL_SEGMENTS`) is merged into one (which may fill the next tier
   up: the plan is made again until no tier overflows), so the count stays about ``SEGMENTS_PER_TIER`` times
   the number of tiers, logarithmic in the archive;
 - a segment whose deleted share reaches :data:`PURGE_SHARE` is rewritten without them, and a merge whose
@@ -40,6 +40,9 @@ FLOOR_DOCS = 2000
 TIER_FACTOR = 8
 #: A tier with more segments than this is merged into one.
 SEGMENTS_PER_TIER = 6
+#: Tier 0 (the small segments of recent runs) is merged as soon as it holds more than this: each segment costs
+#: every query a term lookup, and merging small segments block by block costs little.
+SMALL_SEGMENTS = 2
 #: A segment (or a merge) with this share of deleted documents is written again without them.
 PURGE_SHARE = 0.2
 
@@ -107,7 +110,7 @@ def _next_merge(segments: Sequence[SegmentSize]) -> Merge | None:
         by_tier.setdefault(tier(s.live), []).append(s)
     for t in sorted(by_tier):
         group = by_tier[t]
-        if len(group) > SEGMENTS_PER_TIER:
+        if len(group) > (SMALL_SEGMENTS if t == 0 else SEGMENTS_PER_TIER):
             return Merge(tuple(s.name for s in group), _purges(group))
     for s in segments:
         if s.deleted and _purges([s]):

@@ -263,10 +263,13 @@ class Segment:
         self.offset = offset
         self.size = reader.doc_count_all()
         self.deleted: np.ndarray | None = None
+        self._deleted_mask: np.ndarray | None = None  # by local document number: one gather per read
         if reader.has_deletions():
             deleted = reader.deleted_docs_set  # a property in whoosh3, a method in Whoosh 2
             deleted = deleted() if callable(deleted) else deleted
             self.deleted = np.array(sorted(deleted), dtype=np.int64)
+            self._deleted_mask = np.zeros(self.size, dtype=bool)
+            self._deleted_mask[self.deleted] = True
         self.buf, self.base, _end = postings_buffer(reader)
         self._fields = set(reader.indexed_field_names())
         self._lists = lists if lists is not None else TermLists()
@@ -318,6 +321,6 @@ class Segment:
                 got = found.read(None, positions)
         else:
             got = found
-        if self.deleted is not None and len(got):
-            got = got.take(np.flatnonzero(~np.isin(got.ids, self.deleted)))
+        if self._deleted_mask is not None and len(got):
+            got = got.take(np.flatnonzero(~self._deleted_mask[got.ids]))
         return got

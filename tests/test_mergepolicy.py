@@ -11,6 +11,7 @@ from indexer.compat import read_toc
 from indexer.mergepolicy import (
     FLOOR_DOCS,
     SEGMENTS_PER_TIER,
+    SMALL_SEGMENTS,
     Merge,
     SegmentSize,
     plan_merges,
@@ -40,11 +41,17 @@ def test_tiers(live: int, expected: int) -> None:
     [
         # within the policy: nothing
         (sizes((75000, 0), (1000, 0), (10, 0)), []),
-        (sizes(*[(10, 0)] * SEGMENTS_PER_TIER), []),
-        # one small segment too many: the tier is merged, the big one left alone
+        (sizes(*[(10, 0)] * SMALL_SEGMENTS), []),
+        (sizes(*[(FLOOR_DOCS, 0)] * SEGMENTS_PER_TIER), []),
+        # one small segment too many: tier 0 is merged, the big one left alone
         (
-            sizes((75000, 10), *[(10, 0)] * (SEGMENTS_PER_TIER + 1)),
-            [Merge(tuple(f"s{i}" for i in range(1, SEGMENTS_PER_TIER + 2)), False)],
+            sizes((75000, 10), *[(10, 0)] * (SMALL_SEGMENTS + 1)),
+            [Merge(tuple(f"s{i}" for i in range(1, SMALL_SEGMENTS + 2)), False)],
+        ),
+        # one segment too many in tier 1
+        (
+            sizes(*[(FLOOR_DOCS, 0)] * (SEGMENTS_PER_TIER + 1)),
+            [Merge(tuple(f"s{i}" for i in range(SEGMENTS_PER_TIER + 1)), False)],
         ),
         # a quarter deleted: purged alone
         (sizes((75000, 0), (1000, 250)), [Merge(("s1",), True)]),
@@ -52,8 +59,8 @@ def test_tiers(live: int, expected: int) -> None:
         (sizes((75000, 0), (40, 40)), [Merge(("s1",), True)]),
         # a tier merge whose segments hold a fifth deleted purges them
         (
-            sizes(*[(100, 20)] * (SEGMENTS_PER_TIER + 1)),
-            [Merge(tuple(f"s{i}" for i in range(SEGMENTS_PER_TIER + 1)), True)],
+            sizes(*[(100, 20)] * (SMALL_SEGMENTS + 1)),
+            [Merge(tuple(f"s{i}" for i in range(SMALL_SEGMENTS + 1)), True)],
         ),
     ],
 )
@@ -63,9 +70,9 @@ def test_plans(segments: list[SegmentSize], merges: list[Merge]) -> None:
 
 def test_a_merge_that_fills_the_next_tier_cascades() -> None:
     big = [(FLOOR_DOCS * 2, 0)] * SEGMENTS_PER_TIER  # tier 1, full
-    small = [(FLOOR_DOCS // 4, 0)] * (SEGMENTS_PER_TIER + 1)  # tier 0, one too many: merged into tier 1
+    small = [(FLOOR_DOCS // 2, 0)] * (SMALL_SEGMENTS + 1)  # tier 0, one too many: merged into tier 1
     merges = plan_merges(sizes(*big, *small))
-    assert [len(m.names) for m in merges] == [SEGMENTS_PER_TIER + 1, SEGMENTS_PER_TIER + 1]
+    assert [len(m.names) for m in merges] == [SMALL_SEGMENTS + 1, SEGMENTS_PER_TIER + 1]
     assert merges[1].names[-1] == "merge1"
 
 
@@ -109,19 +116,20 @@ def test_runs_merge_tiers_and_purge_deletions_to_a_fresh_build(tmp_path: Path) -
     index_dir = tmp_path / "index"
     write_jsonl(src / "a.jsonl", records[:100])
     reindex([src], index_dir, jobs=1)
-    for run in range(SEGMENTS_PER_TIER - 1):
+    for run in range(SMALL_SEGMENTS - 1):
         write_jsonl(src / "a.jsonl", records[: 110 + 10 * run])
         reindex([src], index_dir, jobs=1)
-    assert live_segments(index_dir) == [(100, 0)] + [(10, 0)] * (SEGMENTS_PER_TIER - 1)
+    assert live_segments(index_dir) == [(100, 0)] + [(10, 0)] * (SMALL_SEGMENTS - 1)
     # one more small segment than the tier holds: every segment is of tier 0 here, all merged into one
-    write_jsonl(src / "a.jsonl", records[:160])
+    write_jsonl(src / "a.jsonl", records[: 110 + 10 * (SMALL_SEGMENTS - 1)])
     reindex([src], index_dir, jobs=1)
-    assert live_segments(index_dir) == [(160, 0)]
-    # a third of the articles removed: the segment is written again without them
-    write_jsonl(src / "a.jsonl", records[:50] + records[100:160])
+    total = 110 + 10 * (SMALL_SEGMENTS - 1)
+    assert live_segments(index_dir) == [(total, 0)]
+    # half of the first hundred articles removed: the segment is written again without them
+    write_jsonl(src / "a.jsonl", records[:50] + records[100:total])
     run = reindex([src], index_dir, jobs=1)
     assert run.deleted == 50
-    assert live_segments(index_dir) == [(110, 0)]
+    assert live_segments(index_dir) == [(total - 50, 0)]
     fresh = tmp_path / "fresh"
     reindex([src], fresh, jobs=1)
     assert answers(index_dir) == answers(fresh)  # scores too: no deleted document is counted any more
