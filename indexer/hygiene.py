@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 
 from indexer.config import setting
 from indexer.loaders import Problem
-from indexer.segmentwriter import SegmentWriter
+from indexer.segmentwriter import ChangeWriter
 from indexer.summary import ReindexError, ReindexSummary
 
 KNOWN_PROBLEMS = "PROBLEMS.json"
@@ -119,7 +119,7 @@ def drop_replaced(index_path: Path, kept: dict[str, tuple[str, int]]) -> int:
                     doomed.append(docnum)
     if not doomed:
         return 0
-    writer = SegmentWriter(str(index_path))
+    writer = ChangeWriter(str(index_path))
     try:
         for docnum in doomed:
             writer.delete_document(docnum)

@@ -2,7 +2,7 @@
 
 An incremental reindex adds, updates and deletes a few documents of a large index. Whoosh's own writer sends
 each through its posting pool and, at commit, merges "small" segments by reading every posting back (an update
-of 750 articles into the 75k xwlb index took minutes). :class:`SegmentWriter` has the same methods as far as
+of 750 articles into the 75k xwlb index took minutes). :class:`ChangeWriter` has the same methods as far as
 :class:`indexer.ingest.IngestRun` uses them, and writes the way a full build does: the buffered documents go
 through :func:`indexer.fastbuild.write_segment` (the same array writer and codec), deletions are marked on the
 existing segments (Whoosh keeps them in the table of contents), and the commit writes the next table of
@@ -36,7 +36,7 @@ from indexer.store import INDEX_NAME
 REWRITE_CHUNK = 20000
 
 
-class SegmentWriter:
+class ChangeWriter:
     """Buffers the changes to the index in ``gen_dir`` and commits them as one new segment and a new table of
     contents. Holds Whoosh's write lock from creation to :meth:`commit` or :meth:`cancel`."""
 

@@ -36,7 +36,7 @@ from indexer.ingest import (
 )
 from indexer.progress import Progress
 from indexer.schema import make_schema, schema_fingerprint
-from indexer.segmentwriter import SegmentWriter
+from indexer.segmentwriter import ChangeWriter
 from indexer.spelling import SPELLING_FILE, write_spelling
 from indexer.store import (
     IndexBusyError,
@@ -269,7 +269,7 @@ def _incremental(
     previous = FileState.load(live, readonly.latest_generation()) or state_from_index(readonly)
     within = under_paths(paths)
     searcher = readonly.searcher()
-    writer = SegmentWriter(str(live))  # the full build's array writer: one new segment
+    writer = ChangeWriter(str(live))  # the full build's array writer: one new segment
     try:
         run = IngestRun(
             writer, summary, progress, previous.hashes(), searcher, max_body, KnownProblems.load(live)

@@ -73,7 +73,12 @@ def corpus(tmp_path: Path) -> Path:
 def test_full_build_then_noop_incremental(tmp_path: Path, corpus: Path) -> None:
     index_dir = tmp_path / "index"
     first = reindex([corpus], index_dir, jobs=1)
-    assert (first.mode, first.reason, first.added, first.documents) == ("full", "there was no index yet: a full build", 3, 3)
+    assert (first.mode, first.reason, first.added, first.documents) == (
+        "full",
+        "there was no index yet: a full build",
+        3,
+        3,
+    )
     assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
     assert ids_in(index_dir) == ["n1", "n2", "n3"]
     doc = stored(index_dir, "n1")
