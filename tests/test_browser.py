@@ -5,7 +5,6 @@ command that installs it, except under CI (``ZHSEARCH_REQUIRE_BROWSER=1``), wher
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,41 +15,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from web_fixtures import LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-INSTALL_HINT = "sudo apt-get install chromium fonts-wqy-microhei"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("ZHSEARCH_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (ZHSEARCH_REQUIRE_BROWSER=1); install it with: {INSTALL_HINT}")
-    pytest.skip(f"{reason}; install it with: {INSTALL_HINT}")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _unavailable(f"browser tests need Debian's Chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("browser tests need Playwright (pip install -e '.[dev]')")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARTIFACTS, browser, open_tab  # noqa: F401 -- the fixture, shared with the other browser tests
+from test_browser import ARTIFACTS, open_tab
 from test_collapse import COPIES, SEED, copied_index  # noqa: F401 -- the index fixture
 from web_fixtures import LiveServer
 
@@ -23,7 +23,7 @@ def copies_server(copied_index: Path) -> Iterator[LiveServer]:  # noqa: F811
 
 
 @pytest.fixture
-def tab(browser: Any) -> Iterator[Any]:  # noqa: F811 -- the shared fixture above
+def tab(browser: Any) -> Iterator[Any]:
     with open_tab(browser, device_scale_factor=1) as page:
         yield page
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from conftest import build_index
-from test_browser import ARTIFACTS, browser, open_tab  # noqa: F401 -- the fixture, shared with the other browser tests
+from test_browser import ARTIFACTS, open_tab
 from web_fixtures import LiveServer
 
 SAMPLE = Path(__file__).parent.parent / "index_data" / "articles"
@@ -28,7 +28,7 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 
 @pytest.fixture
-def tab(browser: Any) -> Iterator[Any]:  # noqa: F811 -- the shared fixture above
+def tab(browser: Any) -> Iterator[Any]:
     with open_tab(browser, device_scale_factor=1) as page:
         yield page
 

@@ -274,3 +274,41 @@ class LiveServer:
         text = self.log()
         self._log.close()
         return text
+
+
+# -- the browser of the browser tests (tests/test_browser*.py) -------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+INSTALL_HINT = "sudo apt-get install chromium fonts-wqy-microhei"
+
+
+def browser_unavailable(reason: str) -> None:
+    """Skip (fail under ZHSEARCH_REQUIRE_BROWSER=1) a browser test that cannot run here."""
+    if os.environ.get("ZHSEARCH_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (ZHSEARCH_REQUIRE_BROWSER=1); install it with: {INSTALL_HINT}")
+    pytest.skip(f"{reason}; install it with: {INSTALL_HINT}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium through Playwright, one per test module."""
+    if not CHROMIUM.exists():
+        browser_unavailable(f"browser tests need Debian's Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("browser tests need Playwright (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
