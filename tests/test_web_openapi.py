@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate as validate_spec
+from prometheus_client.parser import text_string_to_metric_families
 
 from web.openapi import OPENAPI
 
@@ -295,3 +296,17 @@ def test_empty_or_padded_values_are_a_400(web_app: Flask, url: str) -> None:
     assert response.status_code == 400 and response.mimetype == "application/json"
     assert response.get_json()["error"]["code"] == "bad_parameter"
     check_response(url.split("?")[0], 400, response.get_json())
+
+
+def test_metrics_answers_match_the_document(make_web_app) -> None:  # type: ignore[no-untyped-def]
+    responses = OPENAPI["paths"]["/metrics"]["get"]["responses"]
+    response = make_web_app().test_client().get("/metrics")
+    assert response.status_code == 200
+    assert [response.headers["Content-Type"]] == list(responses["200"]["content"])
+    description = OPENAPI["paths"]["/metrics"]["get"]["description"]
+    for family in text_string_to_metric_families(response.get_data(as_text=True)):
+        assert f"`{family.name}" in description, f"{family.name} is not documented"
+    off = make_web_app(METRICS="0").test_client().get("/metrics")
+    check_response("/metrics", off.status_code, off.get_json())
+    post = make_web_app().test_client().post("/metrics")
+    check_response("/metrics", post.status_code, post.get_json())

@@ -49,8 +49,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)
     accesslog.init_app(app, settings)
+    search_engine = engine.init_app(app, settings)
+    if settings.metrics:  # before the other hooks, so that a request they stop is counted
+        from web import metrics
+
+        metrics.init_app(app, search_engine)
     limiter = security.init_app(app, settings)
-    app.extensions["zhsearch"] = WebState(settings, engine.init_app(app, settings), limiter)
+    app.extensions["zhsearch"] = WebState(settings, search_engine, limiter)
     pages.init_app(app)
     app.register_blueprint(api.bp)
     feeds.init_app(app)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from indexer.options import index_option
-from web.config import setting
+from web.config import metrics_enabled, setting
 
 
 @click.command(name="serve")
@@ -54,6 +54,17 @@ def serve_command(
     host: str, port: int, workers: int, threads: int, index_dir: Path, log_json: bool | None
 ) -> None:
     """Serve the search page and the JSON API with gunicorn."""
+    from web.server import metrics_dir
+
+    try:
+        metrics = metrics_enabled()
+    except ValueError as exc:
+        raise click.ClickException(f"bad setting: {exc}") from None
+    with metrics_dir(metrics):  # before the app: prometheus_client reads it when imported
+        _serve(host, port, workers, threads, index_dir, log_json)
+
+
+def _serve(host: str, port: int, workers: int, threads: int, index_dir: Path, log_json: bool | None) -> None:
     from web import create_app
     from web.accesslog import configure_logging
     from web.server import PortUnavailableError, check_port, serve
@@ -76,4 +87,12 @@ def serve_command(
             f"zhsearch: serving {index_dir} on http://{host}:{port} ({workers} workers × {threads} threads); Ctrl-C stops",
             err=True,
         )
-    serve(app, host=host, port=port, workers=workers, threads=threads, log_json=settings.log_json)
+    serve(
+        app,
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        log_json=settings.log_json,
+        metrics=settings.metrics,
+    )

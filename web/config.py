@@ -42,6 +42,11 @@ WEB_SETTINGS: tuple[Setting, ...] = (
         "Result pages each worker process keeps (LRU), dropped when a new index generation or commit is served; `0`: no cache.",
     ),
     FRESH_HALF_LIFE,
+    Setting(
+        "METRICS",
+        "1",
+        "`GET /metrics` in Prometheus text format (requests, latency, result cache, index facts), all workers added up; no token: keep the port private or block the path at the proxy; `0`: off (404).",
+    ),
     Setting("LOG_JSON", "0", "Access and error log lines as JSON objects (`zhsearch serve --log-json`)."),
     Setting(
         "STATS_DAYS",
@@ -128,6 +133,7 @@ class WebConfig:
     articles_dir: str = ""
     stats_days: int = 90
     fresh_half_life_days: float = float(FRESH_HALF_LIFE.default)
+    metrics: bool = True
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> WebConfig:
@@ -147,6 +153,7 @@ class WebConfig:
             articles_dir=str(config.get("ARTICLES_DIR") or ""),
             stats_days=_as_int("STATS_DAYS", config.get("STATS_DAYS", "90")),
             fresh_half_life_days=parse_half_life(config.get("FRESH_HALF_LIFE_DAYS", FRESH_HALF_LIFE.default)),
+            metrics=_as_bool("METRICS", config.get("METRICS", "1")),
         )
 
 
@@ -166,3 +173,9 @@ _BY_NAME = {s.name: s for s in WEB_SETTINGS}
 def setting(name: str) -> str:
     """The value of a web setting: its environment variable, else its default."""
     return _BY_NAME[name].value()
+
+
+def metrics_enabled() -> bool:
+    """``ZHSEARCH_METRICS`` from the environment (``zhsearch serve`` needs it before making the app);
+    ValueError when it is not a yes/no value."""
+    return _as_bool("METRICS", setting("METRICS"))

@@ -8,6 +8,8 @@ reindex answers 503 until an index exists. The suggestion table is rebuilt when 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,8 @@ class Engine:
         self.suggestions = SuggestionTables(settings.suggest_terms, settings.suggest_titles)
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
+        #: Called after each search with its seconds and whether it came from the result cache (web/metrics.py).
+        self.on_search: Callable[[float, bool], None] | None = None
 
     # -- the searcher -------------------------------------------------------------------------------------
 
@@ -66,10 +70,14 @@ class Engine:
     def search(self, params: SearchParams) -> Any:
         """A ``search.SearchResult``; ``cached`` tells whether it came from the searcher's result cache."""
         searcher = self.searcher()
+        t0 = time.perf_counter()
         try:
-            return searcher.search(params.q, **params.engine_kwargs())
+            result = searcher.search(params.q, **params.engine_kwargs())
         except Exception as exc:
             raise _engine_error(exc) from exc
+        if self.on_search is not None:
+            self.on_search(time.perf_counter() - t0, bool(getattr(result, "cached", False)))
+        return result
 
     def latest(self, params: SearchParams, limit: int) -> list[Any]:
         """The ``limit`` newest dated articles passing the filters of ``params`` (``search.Hit`` objects)."""

@@ -87,7 +87,7 @@ def engine_error(exc: BaseException) -> ApiError | None:
 
 
 #: Paths read by programs (feed readers, browsers' search settings) besides ``/api/``: their errors are JSON too.
-MACHINE_PATHS = ("/api", "/healthz", "/feed.atom", "/opensearch.xml")
+MACHINE_PATHS = ("/api", "/healthz", "/feed.atom", "/opensearch.xml", "/metrics")
 
 
 def wants_json() -> bool:

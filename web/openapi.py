@@ -196,6 +196,29 @@ OPENAPI: dict[str, Any] = {
             }
         },
         **ADMIN_PATHS,
+        "/metrics": {
+            "get": {
+                "operationId": "metrics",
+                "summary": "Prometheus metrics",
+                "description": "Prometheus text format 0.0.4, every gunicorn worker added up: "
+                "`zhsearch_http_requests_total` (by `endpoint`, the route; `method`; `status`), "
+                "`zhsearch_http_request_duration_seconds` (by `endpoint`), `zhsearch_http_requests_in_progress`, "
+                "`zhsearch_search_duration_seconds` and `zhsearch_result_cache_requests_total` (by cache `hit` "
+                "or `miss`), and the index read when scraped: `zhsearch_index_up`, `zhsearch_index_documents`, "
+                "`zhsearch_index_generation`, `zhsearch_index_commit`, `zhsearch_index_commit_timestamp_seconds`, "
+                "`zhsearch_last_reindex_timestamp_seconds`, `zhsearch_last_reindex_duration_seconds`, "
+                "`zhsearch_last_reindex_success` (the last reindex started from the admin API). No token; "
+                "`ZHSEARCH_METRICS=0` turns it off (404).",
+                "responses": {
+                    "200": {
+                        "description": "The metrics.",
+                        "content": {"text/plain; version=0.0.4; charset=utf-8": {"schema": STR}},
+                    },
+                    "404": error_response("Metrics are off (`ZHSEARCH_METRICS=0`)."),
+                    **errors("405", "413"),
+                },
+            }
+        },
         "/healthz": {
             "get": {
                 "operationId": "health",

@@ -21,7 +21,7 @@ PAGE_CSP = (
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 #: Requests not counted by the rate limit (cheap, and needed by load balancers and every page).
-_UNLIMITED_PREFIXES = ("/static/", "/healthz", "/favicon.ico")
+_UNLIMITED_PREFIXES = ("/static/", "/healthz", "/metrics", "/favicon.ico")
 #: Blueprints that apply the limit themselves, after their own checks (the admin API: 401/403 before any 429).
 _LIMITED_BY_BLUEPRINT = frozenset({"admin"})
 

@@ -8,9 +8,14 @@ and the latency (see :mod:`web.accesslog`).
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import os
+import shutil
 import socket
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -35,7 +40,14 @@ class ZhsearchServer(BaseApplication):  # type: ignore[misc]
 
 
 def gunicorn_options(
-    *, host: str, port: int, workers: int, threads: int, log_json: bool, timeout: int = 30
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    log_json: bool,
+    timeout: int = 30,
+    metrics: bool = False,
 ) -> dict[str, Any]:
     """The gunicorn settings ``zhsearch serve`` uses."""
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
@@ -57,9 +69,48 @@ def gunicorn_options(
         "control_socket_disable": True,
         "post_worker_init": _warm_up,
     }
+    if metrics:
+        options["child_exit"] = _mark_dead
     if log_json:
         options["logconfig_dict"] = _json_logconfig()
     return options
+
+
+#: prometheus_client's variable: the directory where each worker process writes its metric values.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextlib.contextmanager
+def metrics_dir(enabled: bool) -> Iterator[Path | None]:
+    """A fresh temporary ``PROMETHEUS_MULTIPROC_DIR`` for the workers of one ``zhsearch serve`` (web/metrics.py).
+
+    Enter it before the app is made: prometheus_client chooses where values live when it is imported. The
+    directory is removed on the way out, by the process that made it only (a gunicorn worker leaves through
+    here too, raising SystemExit, while the others still write). One inherited from the environment is not
+    used: values left in it by an earlier server would be added to this one's.
+    """
+    if not enabled:
+        yield None
+        return
+    path = tempfile.mkdtemp(prefix="zhsearch-metrics-")
+    owner, previous = os.getpid(), os.environ.get(MULTIPROC_ENV)
+    os.environ[MULTIPROC_ENV] = path
+    try:
+        yield Path(path)
+    finally:
+        if os.getpid() == owner:
+            shutil.rmtree(path, ignore_errors=True)
+            if previous is None:
+                os.environ.pop(MULTIPROC_ENV, None)
+            else:
+                os.environ[MULTIPROC_ENV] = previous
+
+
+def _mark_dead(server: Any, worker: Any) -> None:
+    """Gunicorn's ``child_exit`` hook: a dead worker's live gauges (requests in flight) stop counting."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _warm_up(worker: Any) -> None:
