@@ -27,6 +27,25 @@ def test_serve_rejects_bad_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert result.exit_code == 1 and "bad setting: RATE_LIMIT" in result.output
 
 
+@pytest.mark.parametrize("state", ["missing", "empty", "no generation"])
+def test_serve_without_an_index_fails_at_once_naming_the_directory(tmp_path: Path, state: str) -> None:
+    index_dir = tmp_path / "index"
+    if state != "missing":
+        index_dir.mkdir()
+    if state == "no generation":
+        (index_dir / "gen-000001.building").mkdir()  # a first build that died
+    result = CliRunner().invoke(cli, ["serve", "--index", str(index_dir), "--port", "0"])
+    assert result.exit_code == 1, result.output
+    what = {
+        "missing": "does not exist",
+        "empty": "is empty",
+        "no generation": "holds no index (no CURRENT generation)",
+    }[state]
+    assert result.output.startswith(f"Error: no index to serve: {index_dir} {what}; "), result.output
+    assert f"`zhsearch reindex --index {index_dir} ARTICLES...`" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def _wait_for(server: LiveServer, documents: int, timeout: float = 15.0) -> None:
     """Until several requests in a row (so every worker) report ``documents``."""
     deadline = time.monotonic() + timeout
@@ -43,15 +62,15 @@ def _wait_for(server: LiveServer, documents: int, timeout: float = 15.0) -> None
 @pytest.mark.slow
 def test_serve_workers_pick_up_new_index_generations(tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
+    source = write_corpus(tmp_path / "articles", CORPUS[:2])
+    reindex([source], index_dir, jobs=1)
     server = LiveServer(
         index_dir, "--log-json", workers=2, env={"ZHSEARCH_REFRESH_SECONDS": "0.2"}
     ).wait_ready()
     try:
-        status, body = server.json("/healthz")
-        assert status == 503 and body["error"]["code"] == "no_index"  # served before the first reindex
-
-        source = write_corpus(tmp_path / "articles", CORPUS[:3])
-        reindex([source], index_dir, jobs=1)
+        _wait_for(server, 2)
+        write_corpus(tmp_path / "articles", CORPUS[:3])
+        reindex([source], index_dir, jobs=1)  # an incremental commit
         _wait_for(server, 3)
         status, headers, raw = server.get("/api/search?q=%E5%85%AC%E5%AE%89%E9%83%A8")
         assert status == 200 and headers["Content-Type"] == "application/json"

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from indexer.options import index_option
-from web.config import metrics_enabled, setting
+from web.config import setting
 
 
 @click.command(name="serve")
@@ -43,7 +43,7 @@ from web.config import metrics_enabled, setting
     envvar="ZHSEARCH_THREADS",
     help="Threads per worker process.",
 )
-@index_option("Index directory (it may not exist yet: the app answers 503 until the first reindex).")
+@index_option("Index directory (built by `zhsearch reindex`; a later reindex is served without a restart).")
 @click.option(
     "--log-json",
     is_flag=True,
@@ -54,20 +54,9 @@ def serve_command(
     host: str, port: int, workers: int, threads: int, index_dir: Path, log_json: bool | None
 ) -> None:
     """Serve the search page and the JSON API with gunicorn."""
-    from web.server import metrics_dir
-
-    try:
-        metrics = metrics_enabled()
-    except ValueError as exc:
-        raise click.ClickException(f"bad setting: {exc}") from None
-    with metrics_dir(metrics):  # before the app: prometheus_client reads it when imported
-        _serve(host, port, workers, threads, index_dir, log_json)
-
-
-def _serve(host: str, port: int, workers: int, threads: int, index_dir: Path, log_json: bool | None) -> None:
     from web import create_app
     from web.accesslog import configure_logging
-    from web.server import PortUnavailableError, check_port, serve
+    from web.server import PortUnavailableError, check_port, metrics_dir, serve
 
     overrides: dict[str, object] = {"INDEX_DIR": str(index_dir)}
     if log_json:
@@ -81,18 +70,46 @@ def _serve(host: str, port: int, workers: int, threads: int, index_dir: Path, lo
         check_port(host, port)
     except PortUnavailableError as exc:
         raise click.ClickException(str(exc)) from None
+    require_index(index_dir)
     configure_logging(json_lines=settings.log_json)
     if not settings.log_json:
         click.echo(
             f"zhsearch: serving {index_dir} on http://{host}:{port} ({workers} workers × {threads} threads); Ctrl-C stops",
             err=True,
         )
-    serve(
-        app,
-        host=host,
-        port=port,
-        workers=workers,
-        threads=threads,
-        log_json=settings.log_json,
-        metrics=settings.metrics,
+    with metrics_dir(settings.metrics):  # the workers' metric files, removed when the server stops
+        serve(
+            app,
+            host=host,
+            port=port,
+            workers=workers,
+            threads=threads,
+            log_json=settings.log_json,
+            metrics=settings.metrics,
+        )
+
+
+def require_index(index_dir: Path) -> None:
+    """A ClickException naming ``index_dir`` and how to build an index when it holds none (missing, empty, no
+    live generation), so that ``zhsearch serve`` fails at once instead of answering 503 to every request.
+
+    A damaged index is served (``/healthz`` says what is wrong, ``zhsearch reindex --full`` repairs it live).
+    """
+    from indexer.store import StoreError, live_version
+
+    try:
+        if live_version(index_dir) is not None:
+            return
+    except (StoreError, OSError):
+        return
+    if not index_dir.exists():
+        what = "does not exist"
+    elif index_dir.is_dir() and not any(index_dir.iterdir()):
+        what = "is empty"
+    else:
+        what = "holds no index (no CURRENT generation)"
+    raise click.ClickException(
+        f"no index to serve: {index_dir} {what}; build one with "
+        f"`zhsearch reindex --index {index_dir} ARTICLES...` (files or directories of articles), "
+        "or point --index (ZHSEARCH_INDEX_DIR) at an index directory"
     )

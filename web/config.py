@@ -173,9 +173,3 @@ _BY_NAME = {s.name: s for s in WEB_SETTINGS}
 def setting(name: str) -> str:
     """The value of a web setting: its environment variable, else its default."""
     return _BY_NAME[name].value()
-
-
-def metrics_enabled() -> bool:
-    """``ZHSEARCH_METRICS`` from the environment (``zhsearch serve`` needs it before making the app);
-    ValueError when it is not a yes/no value."""
-    return _as_bool("METRICS", setting("METRICS"))

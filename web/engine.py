@@ -1,8 +1,8 @@
 """The web app's only door to the search engine: one ``search.Searcher`` per process, shared by its threads.
 
 The searcher is made on first use, in the worker process, and looks for a new index generation or commit at most
-every ``REFRESH_SECONDS`` by itself: workers pick up a reindex without a restart, and one started before the first
-reindex answers 503 until an index exists. The suggestion table is rebuilt when the index version changes.
+every ``REFRESH_SECONDS`` by itself: workers pick up a reindex without a restart, and an app made before the first
+reindex answers 503 until an index exists (``zhsearch serve`` refuses to start without one). The suggestion table is rebuilt when the index version changes.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ the proxy); ``ZHSEARCH_METRICS=0`` turns it off (``/metrics`` is then a 404).
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    values,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -53,9 +55,15 @@ def multiprocess_mode() -> bool:
 
 
 class Metrics:
-    """The metrics of one app, registered in its own registry (so several apps in one process do not clash)."""
+    """The metrics of one app in one process, registered in their own registry (so that several apps in one
+    process do not clash)."""
 
     def __init__(self) -> None:
+        # prometheus_client chooses where values live (memory, or the files of PROMETHEUS_MULTIPROC_DIR) when
+        # it is imported; `zhsearch serve` imports it with the app, before it sets the directory for the
+        # workers. Made in the worker, at its first request, these metrics choose again.
+        self.multiprocess = multiprocess_mode()
+        values.ValueClass = values.get_value_class()
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
             "zhsearch_http_requests",
@@ -97,7 +105,7 @@ class Metrics:
 
     def exposition(self, engine: Engine) -> bytes:
         """The text format of every worker's values (or this process's) and of the index facts."""
-        if multiprocess_mode():
+        if self.multiprocess:
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
         else:
@@ -184,14 +192,40 @@ def _last_reindex(status: dict[str, Any] | None) -> dict[str, float]:
 # -- the hooks --------------------------------------------------------------------------------------------------
 
 
+class AppMetrics:
+    """The :class:`Metrics` of an app, made in the process that answers its first request (a gunicorn worker,
+    after the fork: the master never writes a value)."""
+
+    def __init__(self) -> None:
+        self._metrics: Metrics | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def get(self) -> Metrics:
+        metrics = self._metrics
+        if metrics is None or self._pid != os.getpid():
+            with self._lock:
+                if self._metrics is None or self._pid != os.getpid():
+                    self._metrics, self._pid = Metrics(), os.getpid()
+                metrics = self._metrics
+        return metrics
+
+    def observe_search(self, seconds: float, cached: bool) -> None:
+        self.get().observe_search(seconds, cached)
+
+
+def _metrics() -> Metrics:
+    return current_app.extensions[_KEY].get()
+
+
 def _start() -> None:
-    metrics: Metrics = current_app.extensions[_KEY]
+    metrics = _metrics()
     g.metrics_t0 = time.perf_counter()
     metrics.in_flight.inc()
 
 
 def _finish(response: Response) -> Response:
-    metrics: Metrics = current_app.extensions[_KEY]
+    metrics = _metrics()
     rule = request.url_rule
     endpoint = rule.rule if rule is not None else "unmatched"
     method = request.method if request.method in _METHODS else "other"
@@ -204,24 +238,23 @@ def _finish(response: Response) -> Response:
 
 def _done(_exc: BaseException | None) -> None:
     if g.pop("metrics_t0", None) is not None:
-        current_app.extensions[_KEY].in_flight.dec()
+        _metrics().in_flight.dec()
 
 
 def _scrape() -> Response:
-    metrics: Metrics = current_app.extensions[_KEY]
     state = current_app.extensions["zhsearch"]
-    response = Response(metrics.exposition(state.engine), mimetype=None)
+    response = Response(_metrics().exposition(state.engine), mimetype=None)
     response.headers["Content-Type"] = CONTENT_TYPE
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def init_app(app: Flask, engine: Engine) -> Metrics:
+def init_app(app: Flask, engine: Engine) -> AppMetrics:
     """Count every request from here on, time the engine's searches and serve ``GET /metrics``.
 
     Call before the other request hooks are registered, so that a request they stop is counted too.
     """
-    metrics = Metrics()
+    metrics = AppMetrics()
     app.extensions[_KEY] = metrics
     app.before_request(_start)
     app.after_request(_finish)
