@@ -253,7 +253,7 @@ class QueryBuilder(Clauses):
     def _is_long(self, node: ast.Node) -> bool:
         """A question, a headline, a sentence: :data:`LONG_QUERY_WORDS` words or more, or a question (a question
         word or mark) of two or more; never a query with ``OR`` (its alternatives say what is wanted)."""
-        if _has_or(node):
+        if has_or(node):
             return False
         texts = [leaf.text for leaf in self._leaves(node) if isinstance(leaf, ast.Text)]
         words = {w.text for text in texts for w in self._words(text)}
@@ -391,9 +391,9 @@ class QueryBuilder(Clauses):
         return words + phrases
 
 
-def _has_or(node: ast.Node) -> bool:
+def has_or(node: ast.Node) -> bool:
     if isinstance(node, ast.Or):
         return True
     if isinstance(node, ast.And):
-        return any(_has_or(c) for c in node.children)
-    return isinstance(node, ast.Not) and _has_or(node.child)
+        return any(has_or(c) for c in node.children)
+    return isinstance(node, ast.Not) and has_or(node.child)

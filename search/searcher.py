@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from search.results import (
 from search.snippets import Highlighter
 from search.spelling import PINYIN, IndexStats, Suggestion
 from search.synonyms import SynonymTable
+from search.typed import answer_as_typed
 
 SORTS = ("relevance", "newest", "oldest", "fresh")
 MAX_PER_PAGE = 50
@@ -164,9 +166,9 @@ class Searcher(ArticleLookups, LatestArticles):
         with snap.context() as ctx:
             return self._plan(snap, ctx, q)
 
-    def _plan(self, snap: PinnedIndex, ctx: Context, q: str) -> CompiledQuery:
+    def _plan(self, snap: PinnedIndex, ctx: Context, q: str | ast.Node | None) -> CompiledQuery:
         return snap.builder.compile(
-            parse(q),
+            parse(q) if isinstance(q, str) else q,
             doc_frequency=ctx.body_frequency,
             expand=lambda field, word: ctx.longer_words(field, word, MAX_EXPANSIONS),
             synonyms=self.synonyms.lookup,
@@ -280,6 +282,11 @@ class Searcher(ArticleLookups, LatestArticles):
                     found = stored[d] = s.stored_fields(d)
                 return found
 
+            plan = partial(self._plan, snap, ctx)
+
+            def gather(node: Node) -> Collected:
+                return collect(ctx, node, keep, sort, mask, stored=fields, **opts)
+
             def run(text: str) -> tuple[CompiledQuery, Collected, bool, Node | None]:
                 compiled = self._plan(snap, ctx, text)
                 if compiled.long and sort == "relevance":  # every word first, then some (search.ranking)
@@ -298,9 +305,15 @@ class Searcher(ArticleLookups, LatestArticles):
                 got = Collected(0, [], (np.zeros(0, np.int64),) * 3)
                 used = compiled.strict
                 if compiled.strict is not None:
-                    got = collect(ctx, compiled.strict, keep, sort, mask, stored=fields, **opts)
+                    got = gather(compiled.strict)
+                # a part of a name whose words fail is matched as typed (search.typed)
+                typed = answer_as_typed(
+                    compiled, plan, ctx, got.total, masked=mask is not None, collect=gather
+                )
+                if typed is not None:
+                    return typed[0], typed[1], False, typed[0].strict
                 if got.total == 0 and compiled.relaxed is not None:
-                    fallback = collect(ctx, compiled.relaxed, keep, sort, mask, stored=fields, **opts)
+                    fallback = gather(compiled.relaxed)
                     if fallback.total:
                         return compiled, fallback, True, compiled.relaxed
                 return compiled, got, False, used
@@ -370,17 +383,17 @@ class Searcher(ArticleLookups, LatestArticles):
                     proximity=self.weights.long_proximity,
                 )[0]
                 return [s.stored_fields(d)["id"] for d, _ in got.top[:limit]]
-            for node in (compiled.strict, compiled.relaxed):
-                if node is not None:
-                    got = collect(
-                        ctx,
-                        node,
-                        limit,
-                        "relevance",
-                        None,
-                        stored=s.stored_fields,
-                        proximity=self.weights.proximity,
-                    )
-                    if got.total:
-                        return [s.stored_fields(d)["id"] for d, _ in got.top[:limit]]
-        return []
+
+            def top(node: Node) -> Collected:
+                return collect(ctx, node, limit, "relevance", None, stored=s.stored_fields, proximity=prox)
+
+            prox = self.weights.proximity
+            got = top(compiled.strict) if compiled.strict is not None else None
+            total = got.total if got is not None else 0
+            plan = partial(self._plan, snap, ctx)
+            typed = answer_as_typed(compiled, plan, ctx, total, masked=False, collect=top)
+            if typed is not None:
+                got = typed[1]
+            elif not total and compiled.relaxed is not None:
+                got = top(compiled.relaxed)
+            return [s.stored_fields(d)["id"] for d, _ in got.top[:limit]] if got is not None else []
