@@ -15,7 +15,8 @@ from array import array
 from collections.abc import Sequence
 from itertools import accumulate
 from operator import sub
-from pickle import dumps
+from pickle import UnpicklingError, dumps
+from struct import error
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo
@@ -57,6 +58,34 @@ def _positions_format(fmt: Format) -> bool:
     return type(fmt) is Positions
 
 
+#: What decoding bytes that are not Whoosh's encoding of positions raises (a pickle of anything, or no pickle).
+_NOT_POSITIONS = (
+    UnpicklingError,
+    EOFError,
+    ValueError,
+    TypeError,
+    IndexError,
+    KeyError,
+    AttributeError,
+    error,
+)
+
+
+def _positions_of(fmt: Format, values: Sequence[bytes]) -> list[list[int]] | None:
+    """The positions that ``values`` encode, or None when one of them is not Whoosh's encoding of positions
+    (a caller of the field writer may hand any bytes: they are then kept as they are)."""
+    positions = []
+    for value in values:
+        try:
+            decoded = fmt.decode_positions(value)
+        except _NOT_POSITIONS:
+            return None
+        if fmt.encode(decoded) != value:
+            return None
+        positions.append(decoded)
+    return positions
+
+
 def encode_block(
     fmt: Format,
     ids: Sequence[int],
@@ -83,7 +112,7 @@ def encode_block(
     vcode = V_NONE
     fixed = fmt.fixed_value_size()
     if positions is None and values is not None and _positions_format(fmt):
-        positions = [fmt.decode_positions(v) for v in values]
+        positions = _positions_of(fmt, values)
     if positions is not None:
         counts = [len(p) for p in positions]
         if (
