@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from pathlib import Path
 
@@ -112,3 +113,53 @@ def test_serve_plain_access_log(tmp_path: Path) -> None:
     assert f"serving {index_dir}" in log
     line = next(x for x in log.splitlines() if "/api/search" in x)
     assert 'q="公安部" hits=3 cache=miss' in line and " 200 " in line and line.rstrip().endswith("ms")
+
+
+def _raw(port: int, request: bytes) -> tuple[str, dict[str, str], bytes]:
+    """Send ``request`` as is on a new connection; the status line, headers and body of the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    return status, headers, body
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("threads", [1, 4])
+def test_requests_gunicorn_refuses_are_answered_with_the_apps_json_errors(
+    tmp_path: Path, threads: int
+) -> None:
+    server = LiveServer(build_index(tmp_path, CORPUS[:3]), "--threads", str(threads)).wait_ready()
+    try:
+        long_url = "/api/search?q=" + "%E8%AF%88" * 3000  # 27,014 bytes
+        refused = {
+            "414": f"GET {long_url} HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
+            "431": b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Big: " + b"a" * 9000 + b"\r\n\r\n",
+            "400": b"GET /healthz HTTP/1.1 extra\r\nHost: x\r\n\r\n",
+        }
+        codes = {"414": "uri_too_long", "431": "headers_too_large", "400": "bad_request"}
+        for status, request in refused.items():
+            line, headers, body = _raw(server.port, request)
+            assert line.split(" ", 2)[1] == status, (line, body)
+            assert headers["content-type"] == "application/json" and headers["connection"] == "close"
+            assert int(headers["content-length"]) == len(body)
+            error = json.loads(body)["error"]
+            assert error["code"] == codes[status] and error["message"], error
+        assert (
+            "the request line (method, URL, version) is longer than 8,190 bytes"
+            in json.loads(_raw(server.port, refused["414"])[2])["error"]["message"]
+        )
+        # just under the limit, the app answers itself (its own JSON 400: the query is too long)
+        under = "/api/search?q=" + "%E8%AF%88" * 900
+        line, headers, body = _raw(
+            server.port, f"GET {under} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+        )
+        assert " 400 " in line and json.loads(body)["error"]["code"] == "query_too_long"
+        assert server.json("/healthz")[0] == 200  # the worker still serves
+    finally:
+        log = server.stop()
+    assert "Invalid request from ip=127.0.0.1" in log

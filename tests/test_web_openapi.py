@@ -215,7 +215,7 @@ def test_admin_endpoints_are_documented_with_the_bearer_scheme() -> None:
     status = OPENAPI["paths"]["/api/admin/status"]["get"]
     reindex = OPENAPI["paths"]["/api/admin/reindex"]["post"]
     assert status["security"] == reindex["security"] == [{"adminToken": []}]
-    assert sorted(status["responses"]) == ["200", "401", "403", "404", "405", "413", "429"]
+    assert sorted(status["responses"]) == ["200", "401", "403", "404", "405", "413", "414", "429"]
     assert sorted(reindex["responses"]) == [
         "202",
         "400",
@@ -225,6 +225,7 @@ def test_admin_endpoints_are_documented_with_the_bearer_scheme() -> None:
         "405",
         "409",
         "413",
+        "414",
         "429",
         "500",
     ]
@@ -310,3 +311,9 @@ def test_metrics_answers_match_the_document(make_web_app) -> None:  # type: igno
     check_response("/metrics", off.status_code, off.get_json())
     post = make_web_app().test_client().post("/metrics")
     check_response("/metrics", post.status_code, post.get_json())
+
+
+def test_every_operation_documents_the_servers_414() -> None:
+    for path, operations in OPENAPI["paths"].items():
+        for method, operation in operations.items():
+            assert operation["responses"]["414"]["content"]["application/json"], (method, path)

@@ -247,6 +247,15 @@ OPENAPI: dict[str, Any] = {
 OPENAPI["paths"].update(feed_paths(OPENAPI["paths"]["/api/search"]["get"]["parameters"]))
 OPENAPI["components"]["schemas"].update(FEED_SCHEMAS)
 
+#: Answered by the server before the app (web/workers.py), whatever the operation.
+URI_TOO_LONG = error_response(
+    "The request line is longer than 8,190 bytes (a URL over about 8 KB): `uri_too_long`, with "
+    "`Connection: close`."
+)
+for _operations in OPENAPI["paths"].values():
+    for _operation in _operations.values():
+        _operation["responses"].setdefault("414", URI_TOO_LONG)
+
 
 def openapi_document(server_url: str | None = None) -> dict[str, Any]:
     """The OpenAPI document (a copy, so a caller cannot change the served one)."""

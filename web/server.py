@@ -55,7 +55,8 @@ def gunicorn_options(
         "bind": [bind],
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        # gunicorn's gthread and sync workers, answering the requests they refuse with JSON (web/workers.py)
+        "worker_class": "web.workers.JsonThreadWorker" if threads > 1 else "web.workers.JsonSyncWorker",
         "preload_app": True,
         "timeout": timeout,
         "graceful_timeout": 10,
@@ -64,7 +65,7 @@ def gunicorn_options(
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "zhsearch",
-        # Longest request line gunicorn accepts (its maximum); longer ones get gunicorn's own 400.
+        # Longest request line gunicorn accepts (its maximum); a longer one is a JSON 414 (web/workers.py).
         "limit_request_line": 8190,
         "control_socket_disable": True,
         "post_worker_init": _warm_up,
