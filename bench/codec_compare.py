@@ -26,8 +26,8 @@ from bench.segment_sizes import PARTS, segment_sizes
 
 def _docs(corpus: Path, limit: int) -> tuple[list[dict[str, Any]], int]:
     from indexer.articles import Article
-    from indexer.documents import article_document
-    from indexer.loaders.jsonfmt import record_to_article
+    from indexer.ingest.loaders.jsonfmt import record_to_article
+    from indexer.segments.documents import article_document
 
     docs, text = [], 0
     for line, record in enumerate(iter_records(corpus), start=1):
@@ -86,7 +86,7 @@ def compare(
     workdir: Path, corpus: Path, limit: int, lookups: int, rounds: int, reuse: bool
 ) -> dict[str, Any]:
     from indexer.codec import ZhCodec, ZhCompactCodec
-    from indexer.mmapstore import MappedStorage
+    from indexer.format.mmapstore import MappedStorage
 
     codecs = {"ZhCodec": ZhCodec, "ZhCompactCodec": ZhCompactCodec}
     result: dict[str, Any] = {"limit": limit, "builds": {}, "sizes": {}}

@@ -1,4 +1,4 @@
-"""Near-duplicate detection (indexer/dups.py) measured on copies generated from the xwlb corpus.
+"""Near-duplicate detection (indexer/derived/dups.py) measured on copies generated from the xwlb corpus.
 
     .venv/bin/python -m bench.dups [--corpus FILE] [--limit 20000] [--stories 300] [--out-dir bench/results]
 
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import DEFAULT_CORPUS, REPO, iter_records
-from indexer.dups import DEFAULT_THRESHOLD, SHINGLE, groups, signatures
+from indexer.derived.dups import DEFAULT_THRESHOLD, SHINGLE, groups, signatures
 from indexer.normalize import fold
 
 _SENTENCES = re.compile(r"[^。！？]+[。！？]?")

@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.segment_sizes INDEX_DIR [--terms] [--json]
 
 ``INDEX_DIR`` is a Whoosh index directory, or a zhsearch index directory (its live generation is read). Parts
-by file: postings ``.pst``; term dictionary ``.trm`` (W3's hash table) or ``.tdc`` (:mod:`indexer.termdict`);
-stored fields ``_stored.col`` (W3's column) or ``.stb`` (:mod:`indexer.storedblocks`); field lengths
+by file: postings ``.pst``; term dictionary ``.trm`` (W3's hash table) or ``.tdc`` (:mod:`indexer.format.termdict`);
+stored fields ``_stored.col`` (W3's column) or ``.stb`` (:mod:`indexer.format.storedblocks`); field lengths
 ``_<field>_len.col``; the other columns; anything else. ``--terms`` also counts each segment's terms (reading
 the whole dictionary) for the term dictionary's bytes per term.
 """

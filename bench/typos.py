@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.typos [--corpus FILE] [--limit N] [--index DIR] [--n 500] [--out-dir bench/results]
 
 The index holds the first ``--limit`` items of the corpus (built with ``zhsearch reindex`` unless ``--index``
-names a built one). From its own spelling tables (:mod:`indexer.spelling`) and a fixed seed:
+names a built one). From its own spelling tables (:mod:`indexer.derived.spelling`) and a fixed seed:
 
 * **homophone**: a frequent word (2-4 characters, drawn by its frequency) with one character swapped for another
   character of the index with the same toneless pinyin, where the result is neither a word of the segmenter's
@@ -89,7 +89,7 @@ def _build(corpus: Path, limit: int, work: Path) -> Path:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from bench.corpus import iter_records
-    from indexer.spelling import read_spelling
+    from indexer.derived.spelling import read_spelling
     from indexer.store import live_version
     from search import Searcher
 

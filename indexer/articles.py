@@ -35,7 +35,7 @@ class Article:
     line: int = 0
     #: ``(reason, message)`` of what the loader changed to index it (e.g. an unparseable date left out).
     notes: list[tuple[str, str]] = field(default_factory=list, compare=False, repr=False)
-    #: A digest of the JSON line it was read from (:func:`indexer.loaders.jsonfmt.line_digest`), by which a later
+    #: A digest of the JSON line it was read from (:func:`indexer.ingest.loaders.jsonfmt.line_digest`), by which a later
     #: run knows the line.
     line_digest: str = field(default="", compare=False, repr=False)
 

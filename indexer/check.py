@@ -58,7 +58,7 @@ def check_index(index_dir: str | os.PathLike[str], *, deep: bool = True) -> Chec
     """Check the live generation of the index at ``index_dir``; ``deep`` also reads every article and posting."""
     from whoosh.index import TOC
 
-    from indexer.mmapstore import MappedStorage
+    from indexer.format.mmapstore import MappedStorage
 
     index_dir = Path(index_dir)
     report = CheckReport(index_dir)

@@ -10,17 +10,17 @@ Here, inside the same file layout (term dictionary, ``.pst`` postings file, bloc
 block is a header and typed arrays of ids, weights and positions. This module holds the codec and the block
 size; the rest is in three modules, all re-exported here:
 
-* :mod:`indexer.codec_layout`: the block layout (:data:`MAGIC`, :data:`BLOCK_INFO`, :data:`BLOCK_LENGTH`, the
+* :mod:`indexer.format.layout`: the block layout (:data:`MAGIC`, :data:`BLOCK_INFO`, :data:`BLOCK_LENGTH`, the
   ``W_*``/``V_*`` codes of the data header) and the typed arrays;
-* :mod:`indexer.codec_write`: :func:`encode_block`, :class:`ZhPostingsWriter` (Whoosh's writer path, the fast
+* :mod:`indexer.format.write`: :func:`encode_block`, :class:`ZhPostingsWriter` (Whoosh's writer path, the fast
   build's :meth:`~ZhPostingsWriter.add_counted_list`, the merge's :meth:`~ZhPostingsWriter.copy_lists`) and
   :class:`ZhFieldWriter`;
-* :mod:`indexer.codec_read`: :class:`DecodedBlock` and :class:`ZhLeafMatcher` (Whoosh's matcher interface plus
+* :mod:`indexer.format.read`: :class:`DecodedBlock` and :class:`ZhLeafMatcher` (Whoosh's matcher interface plus
   the positions as lists).
 
-:class:`ZhCompactCodec` writes the same posting blocks with a compact term dictionary (:mod:`indexer.termdict`,
-read by :mod:`indexer.termdict_read`, written through :mod:`indexer.codec_compact`) and the stored fields in
-compressed blocks of documents (:mod:`indexer.storedblocks`).
+:class:`ZhCompactCodec` writes the same posting blocks with a compact term dictionary (:mod:`indexer.format.termdict`,
+read by :mod:`indexer.format.termdict_read`, written through :mod:`indexer.format.compact`) and the stored fields in
+compressed blocks of documents (:mod:`indexer.format.storedblocks`).
 
 The codec object is pickled into every segment's table of contents, so this module path is part of the index
 format: an index written with it can only be opened where ``indexer.codec`` imports, and :class:`ZhCodec` and
@@ -36,8 +36,8 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Format
 from whoosh.matching import ListMatcher
 
-from indexer.codec_compact import ZhCompactFieldWriter
-from indexer.codec_layout import (
+from indexer.format.compact import ZhCompactFieldWriter
+from indexer.format.layout import (
     BLOCK_INFO,
     BLOCK_LENGTH,
     MAGIC,
@@ -49,11 +49,11 @@ from indexer.codec_layout import (
     W_INTS,
     W_ONES,
 )
-from indexer.codec_read import DecodedBlock, ZhLeafMatcher
-from indexer.codec_write import COMPRESS_MIN, ZhFieldWriter, ZhPostingsWriter, encode_block
-from indexer.storedblocks import StoredBlocksPerDocReader, StoredBlocksPerDocWriter
-from indexer.termdict import TERMDICT_EXT
-from indexer.termdict_read import CompactTermsReader
+from indexer.format.read import DecodedBlock, ZhLeafMatcher
+from indexer.format.storedblocks import StoredBlocksPerDocReader, StoredBlocksPerDocWriter
+from indexer.format.termdict import TERMDICT_EXT
+from indexer.format.termdict_read import CompactTermsReader
+from indexer.format.write import COMPRESS_MIN, ZhFieldWriter, ZhPostingsWriter, encode_block
 
 __all__ = [
     "BLOCK_INFO",
@@ -117,8 +117,8 @@ class ZhCodec(W3Codec):
 
 
 class ZhCompactCodec(ZhCodec):
-    """ZhCodec's posting blocks with the compact term dictionary of :mod:`indexer.termdict` (no inlined
-    postings) and the stored fields in compressed blocks (:mod:`indexer.storedblocks`); the columns and field
+    """ZhCodec's posting blocks with the compact term dictionary of :mod:`indexer.format.termdict` (no inlined
+    postings) and the stored fields in compressed blocks (:mod:`indexer.format.storedblocks`); the columns and field
     lengths are W3's."""
 
     def __init__(self, blocklimit: int | None = None, compression: int = 3) -> None:

@@ -122,7 +122,7 @@ LENGTH_OF_BYTE[0] = 1.0
 def file_buffer(structfile: Any) -> tuple[Any, int, int]:
     """``(buffer, start, end)`` of an open segment file: a zero-copy view for ``np.frombuffer``.
 
-    For a file opened through :class:`indexer.mmapstore.MappedStorage` the buffer is the memory map itself;
+    For a file opened through :class:`indexer.format.mmapstore.MappedStorage` the buffer is the memory map itself;
     otherwise the file's bytes are read once.
     """
     part = getattr(structfile, "file", None)

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from indexer.dups import DUPS_FILE
-from indexer.filestate import FILE_STATE
-from indexer.spelling import SPELLING_FILE
+from indexer.derived.dups import DUPS_FILE
+from indexer.derived.spelling import SPELLING_FILE
+from indexer.derived.suggest import SUGGEST_FILE
+from indexer.ingest.filestate import FILE_STATE
 from indexer.store import (
     INDEX_NAME,
     NoIndexError,
@@ -33,7 +34,6 @@ from indexer.store import (
     publish_generation,
     remove_stale,
 )
-from indexer.suggest import SUGGEST_FILE
 
 _COPY_CHUNK = 1 << 20
 
@@ -51,7 +51,7 @@ def _open_commit(gen: Path) -> tuple[int, dict[str, BinaryIO], int]:
     """(commit number, open files of that commit by name, live documents); FileNotFoundError if it changed."""
     from whoosh.index import TOC
 
-    from indexer.mmapstore import MappedStorage
+    from indexer.format.mmapstore import MappedStorage
 
     numbers = []
     for name in os.listdir(gen):

@@ -161,8 +161,8 @@ def open_index(index_dir: Path) -> whoosh_index.Index:
 
 
 def open_generation(gen: Path) -> whoosh_index.Index:
-    """Open one generation directory read-only, memory-mapped (see :mod:`indexer.mmapstore`)."""
-    from indexer.mmapstore import MappedStorage
+    """Open one generation directory read-only, memory-mapped (see :mod:`indexer.format.mmapstore`)."""
+    from indexer.format.mmapstore import MappedStorage
 
     return MappedStorage(str(gen), readonly=True).open_index()
 

@@ -2,8 +2,8 @@
 
 Here: the choice between a full rebuild (a new generation beside the live one, swapped in atomically) and an
 incremental update of the live generation, the lock, the commit and the suggestions written beside it. Reading
-the files and deciding each article's add, update or deletion is :mod:`indexer.ingest`; an article's Whoosh
-document is :mod:`indexer.documents` (both re-exported here: ``article_document``, ``title_date_key``,
+the files and deciding each article's add, update or deletion is :mod:`indexer.ingest.reading`; an article's Whoosh
+document is :mod:`indexer.segments.documents` (both re-exported here: ``article_document``, ``title_date_key``,
 ``file_signature``, ``estimate_articles``).
 """
 
@@ -21,12 +21,18 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from indexer.analysis import DictEntry, dict_fingerprint
-from indexer.documents import MAX_INDEXED_CHARS, article_document, title_date_key
-from indexer.dups import DUPS_FILE, dup_threshold, write_dups
-from indexer.fastbuild import ParallelSegmentBuilder
-from indexer.filestate import FileState
-from indexer.hygiene import KnownProblems, drop_replaced, max_body_chars
-from indexer.ingest import (
+from indexer.derived.dups import DUPS_FILE, dup_threshold, write_dups
+from indexer.derived.spelling import SPELLING_FILE, write_spelling
+from indexer.derived.suggest import (
+    SUGGEST_FILE,
+    TERM_COUNTS_FILE,
+    TitleChange,
+    term_frequencies,
+    write_suggestions,
+)
+from indexer.ingest.filestate import FileState
+from indexer.ingest.hygiene import KnownProblems, drop_replaced, max_body_chars
+from indexer.ingest.reading import (
     IngestRun,
     estimate_articles,
     file_signature,
@@ -34,10 +40,12 @@ from indexer.ingest import (
     state_from_index,
     under_paths,
 )
+from indexer.ingest.summary import NothingReadError, ReindexError, ReindexSummary, check_read
 from indexer.progress import Progress
 from indexer.schema import make_schema, schema_fingerprint
-from indexer.segmentwriter import ChangeWriter
-from indexer.spelling import SPELLING_FILE, write_spelling
+from indexer.segments.documents import MAX_INDEXED_CHARS, article_document, title_date_key
+from indexer.segments.fastbuild import ParallelSegmentBuilder
+from indexer.segments.segmentwriter import ChangeWriter
 from indexer.store import (
     IndexBusyError,
     ReindexLock,
@@ -49,14 +57,6 @@ from indexer.store import (
     publish_generation,
     remove_stale,
 )
-from indexer.suggest import (
-    SUGGEST_FILE,
-    TERM_COUNTS_FILE,
-    TitleChange,
-    term_frequencies,
-    write_suggestions,
-)
-from indexer.summary import NothingReadError, ReindexError, ReindexSummary, check_read
 
 __all__ = [
     "MAX_INDEXED_CHARS",
@@ -187,8 +187,8 @@ def _write_suggestions(
     gen_dir: Path, log: Callable[[str], None], previous: Path | None = None, change: TitleChange | None = None
 ) -> None:
     """The data files of the index's latest commit, next to it: the search box's suggestions, the spelling
-    tables and the near-duplicate groups (see :mod:`indexer.suggest`, :mod:`indexer.spelling`,
-    :mod:`indexer.dups`); ``previous``: the generation whose files lend their pinyin and signatures (default:
+    tables and the near-duplicate groups (see :mod:`indexer.derived.suggest`, :mod:`indexer.derived.spelling`,
+    :mod:`indexer.derived.dups`); ``previous``: the generation whose files lend their pinyin and signatures (default:
     ``gen_dir`` itself); ``change``: the titles the commit removed and added since the previous files. The
     groups are computed in a second process meanwhile: both cores work."""
     t0 = time.monotonic()

@@ -1,4 +1,4 @@
-"""One story once: the near-duplicate groups ``reindex`` found (:mod:`indexer.dups`), applied to the matches.
+"""One story once: the near-duplicate groups ``reindex`` found (:mod:`indexer.derived.dups`), applied to the matches.
 
 A query's matches keep, of each group, the copy that ranks first in the page's order (best score, or newest /
 oldest for the date sorts; ties by id); the other copies leave the ranking but stay in the totals and facets,
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.dups import read_dups
+from indexer.derived.dups import read_dups
 from search.columns import Columns
 
 

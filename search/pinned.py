@@ -27,9 +27,9 @@ from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.analysis import ChineseTokenizer
 from indexer.compat import open_reader
-from indexer.mmapstore import MappedStorage, _MappedFile, _MappedPart
+from indexer.derived.spelling import read_spelling
+from indexer.format.mmapstore import MappedStorage, _MappedFile, _MappedPart
 from indexer.normalize import fold
-from indexer.spelling import read_spelling
 from indexer.store import INDEX_NAME, StoreError, live_version
 from search.clauses import Weights
 from search.collapse import DupGroups, load_groups

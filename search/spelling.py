@@ -1,6 +1,6 @@
 """What a reader meant: a word typed in pinyin, or a homophone picked from the input method's candidates.
 
-The tables come from the index (:mod:`indexer.spelling`, written by ``reindex``): its frequent Chinese words with
+The tables come from the index (:mod:`indexer.derived.spelling`, written by ``reindex``): its frequent Chinese words with
 their toneless pinyin and the readings of its characters. :meth:`Speller.suggest` looks at each free-text word of
 a query (phrases, exclusions and field values are left as typed) and proposes another query:
 
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.analysis import HAN_CLASS
+from indexer.derived.spelling import SpellingData
 from indexer.normalize import fold
-from indexer.spelling import SpellingData
 from search import query as ast
 
 PINYIN, SOUND = "pinyin", "sound"

@@ -161,7 +161,7 @@ def _killable_reindex(point: str, articles: Path, index_dir: Path, marker: Path,
 
     from whoosh.index import TOC
 
-    import indexer.ingest as ingest_module
+    import indexer.ingest.reading as ingest_module
     import indexer.writer as writer_module
     from indexer.store import CURRENT
 
@@ -187,7 +187,7 @@ def _killable_reindex(point: str, articles: Path, index_dir: Path, marker: Path,
 
         TOC.write = write  # type: ignore[method-assign]
     elif point == "merge":  # the merged segment written, the table of contents not
-        import indexer.segmentwriter as segmentwriter_module
+        import indexer.segments.segmentwriter as segmentwriter_module
 
         for name in ("merge_segments", "rewrite_live"):
             original = getattr(segmentwriter_module, name)
@@ -198,7 +198,7 @@ def _killable_reindex(point: str, articles: Path, index_dir: Path, marker: Path,
 
             setattr(segmentwriter_module, name, merged)
     elif point == "state":  # the commit done, the file state of the run not saved
-        from indexer.filestate import FileState
+        from indexer.ingest.filestate import FileState
 
         def save(self, gen_dir, commit):  # type: ignore[no-untyped-def]
             _stop_here(marker)

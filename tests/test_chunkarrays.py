@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from indexer.analysis import ChineseTokenizer, get_segmenter, unit_positions
-from indexer.chunkarrays import FieldPostings, unit_postings, value_postings, word_postings
 from indexer.normalize import fold
+from indexer.segments.chunkarrays import FieldPostings, unit_postings, value_postings, word_postings
 
 SAMPLE = Path(__file__).parent.parent / "index_data" / "articles" / "cmrc2018-wikipedia.jsonl"
 

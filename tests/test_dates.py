@@ -1,4 +1,4 @@
-"""Date parsing for Chinese news: indexer.loaders.dates."""
+"""Date parsing for Chinese news: indexer.ingest.loaders.dates."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.articles import CHINA_TZ
-from indexer.loaders.dates import find_date, parse_date, search_date
+from indexer.ingest.loaders.dates import find_date, parse_date, search_date
 
 
 def cst(*args: int) -> datetime:

@@ -1,4 +1,4 @@
-"""Near-duplicate stories found at index time (indexer/dups.py): signatures, groups, the file ``reindex`` writes."""
+"""Near-duplicate stories found at index time (indexer/derived/dups.py): signatures, groups, the file ``reindex`` writes."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.dups import BINS, EMPTY, groups, read_dups, signatures, similarity
+from indexer.derived.dups import BINS, EMPTY, groups, read_dups, signatures, similarity
+from indexer.ingest.summary import ReindexError
 from indexer.store import live_version
-from indexer.summary import ReindexError
 from indexer.writer import reindex
 
 STORY = (
@@ -91,7 +91,7 @@ def test_a_bad_threshold_is_an_error_before_any_work(
 
 
 def test_exact_copies_are_one_group_and_empty_bodies_none() -> None:
-    from indexer.dups import groups, signatures
+    from indexer.derived.dups import groups, signatures
 
     texts = [
         "国务院常务会议部署稳就业工作",

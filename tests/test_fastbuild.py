@@ -11,8 +11,8 @@ from whoosh import index as whoosh_index
 
 from indexer.analysis import unit_positions, units
 from indexer.articles import CHINA_TZ, Article
-from indexer.fastbuild import ParallelSegmentBuilder
 from indexer.schema import make_schema
+from indexer.segments.fastbuild import ParallelSegmentBuilder
 from indexer.writer import article_document
 
 DOCS = [

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.articles import Article
-from indexer.loaders import Problem, load_file
+from indexer.ingest.loaders import Problem, load_file
 from indexer.writer import reindex
 from search import Searcher
 from search.errors import SearchError

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.compat import read_toc
-from indexer.filestate import FILE_STATE
+from indexer.ingest.filestate import FILE_STATE
 from indexer.store import current_generation, open_index
 from indexer.writer import reindex
 from search import Searcher
@@ -65,7 +65,7 @@ def built(tmp_path: Path) -> tuple[Path, Path, list[dict]]:
 def test_a_renamed_file_with_the_same_articles_writes_nothing(
     built: tuple[Path, Path, list[dict]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import indexer.loaders.jsonfmt as jsonfmt
+    import indexer.ingest.loaders.jsonfmt as jsonfmt
 
     src, index_dir, records = built
     before = commit_of(index_dir)
@@ -208,8 +208,8 @@ def test_incremental_runs_answer_as_a_fresh_full_build(tmp_path: Path) -> None:
 def test_term_counts_are_kept_per_segment_and_equal_a_fresh_count(
     built: tuple[Path, Path, list[dict]],
 ) -> None:
-    from indexer.datafile import read_data
-    from indexer.suggest import TERM_COUNTS_FILE, term_frequencies
+    from indexer.derived.datafile import read_data
+    from indexer.derived.suggest import TERM_COUNTS_FILE, term_frequencies
 
     src, index_dir, records = built
     edited = [dict(r) for r in records[40:]]
@@ -231,7 +231,7 @@ def test_term_counts_are_kept_per_segment_and_equal_a_fresh_count(
 def test_unchanged_json_lines_are_not_parsed_again(
     built: tuple[Path, Path, list[dict]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import indexer.loaders.jsonfmt as jsonfmt
+    import indexer.ingest.loaders.jsonfmt as jsonfmt
 
     src, index_dir, records = built
     parsed: list[int] = []
@@ -297,7 +297,7 @@ def test_lines_with_a_warning_are_read_again_and_a_new_body_cap_reads_every_line
 def test_suggestions_brought_up_to_date_by_the_change_equal_a_fresh_count(
     built: tuple[Path, Path, list[dict]],
 ) -> None:
-    from indexer.suggest import DEFAULT_TERMS, DEFAULT_TITLES, build_data, read_suggestions
+    from indexer.derived.suggest import DEFAULT_TERMS, DEFAULT_TITLES, build_data, read_suggestions
 
     src, index_dir, records = built
     edited = [dict(r) for r in records[40:]]

@@ -1,4 +1,4 @@
-"""The article loaders: files in, Article objects and Problem reports out (indexer.loaders)."""
+"""The article loaders: files in, Article objects and Problem reports out (indexer.ingest.loaders)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from indexer.articles import CHINA_TZ, Article, make_id, make_path_id, make_stub_id
-from indexer.loaders import SUPPORTED_SUFFIXES, Problem, iter_source_files, load_file
-from indexer.loaders.encoding import decode
-from indexer.loaders.problem import LoadError
+from indexer.ingest.loaders import SUPPORTED_SUFFIXES, Problem, iter_source_files, load_file
+from indexer.ingest.loaders.encoding import decode
+from indexer.ingest.loaders.problem import LoadError
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PAGE = ROOT / "index_data" / "articles" / "000_0ca705d7dfbd1930.txt"
@@ -789,7 +789,7 @@ def test_load_file_dispatch(tmp_path: Path) -> None:
 
 
 def test_loader_bug_is_reported_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import indexer.loaders.textpage as textpage
+    import indexer.ingest.loaders.textpage as textpage
 
     def broken(text: str, path: str = "", name: str = ""):
         raise KeyError("oops")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from indexer.articles import CHINA_TZ, Article, make_stub_id
-from indexer.loaders import Problem, load_file
-from indexer.loaders.dates import date_in_url, parse_date, parse_dateline, search_date
-from indexer.loaders.textpage import is_reprint_notice, read_metadata_line
+from indexer.ingest.loaders import Problem, load_file
+from indexer.ingest.loaders.dates import date_in_url, parse_date, parse_dateline, search_date
+from indexer.ingest.loaders.textpage import is_reprint_notice, read_metadata_line
 
 
 def cst(*args: int) -> datetime:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.compat import read_toc
-from indexer.mergepolicy import (
+from indexer.segments.mergepolicy import (
     FLOOR_DOCS,
     SEGMENTS_PER_TIER,
     SMALL_SEGMENTS,
@@ -139,8 +139,8 @@ def test_a_purge_writes_each_document_as_the_reindex_wrote_it(tmp_path: Path) ->
     """stored_document gives back article_document's document for every article of the shipped sample (the
     saved page and its stubs included), from what the index keeps."""
     from indexer.articles import Article
-    from indexer.documents import DOCUMENT_COLUMNS, article_document, stored_document
-    from indexer.loaders import load_file
+    from indexer.ingest.loaders import load_file
+    from indexer.segments.documents import DOCUMENT_COLUMNS, article_document, stored_document
 
     articles_dir = SAMPLE.parent
     reindex([articles_dir], tmp_path / "index", jobs=1)

@@ -1,4 +1,4 @@
-"""New dictionary words found in the indexed text (indexer/newwords.py, ``zhsearch dict suggest``)."""
+"""New dictionary words found in the indexed text (indexer/derived/newwords.py, ``zhsearch dict suggest``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.analysis import ChineseAnalyzer
-from indexer.newwords import find_candidates
+from indexer.derived.newwords import find_candidates
 from zhsearch.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from ops_helpers import write_state
 from web_fixtures import TEST_CONFIG
 
-from indexer.runstate import STATUS_FILE, FileProgress, read_status, write_status
+from indexer.ingest.runstate import STATUS_FILE, FileProgress, read_status, write_status
 from indexer.store import ReindexLock
 from indexer.writer import reindex
 from search import Searcher

@@ -129,7 +129,11 @@ def test_reindex_killed_at_any_point_leaves_a_whole_generation_and_the_next_run_
             ("write", False, S0),
             ("write", True, S2),
             ("swap", True, S1),
-            ("merge", False, S0),  # S1 -> S0 deletes 3 of 11: the commit purges them (indexer/mergepolicy.py)
+            (
+                "merge",
+                False,
+                S0,
+            ),  # S1 -> S0 deletes 3 of 11: the commit purges them (indexer/segments/mergepolicy.py)
             ("state", False, S1),  # committed, killed before the file state is saved
         ):
             write_state(source, target)

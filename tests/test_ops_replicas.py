@@ -20,7 +20,7 @@ from ops_helpers import Load, signature, wait_for_state, write_state
 from web_fixtures import free_port
 
 from indexer.check import check_index
-from indexer.suggest import DEFAULT_TERMS, DEFAULT_TITLES, read_suggestions
+from indexer.derived.suggest import DEFAULT_TERMS, DEFAULT_TITLES, read_suggestions
 from indexer.writer import reindex
 from search import Searcher
 from zhsearch.cli import cli

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from whoosh.query import Every
 
-from indexer.hygiene import KNOWN_PROBLEMS
+from indexer.ingest.hygiene import KNOWN_PROBLEMS
 from indexer.store import ReindexLock, current_generation, open_index
 from indexer.writer import NothingReadError, ReindexError, reindex
 from zhsearch.cli import cli
@@ -361,9 +361,9 @@ def test_log_progress_prints_rate_and_estimate() -> None:
 def test_an_oversized_body_is_stored_whole_and_indexed_by_its_first_part(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    import indexer.documents
+    import indexer.segments.documents
 
-    monkeypatch.setattr(indexer.documents, "MAX_INDEXED_CHARS", 100)
+    monkeypatch.setattr(indexer.segments.documents, "MAX_INDEXED_CHARS", 100)
     body = "开头的内容。" + "填充文字。" * 30 + "结尾独有词汇缅甸果敢。"
     src = write_jsonl(tmp_path / "a" / "big.jsonl", [{"id": "big", "title": "一篇很长的文章", "body": body}])
     index_dir = tmp_path / "index"

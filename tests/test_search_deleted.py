@@ -13,7 +13,7 @@ ARTICLES = [
     for i in range(3)
 ]
 #: Other articles, none of which the queries below find: with them, one deleted document in eleven stays below
-#: the share from which a commit purges deletions (indexer/mergepolicy.py).
+#: the share from which a commit purges deletions (indexer/segments/mergepolicy.py).
 OTHERS = [
     {"id": f"o{i}", "title": f"天气{i}", "body": "上海多云", "source": "中新社", "date": "2024-01-0{i + 1}"}
     for i in range(8)

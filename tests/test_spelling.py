@@ -1,4 +1,4 @@
-"""Pinyin queries and sound-alike slips (search/spelling.py, indexer/spelling.py): the tables ``reindex`` writes,
+"""Pinyin queries and sound-alike slips (search/spelling.py, indexer/derived/spelling.py): the tables ``reindex`` writes,
 the lookups on them, and what a search answers on the shipped sample."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import build_index
 
-from indexer.spelling import SPELLING_FILE, SpellingData, read_spelling
+from indexer.derived.spelling import SPELLING_FILE, SpellingData, read_spelling
 from indexer.store import live_version
 from search import Searcher
 from search.query import parse

@@ -1,4 +1,4 @@
-"""Stored fields in compressed blocks of documents (``indexer.storedblocks``): every document reads back as
+"""Stored fields in compressed blocks of documents (``indexer.format.storedblocks``): every document reads back as
 written, one at a time, in order and from many threads."""
 
 from __future__ import annotations
@@ -15,8 +15,14 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.reading import CorruptIndexError
 
 from indexer.codec import ZhCompactCodec
+from indexer.format.storedblocks import (
+    BLOCK_SIZE,
+    SAMPLE_SIZE,
+    STORED_EXT,
+    StoredBlockReader,
+    StoredBlockWriter,
+)
 from indexer.schema import make_schema
-from indexer.storedblocks import BLOCK_SIZE, SAMPLE_SIZE, STORED_EXT, StoredBlockReader, StoredBlockWriter
 
 
 def _news(n: int, seed: int = 1) -> list[dict[str, Any]]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from web_fixtures import CORPUS, TEST_CONFIG, write_corpus
 
+from indexer.derived.suggest import DEFAULT_TERMS, DEFAULT_TITLES, SUGGEST_FILE, build_data, read_suggestions
 from indexer.store import live_version, open_generation
-from indexer.suggest import DEFAULT_TERMS, DEFAULT_TITLES, SUGGEST_FILE, build_data, read_suggestions
 from indexer.writer import reindex
 from web import create_app
 
@@ -113,7 +113,7 @@ def _engine(app):  # type: ignore[no-untyped-def]
 def test_a_reindex_spells_only_what_is_new(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """pypinyin is the cost of the suggestions: the previous commit's spellings are reused, and the result is
     the same as spelling everything."""
-    import indexer.suggest as suggest
+    import indexer.derived.suggest as suggest
 
     calls: list[str] = []
     keys = suggest._Pinyin.keys

@@ -1,6 +1,6 @@
 """``ZhCompactCodec`` (the compact term dictionary and the stored-field blocks) answers every reader question as
 ``ZhCodec`` (W3's hash-table dictionary and ``_stored`` column) answers it: on the shipped sample, after
-deletions and Whoosh's merge, after ``indexer.merge.merge_segments``, and on table-driven dictionaries."""
+deletions and Whoosh's merge, after ``indexer.segments.merge.merge_segments``, and on table-driven dictionaries."""
 
 from __future__ import annotations
 
@@ -18,17 +18,17 @@ from whoosh.index import TOC
 from whoosh.reading import CorruptIndexError, TermNotFound
 from whoosh.system import pack_uint
 
-import indexer.merge
+import indexer.segments.merge
 from indexer import codec as codec_module
 from indexer.articles import Article
 from indexer.codec import BLOCK_LIMIT, ZhCodec, ZhCompactCodec
-from indexer.codec_write import ZhPostingsWriter
-from indexer.documents import article_document
-from indexer.loaders import load_file
-from indexer.mmapstore import MappedStorage
+from indexer.format.mmapstore import MappedStorage
+from indexer.format.termdict import DEFAULT_BLOCK_LIMIT, TERMDICT_EXT, TermDictWriter
+from indexer.format.termdict_read import CompactTermsReader, TermDict
+from indexer.format.write import ZhPostingsWriter
+from indexer.ingest.loaders import load_file
 from indexer.schema import make_schema
-from indexer.termdict import DEFAULT_BLOCK_LIMIT, TERMDICT_EXT, TermDictWriter
-from indexer.termdict_read import CompactTermsReader, TermDict
+from indexer.segments.documents import article_document
 
 SAMPLE = Path(__file__).parent.parent / "index_data" / "articles"
 INDEX = "MAIN"
@@ -212,11 +212,11 @@ def test_deletions_and_whooshs_merge(tmp_path: Path, sample_docs: list[dict]) ->
 
 
 def _block_merge(path: Path, codec: Any) -> Any:
-    """Merge the index's segments with indexer.merge (as the fast build does) and publish the result."""
+    """Merge the index's segments with indexer.segments.merge (as the fast build does) and publish the result."""
     storage = FileStorage(str(path))
     ix = storage.open_index(INDEX)
     info = ix._read_toc()
-    merged = indexer.merge.merge_segments(storage, info.schema, info.segments, INDEX)
+    merged = indexer.segments.merge.merge_segments(storage, info.schema, info.segments, INDEX)
     for seg in info.segments:
         for name in seg.list_files(storage):
             storage.delete_file(name)

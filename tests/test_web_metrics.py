@@ -13,7 +13,7 @@ from flask import Flask
 from prometheus_client.parser import text_string_to_metric_families
 from web_fixtures import CORPUS, TEST_CONFIG, LiveServer, build_index
 
-from indexer.runstate import write_status
+from indexer.ingest.runstate import write_status
 from web import create_app
 from web.metrics import index_facts
 

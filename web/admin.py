@@ -5,7 +5,7 @@ Every request needs ``Authorization: Bearer <token>``: 401 without it, 403 with 
 ``hmac.compare_digest``, in constant time). The rate limit (when set) counts only authorized calls, so a
 caller without the token gets 401/403, never 429.
 
-A reindex runs as a child process (``python -m indexer.runstate``), never inside the web worker, one at a
+A reindex runs as a child process (``python -m indexer.ingest.runstate``), never inside the web worker, one at a
 time: a second request gets 409 while one started here runs (``ADMIN.lock``, held by the worker that started
 it) or while any other reindex holds the index lock (a ``zhsearch reindex`` from a shell, say). The child
 reports its progress and result in ``REINDEX.json``, which ``status`` shows.
@@ -25,7 +25,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from indexer.runstate import ADMIN_LOCK, lock_holder, now_iso, pid_alive, read_status, write_status
+from indexer.ingest.runstate import ADMIN_LOCK, lock_holder, now_iso, pid_alive, read_status, write_status
 from search.querystats import DEFAULT_DAYS, report, stats_path
 from web.config import WebConfig
 from web.engine import engine
@@ -172,7 +172,7 @@ def start_reindex() -> tuple[Response, int]:
         holder = lock_holder(index_dir)
         if holder is not None:
             raise _busy(f"another reindex (pid {holder}) is running on {index_dir}; try again when it ends")
-        command = [sys.executable, "-m", "indexer.runstate", "--index", str(index_dir)]
+        command = [sys.executable, "-m", "indexer.ingest.runstate", "--index", str(index_dir)]
         command += ["--userdict", settings.userdict or os.devnull, *(["--full"] if full else [])]
         command += [settings.articles_dir or "index_data/articles"]
         log = open(index_dir / "REINDEX.log", "wb")  # noqa: SIM115 (closed by the watcher)

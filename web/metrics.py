@@ -142,7 +142,7 @@ _INDEX_GAUGES = {
 
 def index_facts(engine: Engine) -> dict[str, float]:
     """The values of :data:`_INDEX_GAUGES` that can be known now (never raises)."""
-    from indexer.runstate import read_status
+    from indexer.ingest.runstate import read_status
     from indexer.store import INDEX_NAME
     from web.engine import index_version
     from web.errors import ApiError

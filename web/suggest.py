@@ -1,6 +1,6 @@
 """Search-box suggestions: frequent index terms and article titles, by prefix, in characters or in pinyin.
 
-The entries are the index's most frequent terms and first titles (:mod:`indexer.suggest`: written by ``reindex``
+The entries are the index's most frequent terms and first titles (:mod:`indexer.derived.suggest`: written by ``reindex``
 for every commit, or built here for an index without them) and kept per index version, so a reindex brings new
 suggestions. Each entry has three sorted keys:
 
@@ -27,8 +27,8 @@ from typing import Any
 
 import opencc
 
+from indexer.derived.suggest import _CJK_RE, Entry, Keyed, build_data, read_suggestions
 from indexer.normalize import fold
-from indexer.suggest import _CJK_RE, Entry, Keyed, build_data, read_suggestions
 
 _PINYIN_QUERY_RE = re.compile(r"^[a-z][a-z' ]*$")
 #: Seconds a new index version is served the previous table while its prebuilt suggestions are awaited.

@@ -1,4 +1,4 @@
-"""``zhsearch dict suggest``: new dictionary words found in the indexed corpus (see :mod:`indexer.newwords`)."""
+"""``zhsearch dict suggest``: new dictionary words found in the indexed corpus (see :mod:`indexer.derived.newwords`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from indexer.newwords import DEFAULT_ARTICLES, MAX_CHARS, MIN_COUNT, index_candidates
+from indexer.derived.newwords import DEFAULT_ARTICLES, MAX_CHARS, MIN_COUNT, index_candidates
 from indexer.options import index_option
 from indexer.store import StoreError
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from indexer.config import setting as shared_setting
 from indexer.options import index_option
 from search.querystats import DEFAULT_DAYS, report, stats_path
 from web.config import setting
@@ -23,7 +24,31 @@ def _kept_days() -> int:
         ) from None
 
 
-def _print_plain(body: dict[str, Any], no_results: bool) -> None:
+def hits_now(index_dir: Path, queries: list[str]) -> dict[str, int] | None:
+    """What each query finds now in the live index, as a reader's search without filters; None when the index
+    cannot be read (a query the engine rejects is left out)."""
+    from indexer.store import StoreError
+    from search import Searcher
+    from search.errors import QueryError, SearchError
+
+    searcher = Searcher(index_dir, synonyms=shared_setting("SYNONYMS"), cache_size=0)
+    out: dict[str, int] = {}
+    try:
+        for query in queries:
+            try:
+                out[query] = searcher.search(query, per_page=1).total
+            except QueryError:
+                continue
+    except (SearchError, StoreError, OSError):
+        return None
+    return out
+
+
+def _hits(n: int) -> str:
+    return f"{n:,} hit{'' if n == 1 else 's'}"
+
+
+def _print_plain(body: dict[str, Any], no_results: bool, now: dict[str, int] | None) -> None:
     click.echo(
         f"{body['from']} to {body['to']} ({body['days']} days): {body['searches']:,} searches, "
         f"{body['queries']:,} distinct queries, {body['no_result_searches']:,} without results"
@@ -36,7 +61,11 @@ def _print_plain(body: dict[str, Any], no_results: bool) -> None:
         if not rows:
             click.echo("  (none)")
         for row in rows:
-            hits = f"  {row['hits']:,} hit{'' if row['hits'] == 1 else 's'}" if "hits" in row else ""
+            hits = ""
+            if "hits" in row and now is not None:
+                hits = f"  {_hits(now[row['query']])}" if row["query"] in now else ""
+            elif "hits" in row:
+                hits = f"  {_hits(row['hits'])} at its last search"
             click.echo(f"  {row['searches']:>7,}  {row['query']}{hits}")
 
 
@@ -59,7 +88,9 @@ def stats_command(index_dir: Path, days: int | None, limit: int, no_results: boo
     """The most frequent queries and the most frequent queries without results, with counts.
 
     Counted by the web app per day and normalized query (no address or cookie), in QUERYSTATS.sqlite3 in the
-    index directory, for ZHSEARCH_STATS_DAYS days (default 90; 0: not recorded).
+    index directory, for ZHSEARCH_STATS_DAYS days (default 90; 0: not recorded). The hits shown are what each
+    query finds now in the index, without filters; --json gives, as the admin API does, the hits of each
+    query's last search (which may have filtered by source, category or date).
     """
     kept = _kept_days()
     path = stats_path(index_dir)
@@ -77,5 +108,12 @@ def stats_command(index_dir: Path, days: int | None, limit: int, no_results: boo
         body.pop("top")
     if as_json:
         click.echo(json.dumps(body, ensure_ascii=False))
-    else:
-        _print_plain(body, no_results)
+        return
+    now = hits_now(index_dir, [row["query"] for row in body.get("top", [])]) if body.get("top") else {}
+    if now is None:
+        click.echo(
+            f"note: cannot read the index at {index_dir}: the hits shown are those of each query's last "
+            "search, with its filters",
+            err=True,
+        )
+    _print_plain(body, no_results, now)

@@ -1,0 +1,210 @@
+"""A whole field's posting lists encoded at once, from arrays, in the blocks of :mod:`indexer.format.layout`.
+
+The fast build has every posting of a field in arrays grouped by term (:class:`indexer.segments.chunkarrays.FieldPostings`).
+Here the blocks' boundaries, their statistics (count, first and last id, largest weight, shortest and longest
+document) and the width of each typed array are computed for all blocks with numpy; each array is converted to
+bytes once per width, and a block's data is then a few slices of those bytes joined (zlib when it pays): no
+Python work per posting. The bytes are exactly what :class:`indexer.format.write.ZhPostingsWriter` writes for the
+same postings (a test compares them).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.util.numeric import _length_byte_cache
+
+from indexer.format.layout import BLOCK_INFO, BLOCK_LENGTH, MAGIC, V_NONE, V_POS, W_INTS, W_ONES
+from indexer.format.write import COMPRESS_MIN
+
+#: The widths of :func:`indexer.format.layout.typed_array`: type code and largest value.
+_WIDTHS = ((b"B", np.uint8, 0xFF), (b"H", np.uint16, 0xFFFF), (b"I", np.uint32, 0xFFFFFFFF))
+_LENGTH_CACHE = np.asarray(_length_byte_cache, dtype=np.int64)
+#: Whoosh's length byte -> the (quantised) length it stands for: ``byte_to_length``.
+BYTE_LENGTHS = _LENGTH_CACHE[:256].copy()
+
+
+def length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """Whoosh's ``length_to_byte`` of every length (``uint8``)."""
+    codes = np.searchsorted(_LENGTH_CACHE, lengths, side="left")
+    return np.where(lengths >= 106374, 255, np.minimum(codes, 255)).astype(np.uint8)
+
+
+@dataclass
+class EncodedField:
+    """A field's posting lists, one after the other in ``data``; per term (in the order given) the list's
+    ``offset`` and ``length`` in ``data`` and the term's statistics, as W3's term info holds them
+    (``minlength`` 0: none known)."""
+
+    data: bytes
+    offset: np.ndarray
+    length: np.ndarray
+    weight: np.ndarray
+    df: np.ndarray
+    minlength: np.ndarray
+    maxlength: np.ndarray
+    maxweight: np.ndarray
+    minid: np.ndarray
+    maxid: np.ndarray
+    blocks: np.ndarray
+
+
+class _Widths:
+    """An integer array's slices as typed arrays: the type code (by the slice's largest value) and its bytes.
+
+    Each width's bytes of the whole array are made once, when a slice first needs them, so a field of many
+    short lists costs one conversion a width, not one a block; ``per_slice`` converts each slice instead
+    (fewer bytes held, for the long lists of the phrase fields).
+    """
+
+    def __init__(self, values: np.ndarray, *, per_slice: bool = False) -> None:
+        top = int(values.max()) if len(values) else 0
+        if top > 0xFFFFFFFF:
+            raise ValueError(f"value {top} does not fit in 32 bits")
+        self.values = values
+        self.per_slice = per_slice
+        self.views: dict[bytes, bytes] = {}
+
+    def piece(self, start: int, end: int, top: int) -> bytes:
+        for code, dtype, limit in _WIDTHS:
+            if top <= limit:
+                if self.per_slice:
+                    return code + self.values[start:end].astype(dtype).tobytes()
+                raw = self.views.get(code)
+                if raw is None:
+                    raw = self.views[code] = self.values.astype(dtype).tobytes()
+                size = np.dtype(dtype).itemsize
+                return code + raw[start * size : end * size]
+        raise AssertionError("unreachable")
+
+
+def encode_field(
+    starts: np.ndarray,
+    docs: np.ndarray,
+    freqs: np.ndarray,
+    doc_length_bytes: np.ndarray,
+    *,
+    positions: np.ndarray | None = None,
+    pos_starts: np.ndarray | None = None,
+    blocklimit: int,
+    compression: int,
+) -> EncodedField:
+    """Encode the posting lists of a field: term ``t``'s postings are ``docs[starts[t]:starts[t+1]]``
+    (ascending) with frequencies ``freqs`` (the weights) and, for a positions format, each posting's
+    ``positions[pos_starts[i]:pos_starts[i+1]]``. ``doc_length_bytes[d]``: document ``d``'s length byte."""
+    n_terms = len(starts) - 1
+    df = np.diff(starts)
+    if (df <= 0).any():
+        raise ValueError("every term needs a posting")
+    n_blocks = -(-df // blocklimit)
+    b_term = np.repeat(np.arange(n_terms), n_blocks)
+    first_block = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(n_blocks, out=first_block[1:])
+    b_k = np.arange(len(b_term)) - first_block[b_term]
+    bs = starts[b_term] + b_k * blocklimit
+    be = np.minimum(bs + blocklimit, starts[b_term + 1])
+    last = be == starts[b_term + 1]
+    count = be - bs
+    # deltas: each posting's id minus the previous one's; a block's first id is in its header
+    delta = np.zeros(len(docs), dtype=np.int64)
+    delta[1:] = docs[1:] - docs[:-1]
+    delta[bs] = 0
+    max_delta = np.maximum.reduceat(delta, bs) if len(bs) else delta[:0]
+    max_freq = np.maximum.reduceat(freqs, bs) if len(bs) else freqs[:0]
+    min_freq = np.minimum.reduceat(freqs, bs) if len(bs) else freqs[:0]
+    lens = doc_length_bytes[docs]
+    min_len = np.minimum.reduceat(lens, bs) if len(bs) else lens[:0]
+    max_len = np.maximum.reduceat(lens, bs) if len(bs) else lens[:0]
+    ones = (max_freq == 1) & (min_freq == 1)
+    deltas = _Widths(delta)
+    counts = _Widths(freqs)
+    if positions is not None and pos_starts is not None:
+        pos_of = _Widths(positions, per_slice=len(bs) * 64 < len(positions))
+        p_lo = pos_starts[bs]
+        p_hi = pos_starts[be]
+        max_pos = np.maximum.reduceat(positions, p_lo) if len(bs) else positions[:0]
+        vhead = V_POS
+    else:
+        pos_of = None
+        vhead = V_NONE
+    head_ones = bytes((W_ONES, vhead))
+    head_ints = bytes((W_INTS, vhead))
+    pack_info = BLOCK_INFO.pack
+    pack_length = BLOCK_LENGTH.pack
+    compress = zlib.compress
+    out: list[bytes] = []
+    t_offset = np.zeros(n_terms, dtype=np.int64)
+    t_length = np.zeros(n_terms, dtype=np.int64)
+    pos_total = 0
+    rows = zip(
+        b_term.tolist(),
+        bs.tolist(),
+        be.tolist(),
+        last.tolist(),
+        count.tolist(),
+        max_delta.tolist(),
+        max_freq.tolist(),
+        ones.tolist(),
+        min_len.tolist(),
+        max_len.tolist(),
+        strict=True,
+    )
+    p_lo_l = p_lo.tolist() if pos_of is not None else None
+    p_hi_l = p_hi.tolist() if pos_of is not None else None
+    max_pos_l = max_pos.tolist() if pos_of is not None else None
+    docs_l = docs  # first and last ids are read per block
+    term_start = 0
+    for k, (t, s, e, is_last, n, mdelta, mfreq, is_ones, mnlen, mxlen) in enumerate(rows):
+        if s == starts[t]:
+            out.append(MAGIC)
+            term_start = pos_total
+            pos_total += 4
+        parts = [head_ones if is_ones else head_ints, deltas.piece(s + 1, e, mdelta)]
+        if not is_ones:
+            parts.append(counts.piece(s, e, mfreq))
+        if pos_of is not None:
+            parts.append(pos_of.piece(p_lo_l[k], p_hi_l[k], max_pos_l[k]))  # type: ignore[index]
+        data = b"".join(parts)
+        comp = compression if len(data) >= COMPRESS_MIN else 0
+        if comp:
+            packed = compress(data, comp)
+            if len(packed) < len(data):
+                data = packed
+            else:
+                comp = 0
+        info = pack_info(n, int(docs_l[s]), int(docs_l[e - 1]), float(mfreq), comp, mnlen, mxlen)
+        size = len(info) + len(data)
+        out.append(pack_length(-size if is_last else size))
+        out.append(info)
+        out.append(data)
+        pos_total += 4 + size
+        if is_last:
+            t_offset[t] = term_start
+            t_length[t] = pos_total - term_start
+    # the terms' statistics, over their blocks
+    weight = (
+        np.add.reduceat(freqs, starts[:-1], dtype=np.int64).astype(np.float64)
+        if n_terms
+        else freqs[:0].astype(np.float64)
+    )
+    block_min = BYTE_LENGTHS[min_len]
+    nonzero_min = np.where(block_min > 0, block_min, np.iinfo(np.int64).max)
+    t_min = np.minimum.reduceat(nonzero_min, first_block[:-1]) if n_terms else nonzero_min[:0]
+    t_min = np.where(t_min == np.iinfo(np.int64).max, 0, t_min)
+    t_max = np.maximum.reduceat(BYTE_LENGTHS[max_len], first_block[:-1]) if n_terms else t_min
+    t_maxw = np.maximum.reduceat(max_freq, first_block[:-1]) if n_terms else t_min
+    return EncodedField(
+        b"".join(out),
+        t_offset,
+        t_length,
+        weight,
+        df,
+        t_min,
+        t_max,
+        t_maxw.astype(np.float64),
+        docs[starts[:-1]] if n_terms else docs[:0],
+        docs[starts[1:] - 1] if n_terms else docs[:0],
+        n_blocks,
+    )
