@@ -77,82 +77,81 @@ def entropy(groups: np.ndarray, neighbours: np.ndarray, n_groups: int) -> np.nda
 def _char_ids(runs: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The runs joined as character ids (0 between runs and at the end) and the alphabet they index."""
     codes = np.frombuffer(("\x00".join(runs) + "\x00").encode("utf-32-le"), dtype="<u4")
-    alphabet, ids = np.unique(codes, return_inverse=True)  # id 0 is the separator (the smallest code)
-    return ids.astype(np.int64), alphabet
+    present = np.zeros(0x110000, dtype=bool)
+    present[codes] = True
+    alphabet = np.flatnonzero(present)  # id 0 is the separator (the smallest code)
+    return (np.cumsum(present, dtype=np.int32) - 1)[codes], alphabet
 
 
 def count_grams(runs: list[str], *, min_count: int, max_chars: int = MAX_CHARS) -> Grams:
     """The frequent strings of ``runs`` (two to ``max_chars`` characters, ``min_count`` occurrences or more)
     that hold together and have varied neighbours, with their statistics."""
     ids, alphabet = _char_ids(runs)
-    length = len(ids)
-    n_chars = max(int(np.count_nonzero(ids)), 1)
-    ones = np.bincount(ids, minlength=len(alphabet))
-    ones[0] = 0
-    counts: list[np.ndarray] = [np.zeros(0, dtype=np.int32), ones[ids].astype(np.int32)]
-    dense = ids
-    parts: list[tuple[np.ndarray, ...]] = []
-    for n in range(2, max_chars + 1):
-        prev = counts[n - 1]
-        pos = np.flatnonzero((prev[: length - 1] >= min_count) & (prev[1:] >= min_count))
-        key = dense[pos] * len(alphabet) + ids[pos + n - 1]
-        uniq, first_at, inverse, cnt = np.unique(
-            key, return_index=True, return_inverse=True, return_counts=True
-        )
-        dense = np.zeros(length, dtype=np.int64)
-        dense[pos] = inverse + 1
-        here = np.zeros(length, dtype=np.int32)
-        here[pos] = cnt[inverse]
-        counts.append(here)
-        frequent = cnt >= min_count
-        if not frequent.any():
+    levels = _Levels(ids, len(alphabet), min_count)
+    parts = []
+    for _ in range(2, max_chars + 1):
+        found = levels.add()
+        if found is None:
             break
-        occurs = frequent[inverse]
-        parts.append(
-            _describe(
-                n,
-                pos[first_at[frequent]],
-                cnt[frequent],
-                pos[occurs],
-                inverse[occurs],
-                np.cumsum(frequent) - 1,
-                ids,
-                counts,
-                n_chars,
-            )
-        )
-    return _grams(ids, alphabet, counts, parts)
+        parts.append(found)
+    return _grams(ids, alphabet, levels.counts, parts)
 
 
-def _describe(
-    n: int,
-    first: np.ndarray,
-    count: np.ndarray,
-    where: np.ndarray,
-    group: np.ndarray,
-    compact: np.ndarray,
-    ids: np.ndarray,
-    counts: list[np.ndarray],
-    n_chars: int,
-) -> tuple[np.ndarray, ...]:
-    """Cohesion and neighbour entropies of the frequent strings of ``n`` characters (first occurrence
-    ``first``, occurrences ``count``; each occurrence ``where`` of group ``compact[group]``), those that pass."""
-    cnt = count.astype(np.float64)
-    cohesion = np.full(len(first), np.inf)
-    for split in range(1, n):
-        head = counts[split][first].astype(np.float64)
-        tail = counts[n - split][first + split].astype(np.float64)
-        cohesion = np.minimum(cohesion, np.log(cnt * n_chars / (head * tail)))
-    group = compact[group]
-    left = np.where(where > 0, ids[np.maximum(where - 1, 0)], 0)
-    right = ids[where + n]  # the joined runs end with a separator
-    left_h = entropy(group, np.where(left == 0, -1, left), len(first))
-    right_h = entropy(group, np.where(right == 0, -1, right), len(first))
-    in_text = np.bincount(group, weights=(left != 0) | (right != 0), minlength=len(first)) / cnt
-    keep = (cohesion >= MIN_COHESION) & (left_h >= MIN_FREEDOM) & (right_h >= MIN_FREEDOM)
-    keep &= in_text >= MIN_IN_TEXT
-    size = np.full(int(keep.sum()), n, dtype=np.int64)
-    return size, first[keep], count[keep], cohesion[keep], left_h[keep], right_h[keep]
+class _Levels:
+    """The strings of the joined runs ``ids`` counted one length after another (:func:`count_grams`)."""
+
+    def __init__(self, ids: np.ndarray, n_alphabet: int, min_count: int) -> None:
+        self.ids, self.n_alphabet, self.min_count = ids, n_alphabet, min_count
+        self.n_chars = max(int(np.count_nonzero(ids)), 1)
+        ones = np.bincount(ids, minlength=n_alphabet).astype(np.int32)
+        ones[0] = 0
+        self.counts: list[np.ndarray] = [np.zeros(0, dtype=np.int32), ones[ids]]
+        self.dense = ids  # the id of the string of the current length at each position (0: none)
+
+    def add(self) -> tuple[np.ndarray, ...] | None:
+        """Count the strings one character longer than the last length; the statistics of the frequent ones
+        that pass (:meth:`describe`), None when none is frequent."""
+        ids, n, length = self.ids, len(self.counts), len(self.ids)
+        prev = self.counts[-1]
+        pos = np.flatnonzero((prev[: length - 1] >= self.min_count) & (prev[1:] >= self.min_count))
+        key = self.dense[pos].astype(np.int64) * self.n_alphabet + ids[pos + n - 1]
+        _, group, cnt = np.unique(key, return_inverse=True, return_counts=True)
+        self.dense = np.zeros(length, dtype=np.int32)
+        self.dense[pos] = group + 1
+        here = np.zeros(length, dtype=np.int32)
+        here[pos] = cnt[group]
+        self.counts.append(here)
+        frequent = cnt >= self.min_count
+        if not frequent.any():
+            return None
+        occurs = frequent[group]
+        where, group = pos[occurs], (np.cumsum(frequent) - 1)[group[occurs]]
+        first = np.full(int(frequent.sum()), length, dtype=np.int64)
+        np.minimum.at(first, group, where)
+        return self.describe(n, first, cnt[frequent], where, group)
+
+    def describe(
+        self, n: int, first: np.ndarray, count: np.ndarray, where: np.ndarray, group: np.ndarray
+    ) -> tuple[np.ndarray, ...]:
+        """Size, first occurrence, count, cohesion and neighbour entropies of the frequent strings of ``n``
+        characters (first occurrence ``first``, ``count`` occurrences; occurrence ``where[i]`` is one of
+        string ``group[i]``), those that pass."""
+        ids, counts = self.ids, self.counts
+        cnt = count.astype(np.float64)
+        cohesion = np.full(len(first), np.inf)
+        for split in range(1, n):
+            head = counts[split][first].astype(np.float64)
+            tail = counts[n - split][first + split].astype(np.float64)
+            cohesion = np.minimum(cohesion, np.log(cnt * self.n_chars / (head * tail)))
+        left = np.where(where > 0, ids[np.maximum(where - 1, 0)], 0)
+        right = ids[where + n]  # the joined runs end with a separator
+        left_h = entropy(group, np.where(left == 0, -1, left), len(first))
+        right_h = entropy(group, np.where(right == 0, -1, right), len(first))
+        in_text = np.bincount(group, weights=(left != 0) | (right != 0), minlength=len(first)) / cnt
+        keep = (cohesion >= MIN_COHESION) & (left_h >= MIN_FREEDOM) & (right_h >= MIN_FREEDOM)
+        keep &= in_text >= MIN_IN_TEXT
+        size = np.full(int(keep.sum()), n, dtype=np.int64)
+        return size, first[keep], count[keep], cohesion[keep], left_h[keep], right_h[keep]
 
 
 def _grams(ids: np.ndarray, alphabet: np.ndarray, counts: list[np.ndarray], parts: list) -> Grams:
