@@ -6,8 +6,11 @@ segments deletes their files) cannot tear the copy: an open file stays readable 
 
 ``DEST`` is laid out like any index directory (``CURRENT``, ``gen-NNNNNN/``) and updated the same way: the new
 copy is written beside the one being served as ``gen-NNNNNN.building``, then ``CURRENT`` is switched to it
-atomically, and ``zhsearch serve --index DEST`` picks it up without a restart. The two newest copies are kept
-(a reader that resolved ``CURRENT`` just before the switch can finish). Generation numbers are ``DEST``'s own.
+atomically, and ``zhsearch serve --index DEST`` picks it up without a restart. Then the previous copy is removed:
+``DEST`` holds ``CURRENT``, ``LOCK`` and the one generation it serves, so that copying ``DEST`` to a replica
+copies nothing stale. A server reading ``DEST`` loses nothing: the files of the commit it serves stay mapped
+after their deletion, and one that resolved ``CURRENT`` just before the switch finds the old generation gone,
+reads ``CURRENT`` again and opens the new one (search/live.py). Generation numbers are ``DEST``'s own.
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ def _open_commit(gen: Path) -> tuple[int, dict[str, BinaryIO], int]:
 
 
 def snapshot(
-    index_dir: str | os.PathLike[str], dest: str | os.PathLike[str], *, keep: int = 2
+    index_dir: str | os.PathLike[str], dest: str | os.PathLike[str], *, keep: int = 1
 ) -> SnapshotSummary:
     """Copy the live commit of ``index_dir`` into ``dest`` and make it ``dest``'s live generation."""
     index_dir, dest = Path(index_dir), Path(dest)

@@ -219,7 +219,11 @@ ADMIN_SCHEMAS: dict[str, Any] = {
                     "properties": {
                         "query": STR,
                         "searches": _COUNT,
-                        "hits": {**_COUNT, "description": "Articles its latest search found."},
+                        "hits": {
+                            **_COUNT,
+                            "description": "Articles its latest search found, with that search's filters (`zhsearch stats` shows what "
+                            "the query finds now, without filters).",
+                        },
                     },
                 },
             },

@@ -281,8 +281,8 @@ def snapshot_command(dest: Path, index_dir: Path) -> None:
     """Write a consistent copy of the live index into DEST (for read replicas).
 
     DEST is an index directory of its own: `zhsearch serve --index DEST` serves it, and a later snapshot into
-    the same DEST is switched in atomically while it is served. Copy DEST to other hosts with rsync
-    (see docs/operations.md).
+    the same DEST is switched in atomically while it is served, the previous copy removed. Copy DEST to other
+    hosts with rsync (see docs/operations.md).
     """
     from indexer.snapshot import snapshot
 
