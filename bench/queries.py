@@ -3,10 +3,11 @@
 Kinds, in the main what readers type: one-, two- and three-word queries of title words as rjieba segments the
 title (in title order), quoted phrases of 2–3 consecutive title words (``phrase``) and of 2–3 whole consecutive
 words of an article body (``body_phrase``), traditional-character forms of simplified queries (OpenCC ``s2t``),
-mixed-script queries (a Latin or digit token such as G20 or 5G with a Chinese word), and queries with a source
-and date filter or sorted newest first (title words and editor keywords). Each query also carries its keyword
-part (``terms``, ``phrase``) for the anchor engines, which answer the keywords only (no filters, relevance
-order).
+mixed-script queries (a Latin or digit token such as G20 or 5G with a Chinese word), queries with a source
+and date filter or sorted newest first (title words and editor keywords), and parts of names typed across the
+segmenter's cut (``name_part``: the last character of a title word and the first one or two of the next, 湾港 of
+岚湾/港区). Each query also carries its keyword part (``terms``, ``phrase``) for the anchor engines, which answer
+the keywords only (no filters, relevance order).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ KIND_SHARES = (
     ("mixed", 5),
     ("filtered", 9),
     ("newest", 9),
+    ("name_part", 5),
 )
 
 #: The kinds that are quoted phrases (the "quoted phrases" latency row takes them together).
@@ -203,6 +205,15 @@ def _one(kind: str, rec: dict[str, Any], cut, s2t, rng: random.Random) -> BenchQ
             date_from=f"{year - rng.randint(0, 1)}-01-01",
             date_to=f"{year}-12-31",
         )
+    if kind == "name_part":
+        # a part of a name as typed, across the segmenter's cut: the end of a title word and the start of the
+        # next (湾港 of 岚湾/港区), unquoted; its words are often found nowhere together (search.typed)
+        pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if a + b in title]
+        if not pairs:
+            return None
+        a, b = pairs[rng.randrange(len(pairs))]
+        part = a[-1] + b[: rng.choice((1, 2))]
+        return BenchQuery(kind, part, (part,))
     if kind == "newest":
         terms = plain(rng.choice((1, 2)))
         return BenchQuery(kind, " ".join(terms), terms, sort="newest") if terms else None

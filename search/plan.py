@@ -83,6 +83,8 @@ class CompiledQuery:
     highlights: list[HighlightTerm] = field(default_factory=list)
     #: a long query (a question, a headline, a sentence): ranked by :func:`search.ranking.collect_long`
     long: bool = False
+    #: parts of it are matched as the characters typed, its words failing there (:mod:`search.typed`)
+    typed: bool = False
 
 
 ValuesFn = Callable[[str, str], list[str]]
@@ -253,7 +255,7 @@ class QueryBuilder(Clauses):
     def _is_long(self, node: ast.Node) -> bool:
         """A question, a headline, a sentence: :data:`LONG_QUERY_WORDS` words or more, or a question (a question
         word or mark) of two or more; never a query with ``OR`` (its alternatives say what is wanted)."""
-        if has_or(node):
+        if ast.has_or(node):
             return False
         texts = [leaf.text for leaf in self._leaves(node) if isinstance(leaf, ast.Text)]
         words = {w.text for text in texts for w in self._words(text)}
@@ -389,11 +391,3 @@ class QueryBuilder(Clauses):
         if phrases or any(len(t.text) > 1 for t in words):
             words = [t for t in words if len(t.text) > 1]
         return words + phrases
-
-
-def has_or(node: ast.Node) -> bool:
-    if isinstance(node, ast.Or):
-        return True
-    if isinstance(node, ast.And):
-        return any(has_or(c) for c in node.children)
-    return isinstance(node, ast.Not) and has_or(node.child)

@@ -134,6 +134,15 @@ class Or(Node):
         return "(" + " OR ".join(str(c) for c in self.children) + ")"
 
 
+def has_or(node: Node) -> bool:
+    """True when the tree holds an ``OR`` (a negated one too)."""
+    if isinstance(node, Or):
+        return True
+    if isinstance(node, And):
+        return any(has_or(c) for c in node.children)
+    return isinstance(node, Not) and has_or(node.child)
+
+
 def format_query(node: Node | None) -> str:
     """The canonical form of a parsed query ("" for an empty one), without the outermost parentheses."""
     if node is None:

@@ -323,7 +323,7 @@ class Searcher(ArticleLookups, LatestArticles):
             corrected = False
             if suggestion is not None:
                 alt = run(suggestion.query)
-                full_match = got.total > 0 and not relaxed
+                full_match = got.total > 0 and not (relaxed or compiled.typed)  # search.typed
                 if not alt[1].total:
                     suggestion = None  # it finds nothing either: no use to the reader
                 elif suggestion.reason == PINYIN or not (full_match or compiled.long):

@@ -13,7 +13,9 @@ titles and snippets (岚<mark>湾港</mark>区). Those articles are the answer, 
 the answer is not relaxed; the relaxed fallback runs only when the characters are not found either.
 
 A run whose words an article holds together is left as it is, so a query whose words are found is answered
-as before. Long queries (questions, headlines: :mod:`search.ranking`) are left as they are too: their words
+as before. An answer as typed is no article with every word for the speller (:mod:`search.spelling`): a
+sound-alike slip (炸骗 where 诈骗 is many times more frequent) is corrected as before, and the characters as
+typed are what its "search as typed" link finds. Long queries (questions, headlines: :mod:`search.ranking`) are left as they are too: their words
 are rarely all in one article and their characters as typed never are.
 
 The check costs the query's words once more (their posting lists are already read) and only runs for a query
@@ -31,7 +33,7 @@ from search import query as ast
 from search.collect import Collected
 from search.context import Context
 from search.nodes import Node
-from search.plan import CompiledQuery, has_or
+from search.plan import CompiledQuery
 
 #: Two or more Han characters standing together: what may be a part of a name.
 _RUN_RE = re.compile(f"[{HAN_CLASS}]{{2,}}")
@@ -100,7 +102,7 @@ def worth_checking(compiled: CompiledQuery, total: int) -> bool:
     of the strict query is 0) or an alternative of an ``OR`` may fail; never for a long query."""
     if compiled.node is None or compiled.long:
         return False
-    return total == 0 or has_or(compiled.node)
+    return total == 0 or ast.has_or(compiled.node)
 
 
 def failing_runs(compiled: CompiledQuery, plan: Plan, ctx: Context, *, strict_empty: bool) -> frozenset[Run]:
@@ -130,7 +132,7 @@ def as_typed(
     if not failing or compiled.node is None:
         return None
     typed = plan(quote_runs(compiled.node, failing))
-    return replace(typed, node=compiled.node) if typed.strict is not None else None
+    return replace(typed, node=compiled.node, typed=True) if typed.strict is not None else None
 
 
 def answer_as_typed(

@@ -186,6 +186,23 @@ def test_quote_runs(q: str, quoted: str) -> None:
     assert format_query(quote_runs(tree, frozenset(typed_runs(tree)))) == quoted
 
 
+def test_a_sound_alike_slip_is_still_corrected(make_index) -> None:  # type: ignore[no-untyped-def]
+    # 炸骗 stands as typed in one article (爆炸骗局), 诈骗 in sixty: the slip is corrected as before, and searching
+    # the characters as typed (spellcheck off: the page's link) finds that one article, not relaxed
+    cases = [
+        {"id": f"case{i:02d}", "title": f"第{i}起电信诈骗案件告破", "body": f"警方破获第{i}起电信诈骗案件。"}
+        for i in range(60)
+    ]
+    boom = {"id": "boom", "title": "揭穿爆炸骗局", "body": "有人谎称发生爆炸骗取钱财。"}
+    searcher = Searcher(make_index([*cases, boom]), cache_size=0)
+    result = searcher.search("炸骗")
+    assert (result.corrected, result.suggestion and result.suggestion.query) == (True, "诈骗")
+    assert result.total == 60 and not result.relaxed
+    typed = searcher.search("炸骗", spellcheck=False)
+    assert ([h.id for h in typed.hits], typed.relaxed) == (["boom"], False)
+    assert typed.hits[0].title_html == "揭穿爆<mark>炸骗</mark>局"
+
+
 # -- parts of new names among real news (../shared) ----------------------------------------------------------
 
 
