@@ -327,6 +327,18 @@ def test_a_free_combination_of_common_words_is_left_out_a_bound_name_kept() -> N
     assert "各项工作" in {c.word for c in find_candidates(_free_pair_texts(), _cut, min_count=5)}
 
 
+def test_a_name_always_after_a_preposition_is_found_without_it() -> None:
+    rng = random.Random(7)
+    texts = [
+        "".join(chr(rng.randrange(0x4E00, 0x4E00 + 500)) for _ in range(100))
+        + f"。{rng.choice(BEFORE)}在翠峦镇{rng.choice(AFTER)}。"
+        for _ in range(60)
+    ]
+    # 翠峦镇 alone always has 在 on its left: it is 在翠峦镇 that has varied neighbours; the 在 is stripped
+    found = find_candidates(texts, _cut, min_count=5, freq=_freq)
+    assert [(c.word, c.count, c.cut) for c in found] == [("翠峦镇", 60, ["翠峦", "镇"])]
+
+
 def test_cli_says_why_it_lists_nothing(tmp_path: Path) -> None:
     source = tmp_path / "articles.jsonl"
     bodies = ["今天天气晴朗，适合出门散步。", "图书馆周末照常开放。"]

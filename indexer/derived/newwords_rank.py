@@ -32,7 +32,7 @@ EDGE_PARTICLES = frozenset(
     "的了是在和与及等将也都就而被把对从向于以为之其这那个各每该本此又还再已很最更上下中里次届位名年月日号同跟"
 )
 #: Prepositions and conjunctions the segmenter glues to the name after them (从岚湾/港区): a candidate that
-#: begins with one, glued, is left to the rest of it.
+#: begins with one, glued or cut off, is stripped of it and the rest counts in its place.
 LEFT_PARTICLES = frozenset("从在向到对于与和")
 #: Dictionary frequency above which a piece is a common word: its share counts for less.
 COMMON_FREQ = 300
@@ -87,11 +87,12 @@ def _glued(word: str, pieces: list[str], freq: Callable[[str], int]) -> bool:
     return len(word) > 2 and word[0] in LEFT_PARTICLES and (pieces[0] == word[0] or freq(pieces[0]) == 0)
 
 
-def score(grams: Grams, j: int, pieces: list[str], freq: Callable[[str], int]) -> float | None:
-    """The score of candidate ``j`` of ``grams`` cut as ``pieces`` (see the module); None for a free
-    combination of common words."""
-    count = int(grams.count[j])
-    start = int(grams.first[j])
+def score(
+    grams: Grams, first: int, count: int, pieces: list[str], freq: Callable[[str], int]
+) -> float | None:
+    """The score of the string of ``count`` occurrences at ``first`` in ``grams`` cut as ``pieces`` (see the
+    module); None for a free combination of common words."""
+    start = first
     bound, free = -math.inf, True
     for piece in pieces:
         share = count / max(grams.count_at(start, len(piece)), count)
@@ -101,9 +102,29 @@ def score(grams: Grams, j: int, pieces: list[str], freq: Callable[[str], int]) -
         start += len(piece)
     if free:
         return None
-    word = "".join(pieces)
-    rarest = min(freq(ch) for ch in word)
+    rarest = min(freq(ch) for ch in "".join(pieces))
     return math.log(count) + BOUND_WEIGHT * bound - RARITY_WEIGHT * math.log1p(rarest)
+
+
+#: A string found: its first occurrence, occurrences, cohesion, left and right entropies.
+_Row = tuple[int, int, float, float, float]
+
+
+def _strings(grams: Grams, cut: Callable[[str], list[str]], freq: Callable[[str], int]) -> dict[str, _Row]:
+    """The strings of ``grams``, those that begin with a preposition glued by the segmenter replaced by the
+    rest of them (在翠峦镇 counts as 翠峦镇 when 翠峦镇 is not found on its own: it always follows 在)."""
+    rows = {
+        grams.text(int(first), int(size)): (int(first), int(count), float(coh), float(left), float(right))
+        for first, size, count, coh, left, right in zip(
+            grams.first, grams.size, grams.count, grams.cohesion, grams.left, grams.right, strict=True
+        )
+    }
+    for word in [w for w in rows if len(w) > 2 and w[0] in LEFT_PARTICLES]:
+        if _glued(word, cut(word), freq):
+            first, _, *stats = rows.pop(word)
+            if word[1:] not in rows:
+                rows[word[1:]] = (first + 1, grams.count_at(first + 1, len(word) - 1), *stats)
+    return rows
 
 
 def rank(
@@ -113,20 +134,18 @@ def rank(
     freq: Callable[[str], int],
 ) -> list[Ranked]:
     """The candidates of ``grams`` that are cut today and not phrases, best first."""
-    words = {grams.text(int(grams.first[j]), int(grams.size[j])): j for j in range(len(grams.first))}
-    nested = _nested({w: int(grams.count[j]) for w, j in words.items()})
+    rows = _strings(grams, cut, freq)
+    nested = _nested({w: row[1] for w, row in rows.items()})
     out: list[Ranked] = []
-    for word, j in words.items():
+    for word, (first, count, cohesion, left, right) in rows.items():
         if word in nested or known(word):
             continue
         pieces = cut(word)
-        if len(pieces) < 2 or "".join(pieces) != word or _glued(word, pieces, freq) or not well_cut(pieces):
+        if len(pieces) < 2 or "".join(pieces) != word or not well_cut(pieces):
             continue
-        value = score(grams, j, pieces, freq)
-        if value is None:
-            continue
-        cohesion, left, right = (float(a[j]) for a in (grams.cohesion, grams.left, grams.right))
-        out.append(Ranked(word, int(grams.count[j]), pieces, cohesion, left, right, value))
+        value = score(grams, first, count, pieces, freq)
+        if value is not None:
+            out.append(Ranked(word, count, pieces, cohesion, left, right, value))
     out.sort(key=lambda r: (-r.score, -r.count, r.word))
     return out
 
