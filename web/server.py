@@ -85,8 +85,8 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 def metrics_dir(enabled: bool) -> Iterator[Path | None]:
     """A fresh temporary ``PROMETHEUS_MULTIPROC_DIR`` for the workers of one ``zhsearch serve`` (web/metrics.py).
 
-    Enter it before the app is made: prometheus_client chooses where values live when it is imported. The
-    directory is removed on the way out, by the process that made it only (a gunicorn worker leaves through
+    Enter it before gunicorn forks the workers: each makes its metrics at its first request and writes them
+    there (web/metrics.py; the master writes none). The directory is removed on the way out, by the process that made it only (a gunicorn worker leaves through
     here too, raising SystemExit, while the others still write). One inherited from the environment is not
     used: values left in it by an earlier server would be added to this one's.
     """
