@@ -13,8 +13,9 @@ article (:mod:`indexer.derived.newwords_ngrams`), strings of two to six characte
   none of them a stop word and neither end a particle or measure word standing alone (也/是, 在/北京, 个/月 are
   phrases, not words).
 
-They are ranked (:mod:`indexer.derived.newwords_rank`) so that names come first and phrases of ordinary words that
-combine freely (各项+工作, 经济+发展) last: a name has a piece that hardly occurs without it and rare characters.
+They are ranked (:mod:`indexer.derived.newwords_rank`) so that names come first and phrases of ordinary words
+that combine freely (各项+工作, 经济+发展) are left out: a name has a piece that hardly occurs without it and rare
+characters.
 Each candidate comes with its count, how today's cut breaks it in the text (with what it glues from its
 neighbours: 从岚湾/港区) and the sentence where it is cut so.
 """

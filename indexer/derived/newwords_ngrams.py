@@ -1,5 +1,6 @@
-"""The counting half of new-word discovery (:mod:`indexer.derived.newwords`): every string of two to :data:`MAX_CHARS`
-characters of the corpus that occurs often, holds together and has varied neighbours, computed in bulk with numpy.
+"""The counting half of new-word discovery (:mod:`indexer.derived.newwords`): every string of two to
+:data:`MAX_CHARS` characters of the corpus that occurs often, holds together and has varied neighbours, computed
+in bulk with numpy.
 
 The Chinese runs of the corpus are joined into one array of small integers (a character each, 0 between runs).
 Strings are counted one length at a time, each as a dense id: the id of its first ``n - 1`` characters combined
@@ -43,10 +44,6 @@ class Grams:
     cohesion: np.ndarray
     left: np.ndarray
     right: np.ndarray
-
-    @property
-    def n_chars(self) -> int:
-        return int(np.count_nonzero(self.ids))
 
     def text(self, start: int, size: int) -> str:
         """The string of ``size`` characters from position ``start``."""

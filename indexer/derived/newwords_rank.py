@@ -1,18 +1,23 @@
-"""The ranking half of new-word discovery (:mod:`indexer.derived.newwords`): which of the frequent, cohesive strings are
-new words, and how today's cut breaks them in the text.
+"""The ranking half of new-word discovery (:mod:`indexer.derived.newwords`): which of the frequent, cohesive
+strings are new words, and how today's cut breaks them in the text.
 
 A new name is cut by the segmenter into pieces that hardly occur without it: 岚湾 is only ever seen before 港区,
 璟 only in 璟澜科技. A phrase of ordinary words is cut into dictionary words that each occur often elsewhere
 with other partners (各项 and 工作, 经济 and 发展 combine freely). So each candidate is scored by its count, by how
 **bound** its most bound piece is, and by how rare its characters are as words of the segmenter's dictionary:
 
-* **bound**: for each piece of today's cut, the share of the piece's occurrences in the corpus that are inside
-  the candidate (1: the piece never occurs elsewhere), less a penalty when the piece is a common dictionary word
-  (a frequency over :data:`COMMON_FREQ`): a corpus that keeps writing 科学发展 does not make it one word;
+* **bound**: for each piece of today's cut, the log of the share of the piece's occurrences in the corpus that
+  are inside the candidate (0: the piece never occurs elsewhere), less ``COMMON_WEIGHT`` times the log of how far
+  its dictionary frequency exceeds :data:`COMMON_FREQ` (a corpus that keeps writing 科学发展 does not make it one
+  word); the best piece counts;
 * **rarity**: the dictionary frequency of its rarest character standing as a word (岚, 璟, 鹭 are rare; 各, 项,
   工, 作 are not).
 
-``score = log(count) + BOUND_WEIGHT * log(bound) - RARITY_WEIGHT * log(1 + rarest character's frequency)``.
+``score = log(count) + BOUND_WEIGHT * bound - RARITY_WEIGHT * log(1 + rarity)``. A candidate whose pieces are
+all common words each seen mostly apart from it (at most :data:`FREE_SHARE` of their occurrences inside it) is a
+free combination (各项+工作, 相关+部门) and left out; so is one that begins with a preposition the segmenter glues
+or cuts off (在翠峦镇: the rest counts instead). How today's cut breaks a candidate is read in the text, where the
+segmenter may glue a neighbour to it (从岚湾/港区).
 """
 
 from __future__ import annotations
