@@ -1,11 +1,10 @@
 """Posting lists as numpy arrays, read straight from a segment's memory-mapped postings file.
 
-A posting list written by :mod:`indexer.codec` is a run of blocks (up to ``BLOCK_LIMIT`` postings each), every
-block a 17-byte header (count, first id, last id, ...) and typed arrays (id deltas, frequencies, positions),
-zlib-compressed when that pays. :class:`TermList` reads the block headers of one term in one segment into
-arrays (the block table); :meth:`TermList.read` decodes all blocks, or only the blocks that can hold some given
-documents, with ``np.frombuffer`` per block and one ``cumsum`` for the ids of all of them. Python runs per block
-and per term, never per posting.
+A posting list written by :mod:`indexer.codec` is a run of blocks (the layout: :mod:`indexer.format.layout`).
+:class:`TermList` holds one term's block table in one segment and decodes all its blocks, or only the blocks
+that can hold some given documents, through :mod:`indexer.format.blocks` (the format's one bulk reader). Python
+runs per block and per term, never per posting. Here: the postings as arrays, the per-segment reader with its
+deletion mask, and the cache of block tables.
 
 Lists in another layout (an index written before this codec, inlined postings) are read through Whoosh's
 matcher: correct, slower, and only until the next reindex rebuilds the index.
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import struct
 import threading
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -23,17 +21,9 @@ from typing import Any
 import numpy as np
 from whoosh.reading import SegmentReader, TermNotFound
 
-from indexer.codec import BLOCK_INFO, BLOCK_LENGTH, MAGIC, V_POS, V_POS_COUNTS, W_FLOATS, W_INTS, W_ONES
 from indexer.compat import postings_buffer
+from indexer.format.blocks import NotOurPostings, block_table, decode_blocks, exclusive_cumsum
 
-_DTYPES = {
-    ord("B"): np.dtype("u1"),
-    ord("H"): np.dtype("<u2"),
-    ord("I"): np.dtype("<u4"),
-    ord("Q"): np.dtype("<u8"),
-}
-_F32 = np.dtype("<f4")
-_HEAD = BLOCK_LENGTH.size + BLOCK_INFO.size
 _EMPTY_I = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 
@@ -60,7 +50,7 @@ class Postings:
         starts = self.pstart[idx]
         counts = self.pstart[idx + 1] - starts
         return Postings(
-            self.ids[idx], self.tfs[idx], _exclusive_cumsum(counts), self.flat[ragged(starts, counts)]
+            self.ids[idx], self.tfs[idx], exclusive_cumsum(counts), self.flat[ragged(starts, counts)]
         )
 
     def shifted(self, offset: int) -> Postings:
@@ -99,12 +89,6 @@ class TermLists:
                 self._lists.popitem(last=False)
 
 
-def _exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=out[1:])
-    return out
-
-
 def ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The indexes ``starts[i], starts[i] + 1, ..., starts[i] + counts[i] - 1`` for every ``i``, in one array."""
     total = int(counts.sum())
@@ -115,45 +99,17 @@ def ragged(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 class TermList:
-    """One term's posting list in one segment, in this project's block layout."""
+    """One term's posting list in one segment, in this project's block layout: its block table
+    (:func:`indexer.format.blocks.block_table`) over the segment's postings buffer."""
 
-    __slots__ = ("buf", "count", "firsts", "lasts", "counts", "starts", "ends", "comp")
+    __slots__ = ("buf", "table", "count", "firsts", "lasts")
 
     def __init__(self, buf: Any, start: int, length: int) -> None:
         self.buf = buf
-        if bytes(buf[start : start + 4]) != MAGIC:
-            raise ValueError("not a zhsearch posting list")
-        firsts: list[int] = []
-        lasts: list[int] = []
-        counts: list[int] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        comp: list[int] = []
-        pos = start + 4
-        end = start + length
-        unpack_length = BLOCK_LENGTH.unpack_from
-        unpack_info = BLOCK_INFO.unpack_from
-        while pos < end:
-            (blen,) = unpack_length(buf, pos)
-            last = blen < 0
-            blen = -blen if last else blen
-            count, first, lastid, _maxw, compression, _mn, _mx = unpack_info(buf, pos + BLOCK_LENGTH.size)
-            firsts.append(first)
-            lasts.append(lastid)
-            counts.append(count)
-            comp.append(compression)
-            starts.append(pos + _HEAD)
-            ends.append(pos + BLOCK_LENGTH.size + blen)
-            pos += BLOCK_LENGTH.size + blen
-            if last:
-                break
-        self.firsts = np.array(firsts, dtype=np.int64)
-        self.lasts = np.array(lasts, dtype=np.int64)
-        self.counts = np.array(counts, dtype=np.int64)
-        self.starts = np.array(starts, dtype=np.int64)  # where each block's data starts and ends in buf
-        self.ends = np.array(ends, dtype=np.int64)
-        self.comp = np.array(comp, dtype=np.uint8)
-        self.count = int(self.counts.sum())
+        self.table = block_table(buf, start, length)
+        self.firsts = self.table.firsts
+        self.lasts = self.table.lasts
+        self.count = self.table.count
 
     def blocks_for(self, docs: np.ndarray) -> np.ndarray:
         """The blocks that can hold any of ``docs`` (segment-local, ascending)."""
@@ -166,63 +122,13 @@ class TermList:
 
     def read(self, blocks: np.ndarray | None = None, positions: bool = False) -> Postings:
         """Decode the given blocks (all when None) into arrays."""
-        sel = np.arange(len(self.counts)) if blocks is None else blocks
-        buf = self.buf
-        deltas: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
-        flats: list[np.ndarray] = []
-        pcounts: list[np.ndarray] = []
-        for start, end, compressed, n in zip(
-            self.starts[sel].tolist(),
-            self.ends[sel].tolist(),
-            self.comp[sel].tolist(),
-            self.counts[sel].tolist(),
-            strict=True,
-        ):
-            raw = buf[start:end]
-            if compressed:
-                raw = zlib.decompress(raw)
-            wcode, vcode = raw[0], raw[1]
-            dt = _DTYPES[raw[2]]
-            deltas.append(np.frombuffer(raw, dt, n - 1, 3))
-            pos = 3 + dt.itemsize * (n - 1)
-            if wcode == W_ONES:
-                w = np.ones(n, dtype=np.int64)
-            elif wcode == W_INTS:
-                dt = _DTYPES[raw[pos]]
-                w = np.frombuffer(raw, dt, n, pos + 1)
-                pos += 1 + dt.itemsize * n
-            elif wcode == W_FLOATS:
-                w = np.frombuffer(raw, _F32, n, pos)
-                pos += 4 * n
-            else:
-                raise ValueError(f"unknown weight code {wcode}")
-            weights.append(w)
-            if positions:
-                if vcode == V_POS:
-                    c = w
-                elif vcode == V_POS_COUNTS:
-                    dt = _DTYPES[raw[pos]]
-                    c = np.frombuffer(raw, dt, n, pos + 1)
-                    pos += 1 + dt.itemsize * n
-                else:
-                    raise ValueError("this posting list has no positions")
-                total = int(c.sum())
-                dt = _DTYPES[raw[pos]]
-                flats.append(np.frombuffer(raw, dt, total, pos + 1))
-                pcounts.append(c)
-        if not weights:
+        sel = np.arange(len(self.firsts)) if blocks is None else blocks
+        if not len(sel):
             return EMPTY
-        firsts, lasts = self.firsts[sel], self.lasts[sel]
-        seps = firsts - np.concatenate(([0], lasts[:-1]))
-        sizes = self.counts[sel] - 1
-        at = np.cumsum(sizes) - sizes
-        ids = np.cumsum(np.insert(np.concatenate(deltas).astype(np.int64), at, seps))
-        tfs = np.concatenate(weights).astype(np.float64)
+        ids, tfs, pstart, flat = decode_blocks(self.buf, self.table, sel, positions)
         if not positions:
             return Postings(ids, tfs)
-        pc = np.concatenate(pcounts).astype(np.int64)
-        return Postings(ids, tfs, _exclusive_cumsum(pc), np.concatenate(flats).astype(np.int64))
+        return Postings(ids, tfs, pstart, flat)
 
 
 def _whoosh_postings(reader: SegmentReader, field: str, btext: bytes, positions: bool) -> Postings:
@@ -248,7 +154,7 @@ def _whoosh_postings(reader: SegmentReader, field: str, btext: bytes, positions:
     return Postings(
         np.array(ids, dtype=np.int64),
         np.array(tfs, dtype=np.float64),
-        _exclusive_cumsum(np.array(counts, dtype=np.int64)),
+        exclusive_cumsum(np.array(counts, dtype=np.int64)),
         np.array(flat, dtype=np.int64),
     )
 
@@ -303,7 +209,7 @@ class Segment:
             length = length[0]
         try:
             return TermList(self.buf, self.base + offset, length)
-        except (ValueError, struct.error):
+        except (NotOurPostings, struct.error):
             return _whoosh_postings(self.reader, field, btext, positions)
 
     def read(self, field: str, btext: bytes, docs: np.ndarray | None, positions: bool) -> Postings:

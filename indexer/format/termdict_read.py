@@ -23,6 +23,7 @@ from whoosh.reading import CorruptIndexError, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from indexer.compat import file_buffer
+from indexer.format.blocks import block_table, summed_stats
 from indexer.format.layout import BLOCK_INFO, BLOCK_LENGTH, LITTLE_ENDIAN
 from indexer.format.layout import MAGIC as POSTINGS_MAGIC
 from indexer.format.termdict import DTYPES, FOOTER, MAGIC, RESTART, STATS_COLUMNS
@@ -216,32 +217,15 @@ class TermDict:
             if k < len(f.sindex) and f.sindex[k] == i:
                 df, minid, maxid, maxweight, minlen, maxlen = (column[k] for column in f.stats)
             else:
-                df, minid, maxid, maxweight, minlen, maxlen = self._summed_stats(offset)
+                df, minid, maxid, maxweight, minlen, maxlen = self._summed_stats(offset, length)
         lengths = _LENGTH_OF_BYTE
         info = W3TermInfo(weight, df, lengths[minlen], lengths[maxlen], maxweight, minid, maxid)
         info.set_extent(offset, length)
         return info
 
-    def _summed_stats(self, offset: int) -> tuple[int, int, int, float, int, int]:
+    def _summed_stats(self, offset: int, length: int) -> tuple[int, int, int, float, int, int]:
         """The statistics of the posting list at ``offset``, from all its block headers."""
-        get = self._postfile.get
-        pos = offset + len(POSTINGS_MAGIC)
-        df, minid, maxid, maxweight, minlen, maxlen = 0, -1, 0, 0.0, 0, 0
-        while True:
-            (blen,) = BLOCK_LENGTH.unpack(get(pos, BLOCK_LENGTH.size))
-            count, first, last, weight, _comp, mnlen, mxlen = BLOCK_INFO.unpack(
-                get(pos + BLOCK_LENGTH.size, BLOCK_INFO.size)
-            )
-            df += count
-            minid = first if minid < 0 else minid
-            maxid = last
-            maxweight = max(maxweight, weight)
-            if mnlen:  # a block of documents without lengths counts for nothing, as in the term info
-                minlen = mnlen if not minlen else min(minlen, mnlen)
-            maxlen = max(maxlen, mxlen)
-            if blen < 0:
-                return df, minid, maxid, maxweight, minlen, maxlen
-            pos += BLOCK_LENGTH.size + blen
+        return summed_stats(block_table(self._postfile.get(offset, length), 0, length))
 
     def items(self, f: _Field, start: int = 0) -> Iterator[tuple[bytes, W3TermInfo]]:
         """``(term, term info)`` of the terms of ``f`` from index ``start`` on."""

@@ -22,9 +22,10 @@ from typing import Any
 from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.formats import Format, Positions
 from whoosh.reading import CorruptIndexError
-from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
+from indexer.format.blocks import NotOurPostings, block_headers
 from indexer.format.layout import (
     BLOCK_INFO,
     BLOCK_LENGTH,
@@ -242,20 +243,13 @@ class ZhPostingsWriter(W3PostingsWriter):
             if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as unpack_int's tuple
                 length = length[0]
             raw = postfile.get(offset, length)
-            if raw[:4] != MAGIC:
-                raise CorruptIndexError(f"bad postings tag {raw[:4]!r} at offset {offset}")
-            pos = 4
-            while True:
-                (blen,) = BLOCK_LENGTH.unpack_from(raw, pos)
-                last = blen < 0
-                blen = -blen if last else blen
-                start = pos + _INT_SIZE
-                count, first, lastid, maxweight, comp, mnlen, mxlen = info.unpack_from(raw, start)
+            try:
+                headers = block_headers(raw, 0, length)
+            except NotOurPostings:
+                raise CorruptIndexError(f"bad postings tag {raw[:4]!r} at offset {offset}") from None
+            for first, lastid, count, start, end, comp, maxweight, mnlen, mxlen in headers:
                 header = info.pack(count, first + base, lastid + base, maxweight, comp, mnlen, mxlen)
-                blocks.append((header, raw[start + info.size : start + blen]))
-                pos = start + blen
-                if last:
-                    break
+                blocks.append((header, raw[start:end]))
             ti._weight += src.weight()
             ti._df += src.doc_frequency()
             if src._minlength is not None:

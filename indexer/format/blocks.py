@@ -1,0 +1,185 @@
+"""A posting list's blocks (the layout of :mod:`indexer.format.layout`) read in bulk with numpy.
+
+:func:`block_table` reads the block headers of one posting list into arrays: where each block's data is, its
+count, first and last id, largest weight, shortest and longest document. :func:`decode_blocks` decodes the
+chosen blocks at once: ``np.frombuffer`` per block for the id deltas, frequencies and positions, and one
+``cumsum`` for the ids of all of them; Python runs per block, never per posting. :func:`summed_stats` is a list's
+term statistics from its table. The query engine (:mod:`search.postings`) and the term dictionary's reader
+(:mod:`indexer.format.termdict_read`) read blocks through these functions; the writers are
+:mod:`indexer.format.write` (one posting at a time, and the merge's block copy) and
+:mod:`indexer.format.postingblocks` (a whole field from arrays), and a test holds both to the same bytes.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from indexer.format.layout import (
+    BLOCK_INFO,
+    BLOCK_LENGTH,
+    MAGIC,
+    V_POS,
+    V_POS_COUNTS,
+    W_FLOATS,
+    W_INTS,
+    W_ONES,
+)
+
+#: The type codes of :func:`indexer.format.layout.typed_array` as numpy dtypes.
+DTYPES = {
+    ord("B"): np.dtype("u1"),
+    ord("H"): np.dtype("<u2"),
+    ord("I"): np.dtype("<u4"),
+    ord("Q"): np.dtype("<u8"),
+}
+_F32 = np.dtype("<f4")
+#: A block's length and info, before its data.
+BLOCK_HEAD = BLOCK_LENGTH.size + BLOCK_INFO.size
+
+
+class NotOurPostings(ValueError):
+    """The bytes are not a posting list of this format (W3's own, or inlined in the term info)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockTable:
+    """The block headers of one posting list, one array entry per block; ``starts``/``ends`` are where each
+    block's data lies in the buffer the table was read from, ``comp`` whether it is zlib-compressed."""
+
+    firsts: np.ndarray
+    lasts: np.ndarray
+    counts: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    comp: np.ndarray
+    maxweights: np.ndarray
+    minlens: np.ndarray
+    maxlens: np.ndarray
+
+    @property
+    def count(self) -> int:
+        """Postings in the whole list."""
+        return int(self.counts.sum())
+
+
+def block_headers(
+    buf: Any, start: int, length: int
+) -> list[tuple[int, int, int, int, int, int, float, int, int]]:
+    """Each block's ``(first id, last id, count, data start, data end, compression, max weight, min length byte,
+    max length byte)`` of the posting list at ``buf[start:start + length]`` (bytes, mmap or memoryview)."""
+    if bytes(buf[start : start + len(MAGIC)]) != MAGIC:
+        raise NotOurPostings("not a zhsearch posting list")
+    rows = []
+    pos = start + len(MAGIC)
+    end = start + length
+    unpack_length = BLOCK_LENGTH.unpack_from
+    unpack_info = BLOCK_INFO.unpack_from
+    while pos < end:
+        (blen,) = unpack_length(buf, pos)
+        last = blen < 0
+        blen = -blen if last else blen
+        count, first, lastid, maxw, compression, minlen, maxlen = unpack_info(buf, pos + BLOCK_LENGTH.size)
+        data_end = pos + BLOCK_LENGTH.size + blen
+        rows.append((first, lastid, count, pos + BLOCK_HEAD, data_end, compression, maxw, minlen, maxlen))
+        pos = data_end
+        if last:
+            break
+    return rows
+
+
+def block_table(buf: Any, start: int, length: int) -> BlockTable:
+    """The table of the posting list at ``buf[start:start + length]``: :func:`block_headers` as arrays."""
+    rows = block_headers(buf, start, length)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 9
+    ints = [np.array(c, dtype=np.int64) for c in columns[:5]]
+    return BlockTable(
+        *ints,
+        comp=np.array(columns[5], dtype=np.uint8),
+        maxweights=np.array(columns[6], dtype=np.float64),
+        minlens=np.array(columns[7], dtype=np.uint8),
+        maxlens=np.array(columns[8], dtype=np.uint8),
+    )
+
+
+def summed_stats(table: BlockTable) -> tuple[int, int, int, float, int, int]:
+    """``(doc frequency, min id, max id, max weight, min length byte, max length byte)`` of the whole list. A
+    block of documents without lengths (length byte 0) counts for nothing in the shortest length."""
+    with_length = table.minlens[table.minlens > 0]
+    return (
+        table.count,
+        int(table.firsts[0]),
+        int(table.lasts[-1]),
+        float(table.maxweights.max()),
+        int(with_length.min()) if len(with_length) else 0,
+        int(table.maxlens.max()),
+    )
+
+
+def exclusive_cumsum(counts: np.ndarray) -> np.ndarray:
+    """``[0, c0, c0 + c1, ...]``: where each of ``counts``' runs starts, and one more entry at the end."""
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
+def decode_blocks(
+    buf: Any, table: BlockTable, sel: np.ndarray, positions: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The blocks ``sel`` (ascending block numbers, not empty) decoded: ``(ids, frequencies, pstart, flat)``;
+    posting ``i``'s positions are ``flat[pstart[i]:pstart[i + 1]]`` (both None unless ``positions``)."""
+    deltas: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    flats: list[np.ndarray] = []
+    pcounts: list[np.ndarray] = []
+    for start, end, compressed, n in zip(
+        table.starts[sel].tolist(),
+        table.ends[sel].tolist(),
+        table.comp[sel].tolist(),
+        table.counts[sel].tolist(),
+        strict=True,
+    ):
+        raw = buf[start:end]
+        if compressed:
+            raw = zlib.decompress(raw)
+        wcode, vcode = raw[0], raw[1]
+        dt = DTYPES[raw[2]]
+        deltas.append(np.frombuffer(raw, dt, n - 1, 3))
+        pos = 3 + dt.itemsize * (n - 1)
+        if wcode == W_ONES:
+            w = np.ones(n, dtype=np.int64)
+        elif wcode == W_INTS:
+            dt = DTYPES[raw[pos]]
+            w = np.frombuffer(raw, dt, n, pos + 1)
+            pos += 1 + dt.itemsize * n
+        elif wcode == W_FLOATS:
+            w = np.frombuffer(raw, _F32, n, pos)
+            pos += 4 * n
+        else:
+            raise ValueError(f"unknown weight code {wcode}")
+        weights.append(w)
+        if positions:
+            if vcode == V_POS:
+                c = w
+            elif vcode == V_POS_COUNTS:
+                dt = DTYPES[raw[pos]]
+                c = np.frombuffer(raw, dt, n, pos + 1)
+                pos += 1 + dt.itemsize * n
+            else:
+                raise ValueError("this posting list has no positions")
+            dt = DTYPES[raw[pos]]
+            flats.append(np.frombuffer(raw, dt, int(c.sum()), pos + 1))
+            pcounts.append(c)
+    firsts, lasts = table.firsts[sel], table.lasts[sel]
+    seps = firsts - np.concatenate(([0], lasts[:-1]))
+    sizes = table.counts[sel] - 1
+    at = np.cumsum(sizes) - sizes
+    ids = np.cumsum(np.insert(np.concatenate(deltas).astype(np.int64), at, seps))
+    tfs = np.concatenate(weights).astype(np.float64)
+    if not positions:
+        return ids, tfs, None, None
+    pstart = exclusive_cumsum(np.concatenate(pcounts).astype(np.int64))
+    return ids, tfs, pstart, np.concatenate(flats).astype(np.int64)
