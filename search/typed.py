@@ -13,13 +13,15 @@ titles and snippets (岚<mark>湾港</mark>区). Those articles are the answer, 
 the answer is not relaxed; the relaxed fallback runs only when the characters are not found either.
 
 A run whose words an article holds together is left as it is, so a query whose words are found is answered
-as before. An answer as typed is no article with every word for the speller (:mod:`search.spelling`): a
-sound-alike slip (炸骗 where 诈骗 is many times more frequent) is corrected as before, and the characters as
-typed are what its "search as typed" link finds. Long queries (questions, headlines: :mod:`search.ranking`) are left as they are too: their words
-are rarely all in one article and their characters as typed never are.
+as before; so are long queries (questions, headlines: :mod:`search.ranking`), whose words are rarely all in one
+article and whose characters as typed never are. For the speller (:mod:`search.spelling`) an answer as typed
+is no article with every word: a sound-alike slip (炸骗 where 诈骗 is many times more frequent) is corrected as
+before, and the characters as typed are what its "search as typed" link finds.
 
-The check costs the query's words once more (their posting lists are already read) and only runs for a query
-with no article holding every word, or with an ``OR`` (an alternative can fail while another matches).
+The check costs the query's words once more (their posting lists are already read; a run that is the whole
+query is not evaluated again) and only runs for a query with no article holding every word, or with an ``OR``
+(an alternative can fail while another matches). The phrase then replaces the relaxed query, not adds to it:
+on the bench's ``name_part`` queries (75k xwlb articles) the p95 is the same with and without this step.
 """
 
 from __future__ import annotations
