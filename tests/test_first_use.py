@@ -96,7 +96,7 @@ def test_an_empty_file_and_an_empty_directory_are_named(tmp_path: Path, articles
     assert (code, out) == (
         1,
         "Error: no article could be read (1 no article files, 1 empty file); the index was left as it was\n"
-        f"  {nothing}: no article files in it (.jsonl, .jsonl.gz, .json, .txt, .html, .htm)\n"
+        f"  {nothing}: no article files in it (.jsonl, .jsonl.gz, .json, .txt, .html, .htm, .xml)\n"
         f"  {empty}: no articles in it\n",
     )
     assert not index_dir.exists()

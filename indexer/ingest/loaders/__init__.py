@@ -2,13 +2,14 @@
 
 ``iter_source_files(paths)`` finds the article files; ``load_file(path)`` reads one, choosing the format by its
 name: JSON Lines (``.jsonl``, ``.jsonl.gz``), JSON (``.json``), saved pages as text (``.txt``), HTML (``.html``,
-``.htm``). Loading never raises for bad content: every broken record is a :class:`Problem` and loading goes on.
+``.htm``), WordPress exports (``.xml``). Loading never raises for bad content: every broken record is a
+:class:`Problem` and loading goes on.
 
 Problem reasons (stable, for summaries): "not found", "unreadable file", "unreadable directory", "symlink loop",
 "not a regular file", "unsupported file type", "not a text file", "undecodable file", "corrupt gzip", "bad JSON",
-"too deeply nested", "not an object", "bad field", "missing title and body", "no article text", "no article files"
-(a directory given without any), "loader error" (a bug: an unexpected exception, reported rather than raised).
-An unparseable date is no problem: the article is loaded without it, with ``("unparseable date", message)`` in its
+"too deeply nested", "bad XML", "not a WordPress export", "not an object", "bad field", "missing title and body",
+"no article text", "no article files" (a directory given without any), "loader error" (a bug: an unexpected
+exception, reported rather than raised). An unparseable date is no problem: the article is loaded without it, with ``("unparseable date", message)`` in its
 ``notes``, which the reindex reports as a warning.
 """
 
@@ -23,6 +24,7 @@ from indexer.ingest.loaders.htmlpage import load_html_page
 from indexer.ingest.loaders.jsonfmt import KnownLine, load_json, load_jsonl
 from indexer.ingest.loaders.problem import Problem
 from indexer.ingest.loaders.textpage import load_text_page
+from indexer.ingest.loaders.wxr import load_wxr
 
 __all__ = ["SUPPORTED_SUFFIXES", "KnownLine", "Problem", "iter_source_files", "load_file"]
 
@@ -33,6 +35,7 @@ _LOADERS: dict[str, Callable[[Path], Iterator[Article | Problem]]] = {
     ".txt": load_text_page,
     ".html": load_html_page,
     ".htm": load_html_page,
+    ".xml": load_wxr,
 }
 
 

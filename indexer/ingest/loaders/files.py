@@ -11,7 +11,7 @@ from pathlib import Path
 from indexer.ingest.loaders.problem import Problem
 
 #: File name endings the loaders read (compared case-insensitively). Other files in a directory are ignored.
-SUPPORTED_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".txt", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".jsonl", ".jsonl.gz", ".json", ".txt", ".html", ".htm", ".xml")
 
 
 def is_supported(name: str) -> bool:
