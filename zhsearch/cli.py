@@ -18,6 +18,7 @@ from search.cli import search_command
 from web.cli import serve_command
 from zhsearch.dictsuggest import dict_suggest
 from zhsearch.stats import stats_command
+from zhsearch.sync import sync_group
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -299,6 +300,7 @@ def snapshot_command(dest: Path, index_dir: Path) -> None:
 cli.add_command(search_command)
 cli.add_command(serve_command)
 cli.add_command(stats_command)
+cli.add_command(sync_group)
 
 
 def main() -> None:
