@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from web_fixtures import LiveServer
 from wordpress_fixture import WordPressSite, insert_post, insert_posts, wordpress_site
 
 from indexer.articles import Article
@@ -215,3 +219,53 @@ def test_nothing_listening_is_named(tmp_path: Path) -> None:
     code, output = _sync(f"http://127.0.0.1:{port}", tmp_path / "index")
     assert code == 1 and f"http://127.0.0.1:{port}/?rest_route=" in str(output)
     assert "no answer (connection refused: nothing listens there)" in str(output)
+
+
+class _Slow(_Answer):
+    def do_GET(self) -> None:  # noqa: N802
+        time.sleep(3)
+        try:
+            super().do_GET()
+        except BrokenPipeError:
+            pass  # WordPress gave up after its second, as it should
+
+
+def _titles(page: str) -> list[str]:
+    return re.findall(r'<li data-id="\d+">([^<]*)</li>', page)
+
+
+def test_the_plugin_answers_the_sites_search_box(
+    site: tuple[WordPressSite, list[int]], tmp_path: Path
+) -> None:
+    """WordPress's own /?s= page with the plugin active: a query in traditional characters finds the post
+    written in simplified ones (WordPress's LIKE search does not); zhsearch silent: WordPress answers."""
+    wp, _ = site
+    index_dir = tmp_path / "index"
+    assert _counts(_sync(wp.url, index_dir)[1]) == (3, 0, 0)
+    server = LiveServer(index_dir).wait_ready()
+    slow = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    threading.Thread(target=slow.serve_forever, daemon=True).start()
+    try:
+        wp.php(f"activate_plugin('zhsearch/zhsearch.php');update_option('zhsearch_url', '{server.url}/');")
+        status, page = wp.get("/?s=" + quote("電信網絡詐騙"))
+        assert status == 200 and _titles(page) == ["公安部通报电信网络诈骗典型案例"], page
+        assert 'data-found="1"' in page
+        status, page = wp.get("/?s=" + quote("岚湾 法治"))
+        assert _titles(page) == ["岚湾港区扩建工程开工"]
+        wp.php(f"update_option('zhsearch_url', 'http://127.0.0.1:{slow.server_port}');")
+        started = time.monotonic()
+        status, page = wp.get("/?s=" + quote("電信網絡詐騙"))
+        assert status == 200 and _titles(page) == []  # WordPress's own search: characters as typed
+        assert time.monotonic() - started < 2.9  # it gave zhsearch a second, not the three it would take
+        status, page = wp.get("/?s=" + quote("电信网络诈骗"))
+        assert _titles(page) == ["公安部通报电信网络诈骗典型案例"]
+        settings = wp.php(
+            "require_once ABSPATH . 'wp-admin/includes/admin.php'; wp_set_current_user(1);"
+            "zhsearch_register_settings(); zhsearch_settings_page();"
+        )
+        assert 'name="zhsearch_url"' in settings and "does not answer" in settings
+    finally:
+        wp.php("deactivate_plugins('zhsearch/zhsearch.php'); delete_option('zhsearch_url');")
+        slow.shutdown()
+        slow.server_close()
+        server.stop()

@@ -204,6 +204,7 @@ class WordPressSite:
         if installing:
             head += "define('WP_INSTALLING', true);\n"
         head += f"require_once '{self.site}/wp-load.php';\n"
+        head += "require_once ABSPATH . 'wp-admin/includes/plugin.php';\n"
         script.write_text(head + code, encoding="utf-8")
         done = subprocess.run([_which("php"), str(script)], capture_output=True, cwd=self.site, timeout=300)
         out = done.stdout.decode("utf-8", "replace")
