@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -75,7 +76,7 @@ def site() -> Iterator[tuple[WordPressSite, list[int]]]:
 def _sync(url: str, index_dir: Path, *more: str) -> tuple[int, dict[str, Any] | str]:
     result = CliRunner().invoke(cli, ["sync", "wordpress", url, "--index", str(index_dir), "--json", *more])
     if result.exit_code != 0:
-        return result.exit_code, result.output
+        return result.exit_code, result.output + "".join(traceback.format_exception(*result.exc_info))
     return 0, json.loads(result.stdout.strip().splitlines()[-1])
 
 
