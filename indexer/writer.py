@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -183,39 +184,41 @@ def _dups_of(gen_dir: Path, commit: int, threshold: float, previous: Path) -> in
     return int((dups.group != np.arange(len(dups.group))).sum())
 
 
+def _spelling_of(gen_dir: Path, df: Counter[str], commit: int, previous: Path) -> int:
+    """Write the spelling tables of ``gen_dir`` (in a process of its own: see :func:`_write_suggestions`); the
+    number of words they spell."""
+    return len(write_spelling(gen_dir, df, commit, previous=previous).words)
+
+
 def _write_suggestions(
     gen_dir: Path, log: Callable[[str], None], previous: Path | None = None, change: TitleChange | None = None
 ) -> None:
     """The data files of the index's latest commit, next to it: the search box's suggestions, the spelling
     tables and the near-duplicate groups (see :mod:`indexer.derived.suggest`, :mod:`indexer.derived.spelling`,
-    :mod:`indexer.derived.dups`); ``previous``: the generation whose files lend their pinyin and signatures (default:
-    ``gen_dir`` itself); ``change``: the titles the commit removed and added since the previous files. The
-    groups are computed in a second process meanwhile: both cores work."""
+    :mod:`indexer.derived.dups`); ``previous``: the generation whose files lend their pinyin and signatures
+    (default: ``gen_dir`` itself); ``change``: the titles the commit removed and added since the previous files.
+    The groups and the spelling tables are computed in two more processes meanwhile (the suggestions do not need
+    the tables: their pinyin comes from the previous suggestions, else from pypinyin, the same keys)."""
     t0 = time.monotonic()
     lender = previous or gen_dir
     try:
         ix = open_generation(gen_dir)
         commit = ix.latest_generation()
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
             copies = pool.submit(_dups_of, gen_dir, commit, dup_threshold(), lender / DUPS_FILE)
             with ix.reader() as reader:
                 df = term_frequencies(reader, cache=gen_dir / TERM_COUNTS_FILE)
-                spelling = write_spelling(gen_dir, df, commit, previous=lender / SPELLING_FILE)
+                spelled = pool.submit(_spelling_of, gen_dir, df, commit, lender / SPELLING_FILE)
                 data = write_suggestions(
-                    gen_dir,
-                    reader,
-                    commit,
-                    previous=lender / SUGGEST_FILE,
-                    df=df,
-                    spelled=spelling.keys(),
-                    change=change,
+                    gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df, change=change
                 )
             n_copies = copies.result()
+            n_words = spelled.result()
     except Exception as exc:  # noqa: BLE001 -- optional data: the index stands, the web workers build them
         log(f"warning: the suggestions were not written ({exc}); the web workers will build them")
         return
     log(
-        f"suggestions: {len(data.entries):,} entries, spelling: {len(spelling.words):,} words, "
+        f"suggestions: {len(data.entries):,} entries, spelling: {n_words:,} words, "
         f"near-duplicates: {n_copies:,} copies of other articles, in {time.monotonic() - t0:.1f} s"
     )
 
