@@ -197,8 +197,9 @@ def _write_suggestions(
     tables and the near-duplicate groups (see :mod:`indexer.derived.suggest`, :mod:`indexer.derived.spelling`,
     :mod:`indexer.derived.dups`); ``previous``: the generation whose files lend their pinyin and signatures
     (default: ``gen_dir`` itself); ``change``: the titles the commit removed and added since the previous files.
-    The groups and the spelling tables are computed in two more processes meanwhile (the suggestions do not need
-    the tables: their pinyin comes from the previous suggestions, else from pypinyin, the same keys)."""
+    The groups are computed in another process meanwhile, and so are the spelling tables when there are previous
+    suggestions to lend their pinyin (the suggestions do not need the tables then: the same keys come from the
+    previous suggestions, else from pypinyin); otherwise the tables are written first and spell the terms."""
     t0 = time.monotonic()
     lender = previous or gen_dir
     try:
@@ -208,12 +209,19 @@ def _write_suggestions(
             copies = pool.submit(_dups_of, gen_dir, commit, dup_threshold(), lender / DUPS_FILE)
             with ix.reader() as reader:
                 df = term_frequencies(reader, cache=gen_dir / TERM_COUNTS_FILE)
-                spelled = pool.submit(_spelling_of, gen_dir, df, commit, lender / SPELLING_FILE)
-                data = write_suggestions(
-                    gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df, change=change
-                )
+                if (lender / SUGGEST_FILE).exists():
+                    spelled = pool.submit(_spelling_of, gen_dir, df, commit, lender / SPELLING_FILE)
+                    data = write_suggestions(
+                        gen_dir, reader, commit, previous=lender / SUGGEST_FILE, df=df, change=change
+                    )
+                    n_words = spelled.result()
+                else:  # no suggestions to lend their pinyin: the spelling tables spell the terms first, once
+                    spelling = write_spelling(gen_dir, df, commit, previous=lender / SPELLING_FILE)
+                    data = write_suggestions(
+                        gen_dir, reader, commit, df=df, spelled=spelling.keys(), change=change
+                    )
+                    n_words = len(spelling.words)
             n_copies = copies.result()
-            n_words = spelled.result()
     except Exception as exc:  # noqa: BLE001 -- optional data: the index stands, the web workers build them
         log(f"warning: the suggestions were not written ({exc}); the web workers will build them")
         return
