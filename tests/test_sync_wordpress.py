@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.server
 import json
 import re
+import sys
 import threading
 import time
 import traceback
@@ -270,3 +271,18 @@ def test_the_plugin_answers_the_sites_search_box(
         slow.shutdown()
         slow.server_close()
         server.stop()
+
+
+def test_the_benchmark_runs(site: tuple[WordPressSite, list[int]], tmp_path: Path) -> None:
+    """bench/wordpress_sync.py end to end on a few posts (its own WordPress): the summaries of its three runs."""
+    repo = Path(__file__).resolve().parent.parent
+    if str(repo) not in sys.path:  # bench/ is not an installed package
+        sys.path.insert(0, str(repo))
+    from bench import wordpress_sync
+
+    assert (
+        wordpress_sync.main(["--posts", "20", "--changed", "2", "--rounds", "1", "--out", str(tmp_path)]) == 0
+    )
+    table = (tmp_path / "wordpress.md").read_text(encoding="utf-8")
+    assert "| first sync | 20 posts |" in table and "| 20 / 0 / 0 |" in table
+    assert "| 0 / 0 / 0 |" in table and "| 0 / 2 / 0 |" in table
