@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import click
 from indexer.analysis import read_userdict
 from indexer.config import setting
 from indexer.ingest.fetch import FetchError
+from indexer.ingest.summary import ReindexSummary
 from indexer.options import index_option
 from indexer.store import StoreError
 
@@ -117,32 +119,45 @@ def _run(
         time.sleep(max(0.0, every - (time.monotonic() - started)))
 
 
+@dataclass
+class SyncResult:
+    """A sync: the reindex summary (its ``seconds`` the whole sync's) and the seconds spent fetching."""
+
+    summary: ReindexSummary
+    fetch_seconds: float
+
+    def as_dict(self, url: str) -> dict[str, Any]:
+        return {"url": url, **self.summary.as_dict(), "fetch_seconds": round(self.fetch_seconds, 3)}
+
+
 def sync_index(
     mirror: Callable[[Callable[[str], None]], Any],
     index_dir: Path,
     userdict: tuple = (),
     log: Callable[[str], None] = lambda message: None,
-) -> Any:
-    """Bring a mirror up to date, then reindex ``<index>/sources``; the reindex summary."""
+) -> SyncResult:
+    """Bring a mirror up to date (``mirror(log)``), then reindex ``<index>/sources``."""
     from indexer.writer import reindex
 
     started = time.monotonic()
     change = mirror(log)
+    fetched = time.monotonic() - started
     summary = reindex([change.path.parent], index_dir, userdict=userdict, log=log)
     summary.seconds = time.monotonic() - started  # the whole sync, fetching included
-    return summary
+    return SyncResult(summary, fetched)
 
 
 def _sync_once(
     mirror: Callable[[Callable[[str], None]], Any], url: str, index_dir: Path, entries: tuple, as_json: bool
 ) -> None:
-    summary = sync_index(mirror, index_dir, entries, lambda m: click.echo(m, err=True))
+    result = sync_index(mirror, index_dir, entries, lambda m: click.echo(m, err=True))
+    summary = result.summary
     for problem in summary.problems[:20]:
         click.echo(f"skipped: {problem}", err=True)
     for warning in summary.warnings[:20]:
         click.echo(f"warning: {warning}", err=True)
     if as_json:
-        click.echo(json.dumps({"url": url, **summary.as_dict()}, ensure_ascii=False))
+        click.echo(json.dumps(result.as_dict(url), ensure_ascii=False))
         return
     click.echo(
         f"sync {url}: {summary.added:,} added, {summary.updated:,} updated, {summary.deleted:,} deleted, "
