@@ -232,6 +232,22 @@ class _Slow(_Answer):
             pass  # WordPress gave up after its second, as it should
 
 
+def test_a_timeout_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("indexer.ingest.fetch.TIMEOUT", 0.5)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        code, output = _sync(url, tmp_path / "index")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 1
+    assert output.startswith(
+        f"Error: {url}?rest_route=/&_fields=name,home,url,namespaces: no answer within 0.5 s (timeout)"
+    )
+
+
 def _titles(page: str) -> list[str]:
     return re.findall(r'<li data-id="\d+">([^<]*)</li>', page)
 

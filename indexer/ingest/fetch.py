@@ -52,8 +52,10 @@ _REASONS = {
 }
 
 
-def fetch(url: str, *, headers: dict[str, str] | None = None, timeout: float = TIMEOUT) -> Response:
-    """GET ``url``; a 200 or 304 answer, or :class:`FetchError` naming the url and what answered."""
+def fetch(url: str, *, headers: dict[str, str] | None = None, timeout: float | None = None) -> Response:
+    """GET ``url``; a 200 or 304 answer, or :class:`FetchError` naming the url and what answered.
+    ``timeout``: seconds (default :data:`TIMEOUT`)."""
+    timeout = TIMEOUT if timeout is None else timeout
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
