@@ -136,6 +136,12 @@ def file_buffer(structfile: Any) -> tuple[Any, int, int]:
     return data, 0, len(data)
 
 
+def segment_term_dict(reader: Any) -> Any | None:
+    """The :class:`indexer.format.termdict_read.TermDict` of a segment reader whose terms this project's codec
+    wrote, else None (W3's own terms reader)."""
+    return getattr(getattr(reader, "_terms", None), "term_dict", None)
+
+
 def postings_buffer(reader: SegmentReader) -> tuple[Any, int, int]:
     """``(buffer, start, end)`` of a segment's postings file (see :func:`file_buffer`)."""
     return file_buffer(terms_postfile(reader._terms))

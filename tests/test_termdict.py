@@ -448,3 +448,33 @@ def test_segment_sizes_reports_each_part(
     assert compact[0]["termdict"] < 20 * compact[0]["terms"] < zh[0]["termdict"]
     assert main([sample_indexes[1].storage.folder]) == 0
     assert "bytes a term" not in capsys.readouterr().out
+
+
+def _bulk_frequencies(tr: Any, name: str) -> list[tuple[bytes, int]]:
+    terms, df = tr.term_dict.doc_frequencies(name)
+    return list(zip(terms, df.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("gaps", [False, True], ids=["contiguous", "gaps"])
+def test_doc_frequencies_in_bulk_as_term_by_term(case: str, gaps: bool) -> None:
+    """Every term's document frequency read in bulk (block headers gathered with numpy, the side table) is what
+    W3's dictionary answers term by term."""
+    fields = CASES[case]
+    _, _, w3 = _write(ZhCodec(blocklimit=BLOCKLIMIT), fields, gaps=gaps)
+    _, _, compact = _write(ZhCompactCodec(blocklimit=BLOCKLIMIT), fields, gaps=gaps)
+    for name in fields:
+        expected = [(t, w3.doc_frequency(name, t)) for f, t in w3.terms() if f == name]
+        assert _bulk_frequencies(compact, name) == expected
+    assert _bulk_frequencies(compact, "absent") == []
+
+
+def test_doc_frequencies_of_the_sample_through_mapped_storage(sample_indexes: tuple[Any, Any]) -> None:
+    _zh, compact = sample_indexes
+    ix = MappedStorage(compact.storage.folder, readonly=True).open_index()
+    with ix.reader() as r:
+        tr = r._terms
+        for name in ("title", "body", "body_ng"):
+            expected = [(t, ti.doc_frequency()) for t, ti in r.iter_field(name)]
+            assert _bulk_frequencies(tr, name) == expected
+        assert max(n for _, n in _bulk_frequencies(tr, "body_ng")) > BLOCK_LIMIT  # lists of several blocks

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.analysis import HAN_CLASS
+from indexer.compat import segment_term_dict
 from indexer.derived.datafile import UNREADABLE, read_data, write_data
 from indexer.normalize import fold
 
@@ -96,6 +97,22 @@ def _good_term(term: str) -> bool:
     return len(term) >= 2 and bool(_WORDISH_RE.search(term)) and not term.isdigit()
 
 
+def _segment_counts(leaf: Any, fields: list[str]) -> Counter[str]:
+    """Each term of ``fields`` in one segment with the number of its documents that hold it (summed over the
+    fields): read in bulk from the segment's term dictionary, else term by term through Whoosh."""
+    counts: Counter[str] = Counter()
+    tdict = segment_term_dict(leaf)
+    for field in fields:
+        if tdict is not None:
+            terms, df = tdict.doc_frequencies(field)
+            pairs: Iterable[tuple[bytes, int]] = zip(terms, df.tolist(), strict=True)
+        else:
+            pairs = ((btext, info.doc_frequency()) for btext, info in leaf.iter_field(field))
+        for btext, n in pairs:
+            counts[btext.decode("utf-8", "replace")] += n
+    return counts
+
+
 def term_frequencies(reader: Any, cache: Path | None = None) -> Counter[str]:
     """Each term of ``title`` and ``body`` with the number of articles that hold it (summed over the fields).
 
@@ -114,10 +131,7 @@ def term_frequencies(reader: Any, cache: Path | None = None) -> Counter[str]:
         segment_id = leaf.segment().segment_id() if hasattr(leaf, "segment") else None
         counts = known.get(segment_id) if segment_id else None
         if not isinstance(counts, Counter):
-            counts = Counter()
-            for field in fields:
-                for btext, info in leaf.iter_field(field):
-                    counts[btext.decode("utf-8", "replace")] += info.doc_frequency()
+            counts = _segment_counts(leaf, fields)
         if segment_id:
             per_segment[segment_id] = counts
     if cache is not None:

@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from whoosh.codec.base import FieldCursor, TermsReader
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.formats import Format
@@ -196,6 +197,39 @@ class TermDict:
         lengths = f.plen.slice(run * RESTART, i + 1)
         return f.pstart[run] + sum(lengths) - lengths[-1], lengths[-1]
 
+    def doc_frequencies(self, name: str) -> tuple[list[bytes], np.ndarray]:
+        """Every term of field ``name`` with its document frequency, in bulk: the frequencies of one-block lists
+        gathered from their block headers with numpy, the others from the side table (the values
+        :meth:`info` gives term by term)."""
+        f = self.fields.get(name)
+        if f is None or not f.count:
+            return [], np.zeros(0, dtype=np.int64)
+        terms = list(self.walk(f))
+        lengths = np.asarray(f.plen.slice(0, f.count), dtype=np.int64)
+        if f.pall is not None:
+            offsets = np.asarray(f.pall, dtype=np.int64)
+        else:
+            ends = np.cumsum(lengths)
+            run_base = (ends - lengths)[::RESTART]  # bytes before each run's first list, counted from list 0
+            runs = np.arange(f.count) // RESTART
+            offsets = np.asarray(f.pstart, dtype=np.int64)[runs] + (ends - lengths) - run_base[runs]
+        df = np.zeros(f.count, dtype=np.int64)
+        listed = np.flatnonzero(lengths > 0)
+        if not len(listed):
+            return terms, df
+        buf, start, _end = file_buffer(self._postfile)
+        raw = np.frombuffer(buf, dtype=np.uint8)
+        at = start + offsets[listed]
+        tags = raw[at[:, None] + np.arange(len(POSTINGS_MAGIC))]
+        if (tags != np.frombuffer(POSTINGS_MAGIC, dtype=np.uint8)).any():
+            raise CorruptIndexError("a posting list without its tag: `zhsearch reindex --full` rebuilds it")
+        one_block = raw[at + len(POSTINGS_MAGIC)] >= 0x80  # the block length (big-endian) is negative
+        count_at = at[one_block] + len(POSTINGS_MAGIC) + BLOCK_LENGTH.size  # BLOCK_INFO starts with a uint16
+        df[listed[one_block]] = raw[count_at].astype(np.int64) | raw[count_at + 1].astype(np.int64) << 8
+        for i in listed[~one_block].tolist():  # several blocks: the side table, else every header
+            df[i] = self.info(f, i, (int(offsets[i]), int(lengths[i]))).doc_frequency()
+        return terms, df
+
     def weight(self, f: _Field, i: int) -> float:
         return float(f.weight[i])
 
@@ -254,6 +288,11 @@ class CompactTermsReader(TermsReader):
         self._postfile = postfile  # read by indexer.compat.terms_postfile, as W3TermsReader's
         self._dict = TermDict(dbfile, postfile)
         self._fields = self._dict.fields
+
+    @property
+    def term_dict(self) -> TermDict:
+        """The term dictionary this reader answers from (for bulk reads: :meth:`TermDict.doc_frequencies`)."""
+        return self._dict
 
     def _index(self, fieldname: str, tbytes: bytes) -> tuple[Any, int]:
         f = self._fields.get(fieldname)
