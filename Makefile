@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint index bench relevance typos dups clean
+.PHONY: run test lint index bench relevance typos dups screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ BENCH_ARGS ?=
 bench: $(VENV)/.installed
 	@$(BIN)/python -c "import jieba, tantivy, matplotlib, psutil" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.bench --updates $(BENCH_ARGS)
+
+# the README's screenshots (docs/screenshots/*.png) of the shipped sample, with Debian's Chromium at 1280 and 390 px
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) index_data/index
