@@ -48,6 +48,27 @@ def _analysed_kind(field: Any) -> str | None:
     return None
 
 
+class _ValueTerms:
+    """``field.index(value)`` as ``(term bytes, frequency)`` pairs, once per distinct value of a chunk (sources,
+    categories, dates and tags repeat from article to article)."""
+
+    def __init__(self, field: Any) -> None:
+        self._field = field
+        self._known: dict[Any, list[tuple[bytes, int]]] = {}
+
+    def __call__(self, value: Any) -> list[tuple[bytes, int]]:
+        try:
+            return self._known[value]
+        except KeyError:
+            found = self._known[value] = self._index(value)
+            return found
+        except TypeError:  # not hashable (a list of tags)
+            return self._index(value)
+
+    def _index(self, value: Any) -> list[tuple[bytes, int]]:
+        return [(tbytes, freq) for tbytes, freq, _weight, _vbytes in self._field.index(value)]
+
+
 def _one_field(
     field: Any, fieldname: str, docs: list[dict[str, Any]], folded: dict[int, str]
 ) -> FieldPostings | dict[bytes, list[tuple[int, float, bytes]]]:
@@ -70,11 +91,12 @@ def _one_field(
             return unit_postings(texts)
         return word_postings(texts, field.analyzer.segmenter.cut_for_search)
     if kind == "values":
+        terms_of = _ValueTerms(field)
         items = [
             (docnum, tbytes, freq)
             for docnum, d in enumerate(docs)
             if (value := d.get(fieldname)) is not None
-            for tbytes, freq, _weight, _vbytes in field.index(value)
+            for tbytes, freq in terms_of(value)
         ]
         return value_postings(items, len(docs))
     table: dict[bytes, list[tuple[int, float, bytes]]] = {}
