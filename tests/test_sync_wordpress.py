@@ -27,6 +27,7 @@ from wordpress_fixture import WordPressSite, insert_post, insert_posts, wordpres
 
 from indexer.articles import Article
 from indexer.ingest.loaders import load_file
+from indexer.ingest.wordpress import mirror_wordpress
 from search.searcher import Searcher
 from zhsearch.cli import cli
 
@@ -141,6 +142,26 @@ def test_second_sync_fetches_the_edit_the_new_posts_and_deletes_the_trashed(
         wp.php(
             f"wp_untrash_post({ids[1]}); wp_publish_post({ids[1]});"
             + "".join(f"wp_delete_post({i}, true);" for i in [*new, draft])
+        )
+
+
+def test_a_mirror_written_by_a_sync_killed_before_its_reindex_is_read_by_the_next(
+    site: tuple[WordPressSite, list[int]], tmp_path: Path
+) -> None:
+    wp, _ = site
+    index_dir = tmp_path / "index"
+    assert _counts(_sync(wp.url, index_dir)[1]) == (3, 0, 0)
+    wp.php(
+        "foreach (get_posts() as $p) { wp_update_post(array('ID' => $p->ID, 'post_title' => $p->post_title . '（更新）')); }"
+    )
+    try:
+        mirror_wordpress(wp.url, index_dir / "sources")  # the sync's first half: the mirror, not the index
+        assert _counts(_sync(wp.url, index_dir)[1]) == (0, 3, 0)
+        assert len(Searcher(index_dir, cache_size=0).search("更新").hits) == 3
+    finally:
+        wp.php(
+            "foreach (get_posts() as $p) { wp_update_post(array('ID' => $p->ID,"
+            " 'post_title' => str_replace('（更新）', '', $p->post_title))); }"
         )
 
 
@@ -270,6 +291,15 @@ def test_the_plugin_answers_the_sites_search_box(
         assert 'data-found="1"' in page
         status, page = wp.get("/?s=" + quote("岚湾 法治"))
         assert _titles(page) == ["岚湾港区扩建工程开工"]
+        wp.php("update_option('posts_per_page', 1);")
+        pages = [wp.get("/?s=" + quote("诈骗 OR 扩建") + f"&paged={n}")[1] for n in (1, 2, 3)]
+        assert all('data-found="2"' in page for page in pages[:2])
+        assert sorted(_titles(pages[0]) + _titles(pages[1])) == [
+            "公安部通报电信网络诈骗典型案例",
+            "岚湾港区扩建工程开工",
+        ]
+        assert _titles(pages[2]) == []  # past the last page: nothing, as WordPress's own search gives
+        wp.php("update_option('posts_per_page', 10);")
         wp.php(f"update_option('zhsearch_url', 'http://127.0.0.1:{slow.server_port}');")
         started = time.monotonic()
         status, page = wp.get("/?s=" + quote("電信網絡詐騙"))
