@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import wordpress_fixture
 from click.testing import CliRunner
 from web_fixtures import LiveServer
 from wordpress_fixture import WordPressSite, insert_post, insert_posts, wordpress_site
@@ -194,6 +195,18 @@ def test_the_export_file_gives_the_ids_of_the_sync(
             set(other.category.split(", ")),
             other.tags,
         )
+
+
+def test_without_the_packages_a_skip_or_under_ci_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wordpress_fixture, "WORDPRESS", Path("/nonexistent/wordpress"))
+    monkeypatch.delenv("ZHSEARCH_REQUIRE_WORDPRESS", raising=False)
+    with pytest.raises(
+        pytest.skip.Exception, match="apt-get install wordpress php-cli php-mysql mariadb-server"
+    ):
+        wordpress_site()
+    monkeypatch.setenv("ZHSEARCH_REQUIRE_WORDPRESS", "1")
+    with pytest.raises(pytest.fail.Exception, match="ZHSEARCH_REQUIRE_WORDPRESS is set"):
+        wordpress_site()
 
 
 class _Answer(http.server.BaseHTTPRequestHandler):
