@@ -32,7 +32,8 @@ from indexer.ingest.wordpress import mirror_wordpress
 from search.searcher import Searcher
 from zhsearch.cli import cli
 
-pytestmark = pytest.mark.slow
+# one worker of make test's xdist runs them all: one WordPress stood up, the tests in order on it
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wordpress")]
 
 CST = timezone(timedelta(hours=8))
 
