@@ -127,7 +127,7 @@ def _load(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")  # hidden: a reindex of the directory skips it
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # hidden: a reindex of the directory skips it
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 

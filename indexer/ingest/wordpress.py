@@ -186,7 +186,7 @@ def _read_mirror(path: Path) -> dict[int, tuple[str, str]]:
 
 
 def _write_atomically(path: Path, lines: Iterable[str]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")  # hidden: a reindex of the directory skips it
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # hidden: a reindex of the directory skips it
     with open(tmp, "w", encoding="utf-8") as fh:
         for line in lines:
             fh.write(line + "\n")
