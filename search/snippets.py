@@ -26,17 +26,32 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from html import escape
 
+import numpy as np
+
 from indexer.analysis import SINGLE_UNIT_CLASS
 from indexer.normalize import fold_with_offsets as fold_text
 from indexer.normalize import original_span
 from search.highlights import HighlightTerm
+from search.windows import (
+    CLAUSE,
+    CLOSERS,
+    CUT,
+    MAX_GROUPS,
+    SENTENCE,
+    PageText,
+    Pieces,
+    choose,
+    cut_pieces,
+    cut_point,
+    opening_windows,
+)
 
 FRAGMENT_CHARS = 120
 MAX_FRAGMENTS = 3
 ELLIPSIS = "…"
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
-_CLOSERS = "”’」』）)\\]\"'》"
+_CLOSERS = CLOSERS
 # the lookahead first lets the regex engine skip to the next candidate character (a quarter faster, same cuts)
 _BOUNDARY_RE = re.compile(
     rf"(?=[。！？；…!?;.\n，、：,])"
@@ -50,8 +65,6 @@ _CJK_CHAR_RE = re.compile(f"[{SINGLE_UNIT_CLASS}{_CJK_PUNCT}]")
 _CLAUSE_MARKS = "，、：:,;；"
 # a letter or digit that is not CJK: ASCII-like words must not match inside longer ones
 _WORDCHAR_RE = re.compile(f"[^\\W_{SINGLE_UNIT_CLASS}]")
-
-SENTENCE, CLAUSE, CUT = 0, 1, 2  # how a piece ends: a sentence end, a clause end, a plain chunk boundary
 
 
 def _is_wordchar(ch: str) -> bool:
@@ -68,6 +81,8 @@ class Highlighter:
             if t.pattern is None and t.text
         ]
         self.patterns = [(t.pattern, t.group) for t in terms if t.pattern is not None]
+        # the array path counts a window's query words as bits of one integer
+        self._arrays = max((t.group for t in terms), default=0) < MAX_GROUPS
 
     # -- matching --------------------------------------------------------------------------------------------
 
@@ -75,7 +90,10 @@ class Highlighter:
         """All matches ``(start, end, group)`` in ``text`` (original offsets), sorted, overlaps kept."""
         if not text or not (self.words or self.patterns):
             return []
-        folded, offsets = fold_text(text)
+        return self._found(*fold_text(text))
+
+    def _found(self, folded: str, offsets: list[int] | None) -> list[tuple[int, int, int]]:
+        """The matches in ``folded`` (see :meth:`find`), mapped back through ``offsets``."""
         n = len(folded)
         found: list[tuple[int, int, int]] = []
         for word, group, check_start, check_end in self.words:
@@ -117,6 +135,40 @@ class Highlighter:
 
     def snippet(self, body: str, *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS) -> str:
         """1 to ``fragments`` marked fragments of the body where the query's words are densest."""
+        return self.snippets([body], chars=chars, fragments=fragments)[0]
+
+    def snippets(
+        self, bodies: Sequence[str], *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS
+    ) -> list[str]:
+        """:meth:`snippet` of each body (a result page's), cut on arrays for all of them at once
+        (:mod:`search.windows`). A body or query that path does not take (a character without a one-character
+        fold, more than :data:`~search.windows.MAX_GROUPS` query words) is cut by :meth:`reference_snippet`,
+        which gives the same snippet for every other body too."""
+        if not self._arrays:
+            return [self.reference_snippet(b, chars=chars, fragments=fragments) for b in bodies]
+        page, readable = PageText.read(bodies)
+        found = [self._found(f, None) if (self.words or self.patterns) else [] for f in page.folded()]
+        at = page.offsets.tolist()
+        spans = [self.merge(f) for f in found]
+        pieces = cut_pieces(page, chars, [(s + o, e + o) for b, o in enumerate(at[:-1]) for s, e in spans[b]])
+        owner = np.repeat(np.arange(len(found)), [len(f) for f in found])
+        starts = np.array([s for f in found for s, _, _ in f], dtype=np.int64) + page.offsets[owner]
+        groups = np.array([g for f in found for _, _, g in f], dtype=np.int64)
+        chosen = choose(pieces, starts, groups, owner, chars, fragments)
+        has_pieces = np.diff(pieces.first) > 0
+        plain = np.flatnonzero(has_pieces & (np.array([len(f) for f in found]) == 0))
+        for b, window in zip(plain.tolist(), opening_windows(pieces, plain, chars).tolist(), strict=True):
+            chosen[b] = [tuple(window)]
+        out = _join_page(page, pieces, chosen, spans)
+        return [
+            out[k] if ok else self.reference_snippet(b, chars=chars, fragments=fragments)
+            for k, (b, ok) in enumerate(zip(bodies, readable, strict=True))
+        ]
+
+    def reference_snippet(
+        self, body: str, *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS
+    ) -> str:
+        """:meth:`snippet` by a regex scan of the body and Python per piece and window (the definition)."""
         found = self.find(body)
         spans = self.merge(found)
         pieces = _Pieces(body, chars, spans)
@@ -170,7 +222,7 @@ class _Pieces:
                     kinds[-1] = SENTENCE  # a line break ends the sentence
                 continue
             while e - s > limit:
-                cut = _cut_point(body, s, s + limit, spans)
+                cut = cut_point(body, s, s + limit, spans)
                 starts.append(s)
                 ends.append(cut)
                 kinds.append(CUT)
@@ -245,37 +297,49 @@ class _Pieces:
         return chosen
 
     def join(self, chosen: Sequence[tuple[int, int]], spans: Sequence[tuple[int, int]]) -> str:
-        body = self.body
-        out: list[str] = []
-        for n, (i, j) in enumerate(chosen):
-            if n or not self.starts_sentence(i):
-                out.append(ELLIPSIS)
-            s, e = self.starts[i], self.ends[j]
-            if self.kinds[j] != SENTENCE:
-                while e > s + 1 and body[e - 1] in _CLAUSE_MARKS:
-                    e -= 1
-            out.append(_render(body, s, e, spans))
-        if chosen and self.kinds[chosen[-1][1]] != SENTENCE:
+        return _join(self.body, self.starts, self.ends, self.kinds, chosen, spans)
+
+
+def _join(
+    body: str,
+    starts: Sequence[int],
+    ends: Sequence[int],
+    kinds: Sequence[int],
+    chosen: Sequence[tuple[int, int]],
+    spans: Sequence[tuple[int, int]],
+) -> str:
+    """The chosen fragments ``(first piece, last piece)`` rendered and joined with ellipses."""
+    out: list[str] = []
+    for n, (i, j) in enumerate(chosen):
+        if n or not (i == 0 or kinds[i - 1] == SENTENCE):
             out.append(ELLIPSIS)
-        return "".join(out)
+        s, e = starts[i], ends[j]
+        if kinds[j] != SENTENCE:
+            while e > s + 1 and body[e - 1] in _CLAUSE_MARKS:
+                e -= 1
+        out.append(_render(body, s, e, spans))
+    if chosen and kinds[chosen[-1][1]] != SENTENCE:
+        out.append(ELLIPSIS)
+    return "".join(out)
 
 
-def _cut_point(body: str, start: int, limit: int, spans: Sequence[tuple[int, int]]) -> int:
-    """Where to cut a long piece at or before ``limit``: not inside a match (unless the match alone is longer
-    than a piece may be), preferably at a space."""
-    cut = limit
-    k = bisect_right(spans, (limit, limit)) - 1
-    if k >= 0 and spans[k][0] < cut < spans[k][1]:
-        s, e = spans[k]
-        if s > start:
-            cut = s
-        elif e - start <= 2 * (limit - start):
-            cut = e
-    if cut == limit:
-        space = body.rfind(" ", start + 1, cut)
-        if space > start + (limit - start) // 2:
-            cut = space
-    return max(cut, start + 1)
+def _join_page(
+    page: PageText, pieces: Pieces, chosen: list[list[tuple[int, int]]], spans: list[list[tuple[int, int]]]
+) -> list[str]:
+    """Each body's chosen fragments rendered (:func:`_join` on the body's own pieces and offsets)."""
+    out = []
+    first = pieces.first.tolist()
+    for b, text in enumerate(page.texts):
+        lo, hi = first[b], first[b + 1]
+        if lo == hi:
+            out.append("")
+            continue
+        o = int(page.offsets[b])
+        starts = (pieces.starts[lo:hi] - o).tolist()
+        ends = (pieces.ends[lo:hi] - o).tolist()
+        windows = [(i - lo, j - lo) for i, j in chosen[b]]
+        out.append(_join(text, starts, ends, pieces.kinds[lo:hi].tolist(), windows, spans[b]))
+    return out
 
 
 def _space(body: str, m: re.Match[str]) -> str:

@@ -1,0 +1,351 @@
+"""Snippet windows on arrays: a body's pieces and the fragments around its matches, cut with numpy.
+
+The same cuts and the same choice as the reference path of :mod:`search.snippets` (``_Pieces``: a regex scan
+and Python per piece and per window), computed on the body's code points instead:
+
+* :class:`BodyChars` reads the body once as code points (``str.encode("utf-32-le")``) and looks each up in two
+  tables made once per process: its fold (NFKC, lower case: the one-character folds of
+  :func:`indexer.normalize.fold_with_offsets`) and what it is to the cutter (sentence mark, clause mark,
+  closing quote, whitespace, digit). The folded body is the table's output decoded, then traditional ->
+  simplified (:func:`indexer.normalize.t2s`), so matches are found where the reference finds them.
+* :func:`cut_pieces` finds the boundaries of ``_BOUNDARY_RE`` as array masks (a run of sentence marks and the
+  closing quotes after it, ``.`` before whitespace, a line break, a clause mark not before a digit), trims the
+  whitespace of each piece with ``searchsorted`` on the non-space characters, and cuts the few pieces longer
+  than half a fragment in Python (per long piece, as the reference does).
+* :func:`choose` scores every window that reaches a piece with a match at once (distinct query words as a
+  bit mask per piece, matches by a cumulative sum, the first match, whether it starts a sentence) and takes
+  up to ``fragments`` of them greedily with ``lexsort``, as the reference's loop does one window at a time.
+
+A body the tables cannot fold one character to one character (a character outside the BMP, a lone
+surrogate, a combining mark, ``㎏`` -> ``kg``: what makes :func:`~indexer.normalize.fold_with_offsets` keep
+an offset map) is left to the reference path: :meth:`BodyChars.read` returns None for it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+from indexer.normalize import _fold_tables, t2s
+
+#: Closing quotes and brackets that a sentence end takes with it (``。」`` ends after the quote).
+CLOSERS = "”’」』）)\\]\"'》"
+SENTENCE_MARKS = "。！？；…!?;"
+CLAUSE_MARKS = "，、：,"
+SENTENCE, CLAUSE, CUT = 0, 1, 2  # how a piece ends: a sentence end, a clause end, a plain chunk boundary
+#: Query words (groups) a window can count as bits; a query with more is left to the reference path.
+MAX_GROUPS = 63
+
+_SENT, _DOT, _NL, _CLAUSE, _CLOSER, _SPACE, _DIGIT, _RISKY = (1 << k for k in range(8))
+_MARKS = _SENT | _DOT | _NL | _CLAUSE | _CLOSER | _SPACE  # what the cutter reads (a tenth of the text)
+_BMP = 0x10000
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """``(fold, flags)`` over the BMP: each code point's one-character fold, and its cutter flags (``_RISKY``:
+    the characters whose fold needs an offset map)."""
+    risky, _changing, mapping = _fold_tables()
+    every = "".join(map(chr, range(_BMP)))
+    flags = np.zeros(_BMP, dtype=np.uint8)
+    for pattern, flag in (
+        (f"[{re.escape(SENTENCE_MARKS)}]", _SENT),
+        (r"\.", _DOT),
+        (r"\n", _NL),
+        (f"[{re.escape(CLAUSE_MARKS)}]", _CLAUSE),
+        (f"[{CLOSERS}]", _CLOSER),
+        (r"\s", _SPACE),
+        (r"\d", _DIGIT),
+        (risky.pattern, _RISKY),
+    ):
+        flags[[m.start() for m in re.finditer(pattern, every)]] |= flag
+    fold = np.arange(_BMP, dtype=np.uint32)
+    fold[[ord(k) for k in mapping]] = [ord(v) for v in mapping.values()]
+    return fold, flags
+
+
+class PageText:
+    """The bodies of a result page as one array of code points and cutter flags (see the module docs);
+    ``offsets[b]:offsets[b + 1]`` is body ``b``'s."""
+
+    __slots__ = ("texts", "text", "offsets", "points", "flags")
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = list(texts)
+        self.text = "".join(self.texts)
+        self.offsets = np.zeros(len(self.texts) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in self.texts], out=self.offsets[1:])
+        self.points = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
+        self.flags = _tables()[1][np.minimum(self.points, _BMP - 1)]
+
+    @classmethod
+    def read(cls, texts: Sequence[str]) -> tuple[PageText, list[bool]]:
+        """The page of the bodies the array path takes, and which those are: not a body with a lone
+        surrogate, a character outside the BMP or a character without a one-character fold (see the module
+        docs); the others are empty in the page."""
+        ok = [True] * len(texts)
+        try:
+            page = cls(texts)
+        except UnicodeEncodeError:
+            for b, t in enumerate(texts):
+                try:
+                    t.encode("utf-32-le")
+                except UnicodeEncodeError:
+                    ok[b] = False
+            page = cls([t if good else "" for t, good in zip(texts, ok, strict=True)])
+        bad = np.flatnonzero(((page.flags & _RISKY) != 0) | (page.points >= _BMP))
+        if not len(bad):
+            return page, ok
+        for b in set(page.body_of(bad).tolist()):
+            ok[b] = False
+        return cls([t if good else "" for t, good in zip(texts, ok, strict=True)]), ok
+
+    def folded(self) -> list[str]:
+        """Each body folded, character for character (what ``fold_with_offsets`` gives, without offsets)."""
+        whole = _tables()[0][self.points].tobytes().decode("utf-32-le")
+        at = self.offsets.tolist()
+        return [t2s(whole[at[b] : at[b + 1]]) for b in range(len(self.texts))]
+
+    def body_of(self, at: np.ndarray) -> np.ndarray:
+        """The body each character offset ``at`` belongs to (the last of the bodies starting there)."""
+        return np.searchsorted(self.offsets, at, side="right") - 1
+
+
+class Pieces(NamedTuple):
+    """The pieces of every body of a page (page character offsets), and where each body's pieces are."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    kinds: np.ndarray
+    #: body ``b``'s pieces are ``first[b]:first[b + 1]``
+    first: np.ndarray
+
+
+def cut_pieces(page: PageText, size: int, spans: Sequence[tuple[int, int]]) -> Pieces:
+    """Every body's pieces for fragments of ``size`` characters (whitespace trimmed, pieces longer than half a
+    fragment cut in chunks, not inside the merged match ``spans``: page offsets, ascending).
+
+    Only the marks, closing quotes and whitespace are read after the first pass (a tenth of news text)."""
+    flags = page.flags
+    n = len(flags)
+    texts_end = page.offsets[1:][np.diff(page.offsets) > 0]  # the end of each body that is not empty
+    if not n:
+        return Pieces(_NONE, _NONE, _NONE, np.zeros(len(page.offsets), dtype=np.int64))
+    text_start = np.zeros(n + 1, dtype=bool)
+    text_start[texts_end] = True  # the first character of the next body (or the page's end)
+    at = np.flatnonzero(flags & _MARKS)
+    f = flags[at]
+    after = flags[np.minimum(at + 1, n - 1)]
+    after[text_start[at + 1]] = (
+        _SPACE  # a text's end: "." ends a sentence, a clause mark is not before a digit
+    )
+    sent = at[(f & _SENT) != 0]
+    run_ends = sent[(after[(f & _SENT) != 0] & _SENT) == 0] + 1
+    sentence_ends = _past_runs(at[(f & _CLOSER) != 0], run_ends, text_start)  # closing quotes go with it
+    dots = at[((f & _DOT) != 0) & ((after & _SPACE) != 0)] + 1
+    breaks = at[(f & _NL) != 0] + 1
+    clauses = at[((f & _CLAUSE) != 0) & ((after & _DIGIT) == 0)] + 1
+    ends = np.concatenate((sentence_ends, dots, breaks, clauses, texts_end))
+    kinds = np.zeros(len(ends), dtype=np.int64)
+    kinds[len(ends) - len(texts_end) - len(clauses) : len(ends) - len(texts_end)] = CLAUSE
+    order = np.argsort(ends, kind="stable")
+    ends, kinds = ends[order], kinds[order]
+    once = np.ones(len(ends), dtype=bool)
+    once[1:] = ends[1:] != ends[:-1]  # a text's end that is a boundary already keeps that boundary's kind
+    ends, kinds = ends[once], kinds[once]
+    starts = np.concatenate(([0], ends[:-1]))
+    space = at[(f & _SPACE) != 0]
+    first = _past_runs(space, starts, text_start)
+    blank = first >= ends
+    if blank.any():  # a whitespace piece: a line break there ends the sentence of the piece before it
+        body = page.body_of(starts)
+        before = np.maximum.accumulate(np.where(blank, -1, np.arange(len(ends))))
+        fix = blank & (kinds == SENTENCE) & (before >= 0)
+        fix[fix] = body[before[fix]] == body[fix]
+        kinds[before[fix]] = SENTENCE
+        keep = ~blank
+        first, ends, kinds = first[keep], ends[keep], kinds[keep]
+    last = _before_runs(space, ends, text_start)
+    limit = max(1, size // 2)
+    long = np.flatnonzero(last - first > limit)
+    if len(long):
+        first, last, kinds = _cut_long(page.text, first, last, kinds, long, limit, spans)
+    return Pieces(first, last, kinds, np.searchsorted(first, page.offsets))
+
+
+def _runs(marked: np.ndarray, text_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ascending character offsets ``marked``: the index of each one's run (consecutive offsets, not
+    across a text's start) and each run's ``(first offset, end offset)`` as two arrays."""
+    split = np.ones(len(marked), dtype=bool)
+    split[1:] = (marked[1:] != marked[:-1] + 1) | text_start[marked[1:]]
+    heads = np.flatnonzero(split)
+    run = np.cumsum(split) - 1
+    tails = np.append(heads[1:], len(marked)) - 1
+    return run, np.stack((marked[heads], marked[tails] + 1))
+
+
+def _past_runs(marked: np.ndarray, at: np.ndarray, text_start: np.ndarray) -> np.ndarray:
+    """Each offset of ``at`` moved past the run of ``marked`` characters that starts there (in its text)."""
+    if not len(marked):
+        return at
+    run, bounds = _runs(marked, text_start)
+    k = np.minimum(np.searchsorted(marked, at), len(marked) - 1)
+    return np.where(marked[k] == at, bounds[1][run[k]], at)
+
+
+def _before_runs(marked: np.ndarray, at: np.ndarray, text_start: np.ndarray) -> np.ndarray:
+    """Each end offset of ``at`` moved back before the run of ``marked`` characters that ends there."""
+    if not len(marked):
+        return at
+    run, bounds = _runs(marked, text_start)
+    k = np.minimum(np.searchsorted(marked, at - 1), len(marked) - 1)
+    return np.where(marked[k] == at - 1, bounds[0][run[k]], at)
+
+
+def _cut_long(
+    body: str,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    kinds: np.ndarray,
+    long: np.ndarray,
+    limit: int,
+    spans: Sequence[tuple[int, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pieces with each long one (indexes ``long``) cut in plain chunks (Python per chunk)."""
+    out_s: list[np.ndarray] = []
+    out_e: list[np.ndarray] = []
+    out_k: list[np.ndarray] = []
+    done = 0
+    for x in long.tolist():
+        out_s.append(starts[done:x])
+        out_e.append(ends[done:x])
+        out_k.append(kinds[done:x])
+        s, e = int(starts[x]), int(ends[x])
+        cs: list[int] = []
+        ce: list[int] = []
+        while e - s > limit:
+            cut = cut_point(body, s, s + limit, spans)
+            cs.append(s)
+            ce.append(cut)
+            s = cut
+            while s < e and body[s].isspace():
+                s += 1
+        cs.append(s)
+        ce.append(e)
+        out_s.append(np.array(cs, dtype=np.int64))
+        out_e.append(np.array(ce, dtype=np.int64))
+        out_k.append(np.array([CUT] * (len(cs) - 1) + [int(kinds[x])], dtype=np.int64))
+        done = x + 1
+    out_s.append(starts[done:])
+    out_e.append(ends[done:])
+    out_k.append(kinds[done:])
+    return np.concatenate(out_s), np.concatenate(out_e), np.concatenate(out_k)
+
+
+def cut_point(body: str, start: int, limit: int, spans: Sequence[tuple[int, int]]) -> int:
+    """Where to cut a long piece at or before ``limit``: not inside a match (unless the match alone is longer
+    than a piece may be), preferably at a space."""
+    cut = limit
+    k = bisect_right(spans, (limit, limit)) - 1
+    if k >= 0 and spans[k][0] < cut < spans[k][1]:
+        s, e = spans[k]
+        if s > start:
+            cut = s
+        elif e - start <= 2 * (limit - start):
+            cut = e
+    if cut == limit:
+        space = body.rfind(" ", start + 1, cut)
+        if space > start + (limit - start) // 2:
+            cut = space
+    return max(cut, start + 1)
+
+
+def last_sentences(kinds: np.ndarray) -> np.ndarray:
+    """For each piece, the last piece up to it that ends a sentence (-1: none)."""
+    return np.maximum.accumulate(np.where(kinds == SENTENCE, np.arange(len(kinds)), -1))
+
+
+def opening_windows(pieces: Pieces, bodies: np.ndarray, size: int) -> np.ndarray:
+    """The window ``(first piece, last piece)`` of each of ``bodies`` (with pieces, without matches): from its
+    first piece, stopping at a sentence end in reach."""
+    starts, ends, kinds, first = pieces
+    i = first[bodies]
+    j = np.maximum(
+        i, np.minimum(np.searchsorted(ends, starts[i] + size, side="right"), first[bodies + 1]) - 1
+    )
+    k = last_sentences(kinds)[j]
+    return np.stack((i, np.where(k >= i, k, j)), axis=1)
+
+
+def choose(
+    pieces: Pieces, at: np.ndarray, groups: np.ndarray, owner: np.ndarray, size: int, fragments: int
+) -> list[list[tuple[int, int]]]:
+    """Per body, its fragments ``(first piece, last piece)`` in text order, for the matches starting at ``at``
+    (page offsets, ascending) of the query words ``groups`` in the bodies ``owner``: the window with the most
+    distinct words (then most matches, starting a sentence, its first match nearest its start, the earliest),
+    then each window that adds a word not shown yet and overlaps none chosen."""
+    starts, ends, kinds, first = pieces
+    bodies = len(first) - 1
+    chosen: list[list[tuple[int, int]]] = [[] for _ in range(bodies)]
+    piece = np.searchsorted(starts, at, side="right") - 1
+    inside = piece >= first[owner]  # not a match before its body's first piece
+    bits = np.left_shift(np.uint64(1), groups.astype(np.uint64))[inside]
+    at, piece = at[inside], piece[inside]
+    if not len(piece):
+        return chosen
+    # the pieces with matches (ascending), their query words as bits, their matches, their first match
+    heads = np.flatnonzero(np.diff(piece, prepend=-1))
+    with_matches = piece[heads]
+    words_of = np.bitwise_or.reduceat(bits, heads)
+    count_before = np.append(heads, len(piece))
+    first_of = at[heads]
+    wm_body = owner[inside][heads]
+    # window starts: every piece of the same body from which a window reaches a piece with matches
+    reach = np.searchsorted(starts, ends[with_matches] - size)
+    reach = np.minimum(np.maximum(reach, first[wm_body]), with_matches + 1)
+    edges = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.add.at(edges, reach, 1)
+    np.add.at(edges, with_matches + 1, -1)
+    cand = np.flatnonzero(np.cumsum(edges[:-1]) > 0)
+    own = np.searchsorted(first, cand, side="right") - 1
+    j = np.searchsorted(ends, starts[cand] + size, side="right")
+    j = np.maximum(cand, np.minimum(j, first[own + 1]) - 1)
+    lo = np.searchsorted(with_matches, cand)
+    hi = np.searchsorted(with_matches, j, side="right")
+    live = hi > lo
+    cand, own, j, lo, hi = cand[live], own[live], j[live], lo[live], hi[live]
+    last = last_sentences(kinds)[j]
+    end = np.where(last >= with_matches[hi - 1], last, j)  # stop at a sentence end if one is in reach
+    k = np.arange(len(with_matches))
+    held = (k >= lo[:, None]) & (k < hi[:, None])
+    words = np.bitwise_or.reduce(np.where(held, words_of, np.uint64(0)), axis=1)
+    count = count_before[hi] - count_before[lo]
+    opens = cand == first[own]
+    opens[~opens] = kinds[cand[~opens] - 1] == SENTENCE
+    lead = starts[cand] - first_of[lo]
+    covered = np.zeros(bodies, dtype=np.uint64)
+    free = np.ones(len(cand), dtype=bool)
+    for _ in range(fragments):
+        new = np.bitwise_count(words & ~covered[own]).astype(np.int64)
+        idx = np.flatnonzero(free & (new > 0))
+        if not len(idx):
+            break
+        order = idx[np.lexsort((-cand[idx], lead[idx], opens[idx], count[idx], new[idx], own[idx]))]
+        best = order[np.append(own[order][1:] != own[order][:-1], True)]  # the last (best) of each body
+        bi, bj, bb = cand[best], end[best], own[best]
+        covered[bb] |= words[best]
+        for b, i, e in zip(bb.tolist(), bi.tolist(), bj.tolist(), strict=True):
+            chosen[b].append((i, e))
+        ci = np.full(bodies, -1, dtype=np.int64)
+        cj = np.full(bodies, -2, dtype=np.int64)
+        ci[bb], cj[bb] = bi, bj
+        free &= ~((cand <= cj[own]) & (ci[own] <= end))
+    for c in chosen:
+        c.sort()
+    return chosen
