@@ -172,8 +172,21 @@ def iso_published(value: Any) -> str | None:
     return value.replace(tzinfo=UTC).astimezone(CHINA_TZ).isoformat()
 
 
-def hit_from_fields(fields: dict[str, Any], score: float, highlighter: Highlighter) -> Hit:
-    """A result page's hit from an article's stored fields, its title and snippet marked."""
+def hits_from_fields(page: list[tuple[dict[str, Any], float]], highlighter: Highlighter) -> list[Hit]:
+    """A result page's hits from each article's stored fields and score, the snippets made for the whole page
+    at once (``Highlighter.snippets``)."""
+    snippets = highlighter.snippets([fields.get("body") or "" for fields, _ in page])
+    return [
+        hit_from_fields(fields, score, highlighter, snippet)
+        for (fields, score), snippet in zip(page, snippets, strict=True)
+    ]
+
+
+def hit_from_fields(
+    fields: dict[str, Any], score: float, highlighter: Highlighter, snippet: str | None = None
+) -> Hit:
+    """A result page's hit from an article's stored fields, its title and snippet marked (``snippet``: the
+    body's, made already, see :func:`hits_from_fields`)."""
     title = fields.get("title") or ""
     return Hit(
         id=fields.get("id", ""),
@@ -183,7 +196,7 @@ def hit_from_fields(fields: dict[str, Any], score: float, highlighter: Highlight
         source=fields.get("source") or "",
         category=fields.get("category") or "",
         published=iso_published(fields.get("published")),
-        snippet_html=highlighter.snippet(fields.get("body") or ""),
+        snippet_html=highlighter.snippet(fields.get("body") or "") if snippet is None else snippet,
         score=float(score),
         author=fields.get("author") or "",
     )

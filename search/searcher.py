@@ -48,7 +48,7 @@ from search.results import (
     FACETS,
     SearchResult,
     copy_from_fields,
-    hit_from_fields,
+    hits_from_fields,
 )
 from search.snippets import Highlighter
 from search.spelling import PINYIN, IndexStats, Suggestion
@@ -335,7 +335,7 @@ class Searcher(ArticleLookups, LatestArticles):
             if sort in ("newest", "oldest") and page_docs and used is not None:
                 page_docs = page_scores(page_docs, used, fields, prox)
             highlighter = Highlighter(compiled.highlights)
-            hits = [hit_from_fields(fields(d), score, highlighter) for d, score in page_docs]
+            hits = hits_from_fields([(fields(d), score) for d, score in page_docs], highlighter)
             if groups is not None:
                 hits = [
                     replace(

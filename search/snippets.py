@@ -134,8 +134,9 @@ class Highlighter:
         return _render(text, 0, len(text), self.merge(self.find(text)))
 
     def snippet(self, body: str, *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS) -> str:
-        """1 to ``fragments`` marked fragments of the body where the query's words are densest."""
-        return self.snippets([body], chars=chars, fragments=fragments)[0]
+        """1 to ``fragments`` marked fragments of the body where the query's words are densest (one body:
+        :meth:`reference_snippet`; a page of them costs less through :meth:`snippets`)."""
+        return self.reference_snippet(body, chars=chars, fragments=fragments)
 
     def snippets(
         self, bodies: Sequence[str], *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS
@@ -144,7 +145,7 @@ class Highlighter:
         (:mod:`search.windows`). A body or query that path does not take (a character without a one-character
         fold, more than :data:`~search.windows.MAX_GROUPS` query words) is cut by :meth:`reference_snippet`,
         which gives the same snippet for every other body too."""
-        if not self._arrays:
+        if not self._arrays or not bodies:
             return [self.reference_snippet(b, chars=chars, fragments=fragments) for b in bodies]
         page, readable = PageText.read(bodies)
         found = [self._found(f, None) if (self.words or self.patterns) else [] for f in page.folded()]

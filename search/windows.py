@@ -42,15 +42,19 @@ SENTENCE, CLAUSE, CUT = 0, 1, 2  # how a piece ends: a sentence end, a clause en
 MAX_GROUPS = 63
 
 _SENT, _DOT, _NL, _CLAUSE, _CLOSER, _SPACE, _DIGIT, _RISKY = (1 << k for k in range(8))
-_MARKS = _SENT | _DOT | _NL | _CLAUSE | _CLOSER | _SPACE  # what the cutter reads (a tenth of the text)
+_MARKS = _SENT | _DOT | _NL | _CLAUSE | _CLOSER | _SPACE | _RISKY  # what the cutter reads (a tenth of news)
 _BMP = 0x10000
-_NONE = np.zeros(0, dtype=np.int64)
+#: What a character ends, by its flags and the next one's: nothing, a sentence, a clause, a sentence with the
+#: closing quotes after it, a body (a separator: its piece is a sentence).
+_END_SENTENCE, _END_CLAUSE, _END_QUOTED, _END_TEXT = 1, 2, 3, 4
+_SEPARATOR = "\u0300"
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[np.ndarray, np.ndarray]:
-    """``(fold, flags)`` over the BMP: each code point's one-character fold, and its cutter flags (``_RISKY``:
-    the characters whose fold needs an offset map)."""
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(fold, flags, ends)`` over the BMP: each code point's one-character fold; its cutter flags (``_RISKY``:
+    a character whose fold needs an offset map, and U+FFFF, where characters beyond the BMP are looked up);
+    and :data:`_ENDS` for each pair of flags ``(character, next character)``."""
     risky, _changing, mapping = _fold_tables()
     every = "".join(map(chr, range(_BMP)))
     flags = np.zeros(_BMP, dtype=np.uint8)
@@ -65,22 +69,43 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
         (risky.pattern, _RISKY),
     ):
         flags[[m.start() for m in re.finditer(pattern, every)]] |= flag
+    flags[_BMP - 1] |= _RISKY
     fold = np.arange(_BMP, dtype=np.uint32)
     fold[[ord(k) for k in mapping]] = [ord(v) for v in mapping.values()]
-    return fold, flags
+    ends = np.zeros((256, 256), dtype=np.int8)
+    for f in range(256):
+        for a in range(256):
+            ends[f, a] = _end_code(f, a)
+    return fold, flags, ends
+
+
+def _end_code(f: int, a: int) -> int:
+    """Whether a character with flags ``f`` before one with flags ``a`` ends a piece (see :data:`_ENDS`)."""
+    if f & _RISKY:  # a separator between two bodies
+        return _END_TEXT
+    if f & _SENT:  # a run of sentence marks ends at its last mark and takes the closing quotes after it
+        return 0 if a & _SENT else _END_QUOTED if a & _CLOSER else _END_SENTENCE
+    if f & _DOT:
+        return _END_SENTENCE if a & _SPACE else 0
+    if f & _NL:
+        return _END_SENTENCE
+    if f & _CLAUSE:
+        return 0 if a & _DIGIT else _END_CLAUSE
+    return 0
 
 
 class PageText:
-    """The bodies of a result page as one array of code points and cutter flags (see the module docs);
-    ``offsets[b]:offsets[b + 1]`` is body ``b``'s."""
+    """The bodies of a result page as one array of code points and cutter flags, each body followed by a
+    separator (U+0300, which no body on this path holds: it has no one-character fold) that ends its last
+    piece; ``offsets[b]:offsets[b] + len(texts[b])`` is body ``b``'s."""
 
     __slots__ = ("texts", "text", "offsets", "points", "flags")
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.texts = list(texts)
-        self.text = "".join(self.texts)
+        self.text = _SEPARATOR.join(self.texts) + _SEPARATOR
         self.offsets = np.zeros(len(self.texts) + 1, dtype=np.int64)
-        np.cumsum([len(t) for t in self.texts], out=self.offsets[1:])
+        np.cumsum([len(t) + 1 for t in self.texts], out=self.offsets[1:])
         self.points = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
         self.flags = _tables()[1][np.minimum(self.points, _BMP - 1)]
 
@@ -99,21 +124,23 @@ class PageText:
                 except UnicodeEncodeError:
                     ok[b] = False
             page = cls([t if good else "" for t, good in zip(texts, ok, strict=True)])
-        bad = np.flatnonzero(((page.flags & _RISKY) != 0) | (page.points >= _BMP))
-        if not len(bad):
-            return page, ok
-        for b in set(page.body_of(bad).tolist()):
-            ok[b] = False
-        return cls([t if good else "" for t, good in zip(texts, ok, strict=True)]), ok
+        bad = np.flatnonzero(page.flags & _RISKY)
+        if len(bad) > len(texts):  # more than the separators
+            seps = page.offsets[1:] - 1
+            for b in set(page.body_of(np.setdiff1d(bad, seps)).tolist()):
+                ok[b] = False
+            page = cls([t if good else "" for t, good in zip(texts, ok, strict=True)])
+        page.flags[page.offsets[1:] - 1] = _SPACE | _RISKY  # the separators
+        return page, ok
 
     def folded(self) -> list[str]:
         """Each body folded, character for character (what ``fold_with_offsets`` gives, without offsets)."""
         whole = _tables()[0][self.points].tobytes().decode("utf-32-le")
         at = self.offsets.tolist()
-        return [t2s(whole[at[b] : at[b + 1]]) for b in range(len(self.texts))]
+        return [t2s(whole[at[b] : at[b + 1] - 1]) for b in range(len(self.texts))]
 
     def body_of(self, at: np.ndarray) -> np.ndarray:
-        """The body each character offset ``at`` belongs to (the last of the bodies starting there)."""
+        """The body each character offset ``at`` belongs to (a separator: the body before it)."""
         return np.searchsorted(self.offsets, at, side="right") - 1
 
 
@@ -131,47 +158,32 @@ def cut_pieces(page: PageText, size: int, spans: Sequence[tuple[int, int]]) -> P
     """Every body's pieces for fragments of ``size`` characters (whitespace trimmed, pieces longer than half a
     fragment cut in chunks, not inside the merged match ``spans``: page offsets, ascending).
 
-    Only the marks, closing quotes and whitespace are read after the first pass (a tenth of news text)."""
+    Only the marks, closing quotes, whitespace and separators are read after the first pass (a tenth of news
+    text); each one's end code is one lookup of its flags and the next character's."""
     flags = page.flags
-    n = len(flags)
-    texts_end = page.offsets[1:][np.diff(page.offsets) > 0]  # the end of each body that is not empty
-    if not n:
-        return Pieces(_NONE, _NONE, _NONE, np.zeros(len(page.offsets), dtype=np.int64))
-    text_start = np.zeros(n + 1, dtype=bool)
-    text_start[texts_end] = True  # the first character of the next body (or the page's end)
     at = np.flatnonzero(flags & _MARKS)
     f = flags[at]
-    after = flags[np.minimum(at + 1, n - 1)]
-    after[text_start[at + 1]] = (
-        _SPACE  # a text's end: "." ends a sentence, a clause mark is not before a digit
-    )
-    sent = at[(f & _SENT) != 0]
-    run_ends = sent[(after[(f & _SENT) != 0] & _SENT) == 0] + 1
-    sentence_ends = _past_runs(at[(f & _CLOSER) != 0], run_ends, text_start)  # closing quotes go with it
-    dots = at[((f & _DOT) != 0) & ((after & _SPACE) != 0)] + 1
-    breaks = at[(f & _NL) != 0] + 1
-    clauses = at[((f & _CLAUSE) != 0) & ((after & _DIGIT) == 0)] + 1
-    ends = np.concatenate((sentence_ends, dots, breaks, clauses, texts_end))
-    kinds = np.zeros(len(ends), dtype=np.int64)
-    kinds[len(ends) - len(texts_end) - len(clauses) : len(ends) - len(texts_end)] = CLAUSE
-    order = np.argsort(ends, kind="stable")
-    ends, kinds = ends[order], kinds[order]
-    once = np.ones(len(ends), dtype=bool)
-    once[1:] = ends[1:] != ends[:-1]  # a text's end that is a boundary already keeps that boundary's kind
-    ends, kinds = ends[once], kinds[once]
+    code = _tables()[2][f, flags[np.minimum(at + 1, len(flags) - 1)]]
+    cut = code > 0
+    ends = at[cut] + 1
+    codes = code[cut]
+    kinds = (codes == _END_CLAUSE).astype(np.int64)  # SENTENCE or CLAUSE
+    quoted = codes == _END_QUOTED
+    if quoted.any():  # the closing quotes after a sentence end go with it
+        ends[quoted] = _past_runs(at[(f & _CLOSER) != 0], ends[quoted])
     starts = np.concatenate(([0], ends[:-1]))
     space = at[(f & _SPACE) != 0]
-    first = _past_runs(space, starts, text_start)
+    run, bounds = _runs(space)
+    first = _past_runs(space, starts, run, bounds)
     blank = first >= ends
     if blank.any():  # a whitespace piece: a line break there ends the sentence of the piece before it
-        body = page.body_of(starts)
         before = np.maximum.accumulate(np.where(blank, -1, np.arange(len(ends))))
-        fix = blank & (kinds == SENTENCE) & (before >= 0)
-        fix[fix] = body[before[fix]] == body[fix]
+        fix = np.flatnonzero(blank & (kinds == SENTENCE) & (before >= 0) & ((flags[starts] & _RISKY) == 0))
+        fix = fix[page.body_of(starts[before[fix]]) == page.body_of(starts[fix])]
         kinds[before[fix]] = SENTENCE
         keep = ~blank
         first, ends, kinds = first[keep], ends[keep], kinds[keep]
-    last = _before_runs(space, ends, text_start)
+    last = _before_runs(space, ends, run, bounds)
     limit = max(1, size // 2)
     long = np.flatnonzero(last - first > limit)
     if len(long):
@@ -179,31 +191,28 @@ def cut_pieces(page: PageText, size: int, spans: Sequence[tuple[int, int]]) -> P
     return Pieces(first, last, kinds, np.searchsorted(first, page.offsets))
 
 
-def _runs(marked: np.ndarray, text_start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For ascending character offsets ``marked``: the index of each one's run (consecutive offsets, not
-    across a text's start) and each run's ``(first offset, end offset)`` as two arrays."""
+def _runs(marked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ascending character offsets ``marked``: the index of each one's run of consecutive offsets, and
+    each run's ``(first offset, end offset)`` as two rows."""
     split = np.ones(len(marked), dtype=bool)
-    split[1:] = (marked[1:] != marked[:-1] + 1) | text_start[marked[1:]]
+    split[1:] = marked[1:] != marked[:-1] + 1
     heads = np.flatnonzero(split)
-    run = np.cumsum(split) - 1
     tails = np.append(heads[1:], len(marked)) - 1
-    return run, np.stack((marked[heads], marked[tails] + 1))
+    return np.cumsum(split) - 1, np.stack((marked[heads], marked[tails] + 1))
 
 
-def _past_runs(marked: np.ndarray, at: np.ndarray, text_start: np.ndarray) -> np.ndarray:
-    """Each offset of ``at`` moved past the run of ``marked`` characters that starts there (in its text)."""
-    if not len(marked):
-        return at
-    run, bounds = _runs(marked, text_start)
+def _past_runs(
+    marked: np.ndarray, at: np.ndarray, run: np.ndarray | None = None, bounds: np.ndarray | None = None
+) -> np.ndarray:
+    """Each offset of ``at`` moved past the run of ``marked`` characters it stands on (if it does)."""
+    if run is None or bounds is None:
+        run, bounds = _runs(marked)
     k = np.minimum(np.searchsorted(marked, at), len(marked) - 1)
     return np.where(marked[k] == at, bounds[1][run[k]], at)
 
 
-def _before_runs(marked: np.ndarray, at: np.ndarray, text_start: np.ndarray) -> np.ndarray:
+def _before_runs(marked: np.ndarray, at: np.ndarray, run: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Each end offset of ``at`` moved back before the run of ``marked`` characters that ends there."""
-    if not len(marked):
-        return at
-    run, bounds = _runs(marked, text_start)
     k = np.minimum(np.searchsorted(marked, at - 1), len(marked) - 1)
     return np.where(marked[k] == at - 1, bounds[0][run[k]], at)
 
