@@ -52,7 +52,7 @@ from indexer.format.layout import (
 from indexer.format.read import DecodedBlock, ZhLeafMatcher
 from indexer.format.storedblocks import StoredBlocksPerDocReader, StoredBlocksPerDocWriter
 from indexer.format.termdict import TERMDICT_EXT
-from indexer.format.termdict_read import CompactTermsReader
+from indexer.format.termsreader import CompactTermsReader
 from indexer.format.write import COMPRESS_MIN, ZhFieldWriter, ZhPostingsWriter, encode_block
 
 __all__ = [

@@ -24,7 +24,8 @@ from indexer.articles import Article
 from indexer.codec import BLOCK_LIMIT, ZhCodec, ZhCompactCodec
 from indexer.format.mmapstore import MappedStorage
 from indexer.format.termdict import DEFAULT_BLOCK_LIMIT, TERMDICT_EXT, TermDictWriter
-from indexer.format.termdict_read import CompactTermsReader, TermDict
+from indexer.format.termdict_read import TermDict
+from indexer.format.termsreader import CompactTermsReader
 from indexer.format.write import ZhPostingsWriter
 from indexer.ingest.loaders import load_file
 from indexer.schema import make_schema

@@ -21,7 +21,7 @@ name, term count, and each array's offset, type code and length), and a footer (
 
 Roles: :class:`TermDictWriter` writes the file, :class:`TermDict` reads it (its term infos are Whoosh's
 :class:`~whoosh.codec.whoosh3.W3TermInfo`); the codec's terms reader over it is
-:class:`indexer.format.termdict_read.CompactTermsReader`.
+:class:`indexer.format.termsreader.CompactTermsReader`.
 """
 
 from __future__ import annotations

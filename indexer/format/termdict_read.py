@@ -1,10 +1,9 @@
-"""Reading the term dictionary of :mod:`indexer.format.termdict`, and the codec's terms reader over it.
+"""Reading the term dictionary of :mod:`indexer.format.termdict` (Whoosh's side of it: :mod:`.termsreader`).
 
 :class:`TermDict` reads the file straight from its memory map (the arrays are ``memoryview`` casts of it, no
 copy): a lookup bisects the restart points and scans one run of front-coded terms, and a term's statistics
 come from the stored weight, the posting list's first block header (one block) or the side table (several).
-:class:`CompactTermsReader` is everything ``whoosh.codec.whoosh3.W3TermsReader`` answers, with the same
-results; :class:`CompactFieldCursor` is its field cursor.
+One field's arrays are a :class:`FieldTerms`; :meth:`TermDict.doc_frequencies` reads a whole field's in bulk.
 """
 
 from __future__ import annotations
@@ -16,11 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from whoosh.codec.base import FieldCursor, TermsReader
 from whoosh.codec.whoosh3 import W3TermInfo
-from whoosh.formats import Format
-from whoosh.matching import Matcher
-from whoosh.reading import CorruptIndexError, TermNotFound
+from whoosh.reading import CorruptIndexError
 from whoosh.util.numeric import byte_to_length
 
 from indexer.compat import file_buffer
@@ -70,7 +66,7 @@ class _Packed:
         return values
 
 
-class _Field:
+class FieldTerms:
     """One field's arrays: ``shared``/``suflen`` (front coding), ``keys`` (the suffixes' position in the file),
     ``kstart`` (where each run's suffixes start), ``pstart`` (each run's first list offset) or ``pall`` (every
     list's), ``plen`` (each list's length), ``weight``, and the side table (statistics of lists of several
@@ -122,11 +118,13 @@ class TermDict:
             raise CorruptIndexError(f"unsupported restart interval {directory['restart']}")
         self._buf = buf
         self._postfile = postfile
-        self.fields: dict[str, _Field] = {e["name"]: _Field(buf, start, e) for e in directory["fields"]}
+        self.fields: dict[str, FieldTerms] = {
+            e["name"]: FieldTerms(buf, start, e) for e in directory["fields"]
+        }
 
     # terms
 
-    def _run_terms(self, f: _Field, run: int) -> list[bytes]:
+    def _run_terms(self, f: FieldTerms, run: int) -> list[bytes]:
         """The terms of one run of front-coded terms."""
         lo = run * RESTART
         hi = min(lo + RESTART, f.count)
@@ -140,11 +138,11 @@ class TermDict:
             out.append(prev)
         return out
 
-    def _restart_term(self, f: _Field, run: int) -> bytes:
+    def _restart_term(self, f: FieldTerms, run: int) -> bytes:
         start = f.keys + f.kstart[run]
         return self._buf[start : start + f.suflen[run * RESTART]]
 
-    def seek(self, f: _Field, btext: bytes) -> tuple[int, bytes | None]:
+    def seek(self, f: FieldTerms, btext: bytes) -> tuple[int, bytes | None]:
         """The index of the first term of ``f`` at or after ``btext``, and that term (None past the last)."""
         buf, keys, kstart, suflen = self._buf, f.keys, f.kstart, f.suflen
         lo, hi = 0, f.nruns
@@ -172,15 +170,15 @@ class TermDict:
             pos += n
         return last, (self._restart_term(f, lo) if last < f.count else None)
 
-    def find(self, f: _Field, btext: bytes) -> int:
+    def find(self, f: FieldTerms, btext: bytes) -> int:
         """The index of term ``btext`` in ``f``, or -1."""
         i, term = self.seek(f, btext)
         return i if term == btext else -1
 
-    def term_at(self, f: _Field, i: int) -> bytes:
+    def term_at(self, f: FieldTerms, i: int) -> bytes:
         return self._run_terms(f, i // RESTART)[i % RESTART]
 
-    def walk(self, f: _Field, start: int = 0) -> Iterator[bytes]:
+    def walk(self, f: FieldTerms, start: int = 0) -> Iterator[bytes]:
         """The terms of ``f`` from index ``start`` on."""
         first = start // RESTART
         for run in range(first, f.nruns):
@@ -189,7 +187,7 @@ class TermDict:
 
     # statistics
 
-    def extent(self, f: _Field, i: int) -> tuple[int, int]:
+    def extent(self, f: FieldTerms, i: int) -> tuple[int, int]:
         """Where term ``i``'s posting list is in the postings file: ``(offset, length)``."""
         if f.pall is not None:
             return f.pall[i], f.plen[i]
@@ -230,10 +228,10 @@ class TermDict:
             df[i] = self.info(f, i, (int(offsets[i]), int(lengths[i]))).doc_frequency()
         return terms, df
 
-    def weight(self, f: _Field, i: int) -> float:
+    def weight(self, f: FieldTerms, i: int) -> float:
         return float(f.weight[i])
 
-    def info(self, f: _Field, i: int, extent: tuple[int, int] | None = None) -> W3TermInfo:
+    def info(self, f: FieldTerms, i: int, extent: tuple[int, int] | None = None) -> W3TermInfo:
         """Term ``i``'s statistics and extent, the values ``W3TermInfo.from_bytes`` gives for W3's."""
         offset, length = self.extent(f, i) if extent is None else extent
         weight = float(f.weight[i])
@@ -261,7 +259,7 @@ class TermDict:
         """The statistics of the posting list at ``offset``, from all its block headers."""
         return summed_stats(block_table(self._postfile.get(offset, length), 0, length))
 
-    def items(self, f: _Field, start: int = 0) -> Iterator[tuple[bytes, W3TermInfo]]:
+    def items(self, f: FieldTerms, start: int = 0) -> Iterator[tuple[bytes, W3TermInfo]]:
         """``(term, term info)`` of the terms of ``f`` from index ``start`` on."""
         for run in range(start // RESTART, f.nruns):
             lo = run * RESTART
@@ -276,136 +274,3 @@ class TermDict:
                     offsets.append(offsets[-1] + n)
             for k in range(max(start - lo, 0), hi - lo):
                 yield terms[k], self.info(f, lo + k, (offsets[k], lengths[k]))
-
-
-class CompactTermsReader(TermsReader):
-    """Whoosh's terms reader over a :class:`TermDict`: what ``W3TermsReader`` answers, with the same results
-    (term infos are ``W3TermInfo``; fields in the order written, terms in byte order)."""
-
-    def __init__(self, codec: Any, dbfile: Any, postfile: Any) -> None:
-        self._codec = codec
-        self._dbfile = dbfile
-        self._postfile = postfile  # read by indexer.compat.terms_postfile, as W3TermsReader's
-        self._dict = TermDict(dbfile, postfile)
-        self._fields = self._dict.fields
-
-    @property
-    def term_dict(self) -> TermDict:
-        """The term dictionary this reader answers from (for bulk reads: :meth:`TermDict.doc_frequencies`)."""
-        return self._dict
-
-    def _index(self, fieldname: str, tbytes: bytes) -> tuple[Any, int]:
-        f = self._fields.get(fieldname)
-        i = -1 if f is None else self._dict.find(f, tbytes)
-        if i < 0:
-            raise KeyError((fieldname, tbytes))
-        return f, i
-
-    def __contains__(self, term: tuple[str, bytes]) -> bool:
-        f = self._fields.get(term[0])
-        return f is not None and self._dict.find(f, term[1]) >= 0
-
-    def indexed_field_names(self) -> Any:
-        return self._fields.keys()
-
-    def cursor(self, fieldname: str, fieldobj: Any) -> CompactFieldCursor:
-        return CompactFieldCursor(self._dict, fieldname, fieldobj)
-
-    def _from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[_Field, int]]:
-        """Each field to read from, and where: ``fieldname`` from ``prefix`` on, then the later fields whole (as
-        W3's ordered hash reader reads on past the field)."""
-        if fieldname not in self._fields:
-            return
-        later = False
-        for name, f in self._fields.items():
-            if name == fieldname:
-                later = True
-                yield f, self._dict.seek(f, prefix)[0]
-            elif later:
-                yield f, 0
-
-    def terms(self) -> Iterator[tuple[str, bytes]]:
-        for f in self._fields.values():
-            for term in self._dict.walk(f):
-                yield f.name, term
-
-    def terms_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[str, bytes]]:
-        for f, start in self._from(fieldname, prefix):
-            for term in self._dict.walk(f, start):
-                yield f.name, term
-
-    def items(self) -> Iterator[tuple[tuple[str, bytes], W3TermInfo]]:
-        for f in self._fields.values():
-            for term, info in self._dict.items(f):
-                yield (f.name, term), info
-
-    def items_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[tuple[str, bytes], W3TermInfo]]:
-        for f, start in self._from(fieldname, prefix):
-            for term, info in self._dict.items(f, start):
-                yield (f.name, term), info
-
-    def term_info(self, fieldname: str, tbytes: bytes) -> W3TermInfo:
-        try:
-            f, i = self._index(fieldname, tbytes)
-        except KeyError:
-            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
-        return self._dict.info(f, i)
-
-    def frequency(self, fieldname: str, tbytes: bytes) -> float:
-        return self._dict.weight(*self._index(fieldname, tbytes))
-
-    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
-        return self._dict.info(*self._index(fieldname, tbytes)).doc_frequency()
-
-    def matcher(self, fieldname: str, tbytes: bytes, format_: Format, scorer: Any = None) -> Matcher:
-        terminfo = self.term_info(fieldname, tbytes)
-        return self._codec.postings_reader(
-            self._postfile, terminfo, format_, term=(fieldname, tbytes), scorer=scorer
-        )
-
-    def close(self) -> None:
-        self._dbfile.close()
-        self._postfile.close()
-
-
-class CompactFieldCursor(FieldCursor):
-    """A cursor over one field's terms (``W3FieldCursor``'s interface): on the first term when made."""
-
-    def __init__(self, tdict: TermDict, fieldname: str, fieldobj: Any) -> None:
-        self._dict = tdict
-        self._field = tdict.fields.get(fieldname)
-        self._fieldobj = fieldobj
-        self._i = -1
-        self._text: Any = None
-        self.first()
-
-    def _go(self, i: int, btext: bytes | None = None) -> Any:
-        f = self._field
-        if f is None or i >= f.count:
-            self._i, self._text = -1, None
-            return None
-        self._i = i
-        self._text = self._fieldobj.from_bytes(self._dict.term_at(f, i) if btext is None else btext)
-        return self._text
-
-    def first(self) -> Any:
-        return self._go(0)
-
-    def find(self, term: Any) -> Any:
-        if not isinstance(term, bytes):
-            term = self._fieldobj.to_bytes(term)
-        if self._field is None:
-            return self._go(0)
-        return self._go(*self._dict.seek(self._field, term))
-
-    def next(self) -> Any:
-        return None if self._i < 0 else self._go(self._i + 1)
-
-    def text(self) -> Any:
-        return self._text
-
-    def term_info(self) -> W3TermInfo | None:
-        return None if self._i < 0 else self._dict.info(self._field, self._i)  # type: ignore[arg-type]
-
-    def is_valid(self) -> bool:
-        return self._i >= 0
