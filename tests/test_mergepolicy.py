@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.compat import read_toc
+from indexer.segments import mergepolicy
 from indexer.segments.mergepolicy import (
     FLOOR_DOCS,
     SEGMENTS_PER_TIER,
@@ -48,6 +49,10 @@ def test_tiers(live: int, expected: int) -> None:
             sizes((75000, 10), *[(10, 0)] * (SMALL_SEGMENTS + 1)),
             [Merge(tuple(f"s{i}" for i in range(1, SMALL_SEGMENTS + 2)), False)],
         ),
+        # a small index, all of tier 0: its large segment waits while the small ones merge among themselves
+        (sizes((1000, 0), (10, 0), (10, 0)), [Merge(("s1", "s2"), False)]),
+        # ... until they hold more than a LARGE_RATIO-th of it
+        (sizes((1000, 0), (200, 0), (100, 0)), [Merge(("s0", "s1", "s2"), False)]),
         # one segment too many in tier 1
         (
             sizes(*[(FLOOR_DOCS, 0)] * (SEGMENTS_PER_TIER + 1)),
@@ -89,6 +94,31 @@ def test_the_segment_count_stays_logarithmic_over_many_runs() -> None:
     assert most <= 12
 
 
+def _small_runs(runs: int) -> tuple[int, int]:
+    """1,000 articles then ``runs`` runs adding 10: the documents merges write, and the most segments."""
+    segments = [SegmentSize("first", 1000, 0)]
+    written = most = 0
+    for run in range(runs):
+        segments.append(SegmentSize(f"r{run}", 10, 0))
+        for merge in plan_merges(segments):
+            members = [s for s in segments if s.name in merge.names]
+            written += sum(s.docs for s in members)
+            segments = [s for s in segments if s.name not in merge.names]
+            segments.append(SegmentSize(f"m{run}", sum(s.live for s in members), 0))
+        most = max(most, len(segments))
+    return written, most
+
+
+def test_a_small_index_is_not_rewritten_for_every_few_small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A small index, all of tier 0: with LARGE_RATIO its merges write a fraction of what merging the whole tier
+    each time it overflows writes (the whole index every other run), with no more segments."""
+    written, most = _small_runs(100)
+    monkeypatch.setattr(mergepolicy, "LARGE_RATIO", float("inf"))
+    whole_tier, most_whole = _small_runs(100)
+    assert written * 3 < whole_tier
+    assert most == most_whole == SMALL_SEGMENTS
+
+
 def write_jsonl(path: Path, records: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
@@ -120,16 +150,22 @@ def test_runs_merge_tiers_and_purge_deletions_to_a_fresh_build(tmp_path: Path) -
         write_jsonl(src / "a.jsonl", records[: 110 + 10 * run])
         reindex([src], index_dir, jobs=1)
     assert live_segments(index_dir) == [(100, 0)] + [(10, 0)] * (SMALL_SEGMENTS - 1)
-    # one more small segment than the tier holds: every segment is of tier 0 here, all merged into one
+    # one more small segment than the tier holds: every segment is of tier 0 here; the small ones are merged,
+    # the first one (more than LARGE_RATIO times their size) left alone
     write_jsonl(src / "a.jsonl", records[: 110 + 10 * (SMALL_SEGMENTS - 1)])
     reindex([src], index_dir, jobs=1)
     total = 110 + 10 * (SMALL_SEGMENTS - 1)
-    assert live_segments(index_dir) == [(total, 0)]
-    # half of the first hundred articles removed: the segment is written again without them
+    assert live_segments(index_dir) == [(100, 0), (total - 100, 0)]
+    # half of the first hundred articles removed: that segment is written again without them
     write_jsonl(src / "a.jsonl", records[:50] + records[100:total])
     run = reindex([src], index_dir, jobs=1)
     assert run.deleted == 50
-    assert live_segments(index_dir) == [(total - 50, 0)]
+    assert live_segments(index_dir) == [(50, 0), (total - 100, 0)]
+    # the small ones grown past a LARGE_RATIO-th of it: one more run merges the whole tier
+    write_jsonl(src / "a.jsonl", records[:50] + records[100 : total + 10])
+    reindex([src], index_dir, jobs=1)
+    assert live_segments(index_dir) == [(total - 40, 0)]
+    write_jsonl(src / "a.jsonl", records[:50] + records[100 : total + 10])
     fresh = tmp_path / "fresh"
     reindex([src], fresh, jobs=1)
     assert answers(index_dir) == answers(fresh)  # scores too: no deleted document is counted any more

@@ -5,9 +5,10 @@ lookup and a posting list per segment. Lucene's TieredMergePolicy is the model, 
 
 - a segment's **tier** is set by its live documents: those under :data:`FLOOR_DOCS` share tier 0, and each tier
   above holds segments :data:`TIER_FACTOR` times larger than the one below;
-- a tier that holds more than :data:`SEGMENTS_PER_TIER` segments (tier 0: :data:`SMALL_SEGMENTS`) is merged into one (which may fill the next tier
-  up: the plan is made again until no tier overflows), so the count stays about ``SEGMENTS_PER_TIER`` times
-  the number of tiers, logarithmic in the archive;
+- a tier that holds more than :data:`SEGMENTS_PER_TIER` segments (tier 0: :data:`SMALL_SEGMENTS`) is merged into
+  one (which may fill the next tier up: the plan is made again until no tier overflows), so the count stays
+  about ``SEGMENTS_PER_TIER`` times the number of tiers, logarithmic in the archive; in tier 0 a segment much
+  larger than the others (:data:`LARGE_RATIO`) waits until they have grown;
 - a segment whose deleted share reaches :data:`PURGE_SHARE` is rewritten without them, and a merge whose
   segments together reach it purges too.
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "FLOOR_DOCS",
+    "LARGE_RATIO",
     "PURGE_SHARE",
     "SEGMENTS_PER_TIER",
     "TIER_FACTOR",
@@ -43,6 +45,10 @@ SEGMENTS_PER_TIER = 6
 #: Tier 0 (the small segments of recent runs) is merged as soon as it holds more than this: each segment costs
 #: every query a term lookup, and merging small segments block by block costs little.
 SMALL_SEGMENTS = 2
+#: An overflowing tier 0 merges its small segments among themselves, leaving its largest alone, while that one
+#: holds more than this many times their documents: a large segment is not rewritten for every few small ones
+#: (a small index, all of it in tier 0, would otherwise be written whole every other run).
+LARGE_RATIO = 4
 #: A segment (or a merge) with this share of deleted documents is written again without them.
 PURGE_SHARE = 0.2
 
@@ -104,6 +110,16 @@ def plan_merges(segments: Sequence[SegmentSize]) -> list[Merge]:
     return merges
 
 
+def _small_ones(group: list[SegmentSize]) -> list[SegmentSize]:
+    """The segments of an overflowing tier 0 to merge: all, or all but the largest while it holds more than
+    :data:`LARGE_RATIO` times the others' live documents."""
+    largest = max(group, key=lambda s: s.live)
+    rest = [s for s in group if s is not largest]
+    if len(rest) >= 2 and largest.live > LARGE_RATIO * sum(s.live for s in rest):
+        return rest
+    return group
+
+
 def _next_merge(segments: Sequence[SegmentSize]) -> Merge | None:
     by_tier: dict[int, list[SegmentSize]] = {}
     for s in segments:
@@ -111,6 +127,8 @@ def _next_merge(segments: Sequence[SegmentSize]) -> Merge | None:
     for t in sorted(by_tier):
         group = by_tier[t]
         if len(group) > (SMALL_SEGMENTS if t == 0 else SEGMENTS_PER_TIER):
+            if t == 0:
+                group = _small_ones(group)
             return Merge(tuple(s.name for s in group), _purges(group))
     for s in segments:
         if s.deleted and _purges([s]):
