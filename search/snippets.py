@@ -58,6 +58,8 @@ _BOUNDARY_RE = re.compile(
     rf"(?:(?P<s>[。！？；…!?;]+[{_CLOSERS}]*|\.(?=\s|$)[{_CLOSERS}]*|\n)|(?P<c>[，、：,](?!\d)))"
 )
 _WS_RE = re.compile(r"\s+")
+#: What a snippet does not show as it stands: whitespace (see :func:`_space`) and what HTML escapes.
+_SHOWN_OTHERWISE_RE = re.compile(r"[\s&<>\"']")
 #: Full-width punctuation: whitespace after it is dropped in a snippet (Chinese needs no space after 。).
 _CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026\u2014"
 _NO_SPACE_AFTER_RE = re.compile(f"[{_CJK_PUNCT}]")
@@ -308,13 +310,16 @@ def _join(
     kinds: Sequence[int],
     chosen: Sequence[tuple[int, int]],
     spans: Sequence[tuple[int, int]],
+    first: int = 0,
+    offset: int = 0,
 ) -> str:
-    """The chosen fragments ``(first piece, last piece)`` rendered and joined with ellipses."""
+    """The chosen fragments ``(first piece, last piece)`` rendered and joined with ellipses (the body's pieces
+    start at piece ``first``; their offsets are ``offset`` past the body's)."""
     out: list[str] = []
     for n, (i, j) in enumerate(chosen):
-        if n or not (i == 0 or kinds[i - 1] == SENTENCE):
+        if n or not (i == first or kinds[i - 1] == SENTENCE):
             out.append(ELLIPSIS)
-        s, e = starts[i], ends[j]
+        s, e = starts[i] - offset, ends[j] - offset
         if kinds[j] != SENTENCE:
             while e > s + 1 and body[e - 1] in _CLAUSE_MARKS:
                 e -= 1
@@ -327,20 +332,15 @@ def _join(
 def _join_page(
     page: PageText, pieces: Pieces, chosen: list[list[tuple[int, int]]], spans: list[list[tuple[int, int]]]
 ) -> list[str]:
-    """Each body's chosen fragments rendered (:func:`_join` on the body's own pieces and offsets)."""
-    out = []
-    first = pieces.first.tolist()
-    for b, text in enumerate(page.texts):
-        lo, hi = first[b], first[b + 1]
-        if lo == hi:
-            out.append("")
-            continue
-        o = int(page.offsets[b])
-        starts = (pieces.starts[lo:hi] - o).tolist()
-        ends = (pieces.ends[lo:hi] - o).tolist()
-        windows = [(i - lo, j - lo) for i, j in chosen[b]]
-        out.append(_join(text, starts, ends, pieces.kinds[lo:hi].tolist(), windows, spans[b]))
-    return out
+    """Each body's chosen fragments rendered (:func:`_join` on the page's pieces)."""
+    starts, ends, kinds = pieces.starts.tolist(), pieces.ends.tolist(), pieces.kinds.tolist()
+    first, offsets = pieces.first.tolist(), page.offsets.tolist()
+    return [
+        _join(text, starts, ends, kinds, chosen[b], spans[b], first[b], offsets[b])
+        if first[b] < first[b + 1]
+        else ""
+        for b, text in enumerate(page.texts)
+    ]
 
 
 def _space(body: str, m: re.Match[str]) -> str:
@@ -367,6 +367,7 @@ def _text(body: str, s: int, e: int) -> str:
 
 def _render(body: str, s: int, e: int, spans: Sequence[tuple[int, int]]) -> str:
     """``body[s:e]`` escaped, with the spans inside it (clipped) marked."""
+    text = _text if _SHOWN_OTHERWISE_RE.search(body, s, e) else _as_is
     out: list[str] = []
     pos = s
     for ms, me in spans:
@@ -374,9 +375,14 @@ def _render(body: str, s: int, e: int, spans: Sequence[tuple[int, int]]) -> str:
             continue
         ms, me = max(ms, s), min(me, e)
         if ms > pos:
-            out.append(_text(body, pos, ms))
-        out.append(MARK_OPEN + _text(body, ms, me) + MARK_CLOSE)
+            out.append(text(body, pos, ms))
+        out.append(MARK_OPEN + text(body, ms, me) + MARK_CLOSE)
         pos = me
     if pos < e:
-        out.append(_text(body, pos, e))
+        out.append(text(body, pos, e))
     return "".join(out)
+
+
+def _as_is(body: str, s: int, e: int) -> str:
+    """``body[s:e]`` where it has no whitespace and nothing to escape (:func:`_text` would give the same)."""
+    return body[s:e]

@@ -135,9 +135,11 @@ class PageText:
 
     def folded(self) -> list[str]:
         """Each body folded, character for character (what ``fold_with_offsets`` gives, without offsets)."""
-        whole = _tables()[0][self.points].tobytes().decode("utf-32-le")
+        # one conversion for the page: no phrase of the traditional -> simplified tables holds the separator
+        # or a line break, so each body converts as it would alone (test_snippets_positions checks it on xwlb)
+        whole = t2s(_tables()[0][self.points].tobytes().decode("utf-32-le"))
         at = self.offsets.tolist()
-        return [t2s(whole[at[b] : at[b + 1] - 1]) for b in range(len(self.texts))]
+        return [whole[at[b] : at[b + 1] - 1] for b in range(len(self.texts))]
 
     def body_of(self, at: np.ndarray) -> np.ndarray:
         """The body each character offset ``at`` belongs to (a separator: the body before it)."""
@@ -152,6 +154,8 @@ class Pieces(NamedTuple):
     kinds: np.ndarray
     #: body ``b``'s pieces are ``first[b]:first[b + 1]``
     first: np.ndarray
+    #: for each piece, the last piece up to it that ends a sentence (-1: none)
+    last_sentence: np.ndarray
 
 
 def cut_pieces(page: PageText, size: int, spans: Sequence[tuple[int, int]]) -> Pieces:
@@ -188,7 +192,7 @@ def cut_pieces(page: PageText, size: int, spans: Sequence[tuple[int, int]]) -> P
     long = np.flatnonzero(last - first > limit)
     if len(long):
         first, last, kinds = _cut_long(page.text, first, last, kinds, long, limit, spans)
-    return Pieces(first, last, kinds, np.searchsorted(first, page.offsets))
+    return Pieces(first, last, kinds, np.searchsorted(first, page.offsets), last_sentences(kinds))
 
 
 def _runs(marked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -280,15 +284,27 @@ def last_sentences(kinds: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(np.where(kinds == SENTENCE, np.arange(len(kinds)), -1))
 
 
+def _heads_mask(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal ``values`` starts."""
+    mask = np.ones(len(values), dtype=bool)
+    mask[1:] = values[1:] != values[:-1]
+    return mask
+
+
+def _heads(values: np.ndarray) -> np.ndarray:
+    """The indexes where each run of equal ``values`` starts."""
+    return np.flatnonzero(_heads_mask(values))
+
+
 def opening_windows(pieces: Pieces, bodies: np.ndarray, size: int) -> np.ndarray:
     """The window ``(first piece, last piece)`` of each of ``bodies`` (with pieces, without matches): from its
     first piece, stopping at a sentence end in reach."""
-    starts, ends, kinds, first = pieces
+    starts, ends, kinds, first, _ = pieces
     i = first[bodies]
     j = np.maximum(
         i, np.minimum(np.searchsorted(ends, starts[i] + size, side="right"), first[bodies + 1]) - 1
     )
-    k = last_sentences(kinds)[j]
+    k = pieces.last_sentence[j]
     return np.stack((i, np.where(k >= i, k, j)), axis=1)
 
 
@@ -299,7 +315,7 @@ def choose(
     (page offsets, ascending) of the query words ``groups`` in the bodies ``owner``: the window with the most
     distinct words (then most matches, starting a sentence, its first match nearest its start, the earliest),
     then each window that adds a word not shown yet and overlaps none chosen."""
-    starts, ends, kinds, first = pieces
+    starts, ends, kinds, first, _ = pieces
     bodies = len(first) - 1
     chosen: list[list[tuple[int, int]]] = [[] for _ in range(bodies)]
     piece = np.searchsorted(starts, at, side="right") - 1
@@ -309,52 +325,61 @@ def choose(
     if not len(piece):
         return chosen
     # the pieces with matches (ascending), their query words as bits, their matches, their first match
-    heads = np.flatnonzero(np.diff(piece, prepend=-1))
+    heads = _heads(piece)
     with_matches = piece[heads]
     words_of = np.bitwise_or.reduceat(bits, heads)
-    count_before = np.append(heads, len(piece))
+    count_before = np.concatenate((heads, [len(piece)]))
     first_of = at[heads]
     wm_body = owner[inside][heads]
     # window starts: every piece of the same body from which a window reaches a piece with matches
     reach = np.searchsorted(starts, ends[with_matches] - size)
     reach = np.minimum(np.maximum(reach, first[wm_body]), with_matches + 1)
-    edges = np.zeros(len(starts) + 1, dtype=np.int64)
-    np.add.at(edges, reach, 1)
-    np.add.at(edges, with_matches + 1, -1)
-    cand = np.flatnonzero(np.cumsum(edges[:-1]) > 0)
+    edges = np.bincount(reach, minlength=len(starts) + 1) - np.bincount(
+        with_matches + 1, minlength=len(starts) + 1
+    )
+    cand = np.flatnonzero(np.cumsum(edges[:-1]))
     own = np.searchsorted(first, cand, side="right") - 1
     j = np.searchsorted(ends, starts[cand] + size, side="right")
     j = np.maximum(cand, np.minimum(j, first[own + 1]) - 1)
     lo = np.searchsorted(with_matches, cand)
     hi = np.searchsorted(with_matches, j, side="right")
-    live = hi > lo
+    live = np.flatnonzero(hi > lo)
     cand, own, j, lo, hi = cand[live], own[live], j[live], lo[live], hi[live]
-    last = last_sentences(kinds)[j]
+    last = pieces.last_sentence[j]
     end = np.where(last >= with_matches[hi - 1], last, j)  # stop at a sentence end if one is in reach
-    k = np.arange(len(with_matches))
-    held = (k >= lo[:, None]) & (k < hi[:, None])
-    words = np.bitwise_or.reduce(np.where(held, words_of, np.uint64(0)), axis=1)
+    # the words of pieces lo..hi-1: reduceat over the pairs (lo, hi), every other result (lo < hi always)
+    words = np.bitwise_or.reduceat(np.append(words_of, np.uint64(0)), np.stack((lo, hi), axis=1).ravel())[::2]
     count = count_before[hi] - count_before[lo]
-    opens = cand == first[own]
-    opens[~opens] = kinds[cand[~opens] - 1] == SENTENCE
+    opens = kinds[cand - 1] == SENTENCE
+    opens[cand == first[own]] = True
     lead = starts[cand] - first_of[lo]
-    covered = np.zeros(bodies, dtype=np.uint64)
-    free = np.ones(len(cand), dtype=bool)
+    # each window's rank among its body's by everything but its new words (which change as windows are chosen)
+    size_w = len(cand)
+    rank = np.empty(size_w, dtype=np.int64)
+    rank[np.lexsort((-cand, lead, opens, count))] = np.arange(size_w)
+    starts_group = _heads_mask(own)  # the windows of one body are consecutive
+    group = np.cumsum(starts_group) - 1
+    group_heads = np.flatnonzero(starts_group)
+    every = np.bitwise_or.reduceat(words, group_heads)  # the words any window of the body shows
+    covered = np.zeros(len(group_heads), dtype=np.uint64)
+    free = np.ones(size_w, dtype=bool)
     for _ in range(fragments):
-        new = np.bitwise_count(words & ~covered[own]).astype(np.int64)
-        idx = np.flatnonzero(free & (new > 0))
-        if not len(idx):
+        new = np.bitwise_count(words & ~covered[group]).astype(np.int64)
+        score = np.where(free & (new > 0), new * size_w + rank, -1)
+        top = np.maximum.reduceat(score, group_heads)
+        best = np.flatnonzero((score == top[group]) & (score >= 0))  # one per body that has one
+        if not len(best):
             break
-        order = idx[np.lexsort((-cand[idx], lead[idx], opens[idx], count[idx], new[idx], own[idx]))]
-        best = order[np.append(own[order][1:] != own[order][:-1], True)]  # the last (best) of each body
-        bi, bj, bb = cand[best], end[best], own[best]
-        covered[bb] |= words[best]
-        for b, i, e in zip(bb.tolist(), bi.tolist(), bj.tolist(), strict=True):
+        bi, bj, bg = cand[best], end[best], group[best]
+        covered[bg] |= words[best]
+        for b, i, e in zip(own[best].tolist(), bi.tolist(), bj.tolist(), strict=True):
             chosen[b].append((i, e))
-        ci = np.full(bodies, -1, dtype=np.int64)
-        cj = np.full(bodies, -2, dtype=np.int64)
-        ci[bb], cj[bb] = bi, bj
-        free &= ~((cand <= cj[own]) & (ci[own] <= end))
+        if (covered == every).all():
+            break
+        ci = np.full(len(group_heads), -1, dtype=np.int64)
+        cj = np.full(len(group_heads), -2, dtype=np.int64)
+        ci[bg], cj[bg] = bi, bj
+        free &= ~((cand <= cj[group]) & (ci[group] <= end))
     for c in chosen:
         c.sort()
     return chosen
