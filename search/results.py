@@ -173,30 +173,33 @@ def iso_published(value: Any) -> str | None:
 
 
 def hits_from_fields(page: list[tuple[dict[str, Any], float]], highlighter: Highlighter) -> list[Hit]:
-    """A result page's hits from each article's stored fields and score, the snippets made for the whole page
-    at once (``Highlighter.snippets``)."""
+    """A result page's hits from each article's stored fields and score, the titles and snippets marked for the
+    whole page at once (``Highlighter.marks``, ``Highlighter.snippets``)."""
+    titles = highlighter.marks([fields.get("title") or "" for fields, _ in page])
     snippets = highlighter.snippets([fields.get("body") or "" for fields, _ in page])
     return [
-        hit_from_fields(fields, score, highlighter, snippet)
-        for (fields, score), snippet in zip(page, snippets, strict=True)
+        hit_from_fields(fields, score, highlighter, (title, snippet))
+        for (fields, score), title, snippet in zip(page, titles, snippets, strict=True)
     ]
 
 
 def hit_from_fields(
-    fields: dict[str, Any], score: float, highlighter: Highlighter, snippet: str | None = None
+    fields: dict[str, Any], score: float, highlighter: Highlighter, marked: tuple[str, str] | None = None
 ) -> Hit:
-    """A result page's hit from an article's stored fields, its title and snippet marked (``snippet``: the
-    body's, made already, see :func:`hits_from_fields`)."""
+    """A result page's hit from an article's stored fields, its title and snippet marked (``marked``: the two,
+    made already, see :func:`hits_from_fields`)."""
     title = fields.get("title") or ""
+    if marked is None:
+        marked = (highlighter.mark(title), highlighter.snippet(fields.get("body") or ""))
     return Hit(
         id=fields.get("id", ""),
         title=title,
-        title_html=highlighter.mark(title),
+        title_html=marked[0],
         url=fields.get("url") or "",
         source=fields.get("source") or "",
         category=fields.get("category") or "",
         published=iso_published(fields.get("published")),
-        snippet_html=highlighter.snippet(fields.get("body") or "") if snippet is None else snippet,
+        snippet_html=marked[1],
         score=float(score),
         author=fields.get("author") or "",
     )

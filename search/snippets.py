@@ -135,6 +135,17 @@ class Highlighter:
         """The whole of ``text`` (a title), escaped, with every match marked."""
         return _render(text, 0, len(text), self.merge(self.find(text)))
 
+    def marks(self, titles: Sequence[str]) -> list[str]:
+        """:meth:`mark` of each title (a result page's), folded together (:class:`~search.windows.PageText`)."""
+        if not titles or not (self.words or self.patterns):
+            return [self.mark(t) for t in titles]
+        page, readable = PageText.read(titles)
+        folded = page.folded()
+        return [
+            _render(t, 0, len(t), self.merge(self._found(f, None))) if ok else self.mark(t)
+            for t, f, ok in zip(titles, folded, readable, strict=True)
+        ]
+
     def snippet(self, body: str, *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS) -> str:
         """1 to ``fragments`` marked fragments of the body where the query's words are densest (one body:
         :meth:`reference_snippet`; a page of them costs less through :meth:`snippets`)."""
