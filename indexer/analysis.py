@@ -32,12 +32,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import rjieba
 from whoosh.analysis import Token, Tokenizer
 
 from indexer.normalize import fold_with_offsets
+
+if TYPE_CHECKING:
+    import rjieba
 
 #: Bump when the token streams or the index format change, so that old indexes are marked for a full rebuild
 #: (3: the compact posting format of :mod:`indexer.codec`; 4: ``published`` and ``hash`` in columns only, and
@@ -132,6 +134,8 @@ def get_segmenter(entries: Sequence[DictEntry] = ()) -> rjieba.Jieba:
         with _segmenters_lock:
             seg = _segmenters.get(key)
             if seg is None:
+                import rjieba  # loading it loads jieba's dictionary: only where text is cut (not a no-op run)
+
                 seg = rjieba.Jieba()
                 for word, freq, tag in entries:
                     seg.add_word(word, freq, tag)

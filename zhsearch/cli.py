@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -14,11 +15,7 @@ from indexer.config import setting
 from indexer.options import index_option
 from indexer.progress import LogProgress, Progress, TerminalProgress
 from indexer.store import StoreError
-from search.cli import search_command
-from web.cli import serve_command
 from zhsearch.dictsuggest import dict_suggest
-from zhsearch.stats import stats_command
-from zhsearch.sync import sync_group
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -37,7 +34,33 @@ def _userdict_option(f):  # type: ignore[no-untyped-def]
     )(f)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands from the other layers are imported when asked for (click's lazy loading recipe):
+    ``zhsearch reindex`` does not import the search engine, nor ``zhsearch search`` the web server."""
+
+    #: command name -> "module.attribute" of its click command
+    LAZY = {
+        "search": "search.cli.search_command",
+        "serve": "web.cli.serve_command",
+        "stats": "zhsearch.stats.stats_command",
+        "sync": "zhsearch.sync.sync_group",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.LAZY.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, name = target.rsplit(".", 1)
+        command = getattr(importlib.import_module(module), name)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="zhsearch")
 def cli() -> None:
     """zhsearch: full-text search for Chinese news articles."""
@@ -295,12 +318,6 @@ def snapshot_command(dest: Path, index_dir: Path) -> None:
         f"snapshot of {summary.source} ({summary.documents:,} articles, {summary.files} files, "
         f"{summary.bytes / 1e6:,.1f} MB) written to {dest / summary.generation}; {dest}/CURRENT points at it"
     )
-
-
-cli.add_command(search_command)
-cli.add_command(serve_command)
-cli.add_command(stats_command)
-cli.add_command(sync_group)
 
 
 def main() -> None:
