@@ -17,6 +17,10 @@ with ``…`` (a clause mark at the cut is dropped). Whitespace runs show as one 
 punctuation (``。``, ``，``, ``」`` ...) and at a line break after a Chinese character, where they go: paragraphs of
 Chinese text join as they are read (``。截至``, not ``。 截至``). With no match in the body the snippet is the
 opening of the body, cut the same way.
+
+A result page's snippets and titles are made together (:meth:`Highlighter.snippets`, :meth:`Highlighter.marks`)
+on arrays (:mod:`search.windows`); one body (:meth:`Highlighter.snippet`) is cut by the reference path
+(:meth:`Highlighter.reference_snippet`), which gives the same snippet.
 """
 
 from __future__ import annotations
@@ -31,27 +35,16 @@ import numpy as np
 from indexer.analysis import SINGLE_UNIT_CLASS
 from indexer.normalize import fold_with_offsets as fold_text
 from indexer.normalize import original_span
+from search import windows as arrays
 from search.highlights import HighlightTerm
-from search.windows import (
-    CLAUSE,
-    CLOSERS,
-    CUT,
-    MAX_GROUPS,
-    SENTENCE,
-    PageText,
-    Pieces,
-    choose,
-    cut_pieces,
-    cut_point,
-    opening_windows,
-)
+from search.windows import CLAUSE, CUT, SENTENCE, PageText, Pieces
 
 FRAGMENT_CHARS = 120
 MAX_FRAGMENTS = 3
 ELLIPSIS = "…"
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 
-_CLOSERS = CLOSERS
+_CLOSERS = arrays.CLOSERS
 # the lookahead first lets the regex engine skip to the next candidate character (a quarter faster, same cuts)
 _BOUNDARY_RE = re.compile(
     rf"(?=[。！？；…!?;.\n，、：,])"
@@ -84,7 +77,7 @@ class Highlighter:
         ]
         self.patterns = [(t.pattern, t.group) for t in terms if t.pattern is not None]
         # the array path counts a window's query words as bits of one integer
-        self._arrays = max((t.group for t in terms), default=0) < MAX_GROUPS
+        self._arrays = max((t.group for t in terms), default=0) < arrays.MAX_GROUPS
 
     # -- matching --------------------------------------------------------------------------------------------
 
@@ -164,14 +157,18 @@ class Highlighter:
         found = [self._found(f, None) if (self.words or self.patterns) else [] for f in page.folded()]
         at = page.offsets.tolist()
         spans = [self.merge(f) for f in found]
-        pieces = cut_pieces(page, chars, [(s + o, e + o) for b, o in enumerate(at[:-1]) for s, e in spans[b]])
+        pieces = arrays.cut_pieces(
+            page, chars, [(s + o, e + o) for b, o in enumerate(at[:-1]) for s, e in spans[b]]
+        )
         owner = np.repeat(np.arange(len(found)), [len(f) for f in found])
         starts = np.array([s for f in found for s, _, _ in f], dtype=np.int64) + page.offsets[owner]
         groups = np.array([g for f in found for _, _, g in f], dtype=np.int64)
-        chosen = choose(pieces, starts, groups, owner, chars, fragments)
+        chosen = arrays.choose(pieces, starts, groups, owner, chars, fragments)
         has_pieces = np.diff(pieces.first) > 0
         plain = np.flatnonzero(has_pieces & (np.array([len(f) for f in found]) == 0))
-        for b, window in zip(plain.tolist(), opening_windows(pieces, plain, chars).tolist(), strict=True):
+        for b, window in zip(
+            plain.tolist(), arrays.opening_windows(pieces, plain, chars).tolist(), strict=True
+        ):
             chosen[b] = [tuple(window)]
         out = _join_page(page, pieces, chosen, spans)
         return [
@@ -236,7 +233,7 @@ class _Pieces:
                     kinds[-1] = SENTENCE  # a line break ends the sentence
                 continue
             while e - s > limit:
-                cut = cut_point(body, s, s + limit, spans)
+                cut = arrays.cut_point(body, s, s + limit, spans)
                 starts.append(s)
                 ends.append(cut)
                 kinds.append(CUT)

@@ -1,24 +1,27 @@
-"""Snippet windows on arrays: a body's pieces and the fragments around its matches, cut with numpy.
+"""Snippet windows on arrays: the pieces of a result page's bodies and the fragments around their matches.
 
 The same cuts and the same choice as the reference path of :mod:`search.snippets` (``_Pieces``: a regex scan
-and Python per piece and per window), computed on the body's code points instead:
+and Python per piece and per window, one body at a time), computed with numpy for the whole page at once:
 
-* :class:`BodyChars` reads the body once as code points (``str.encode("utf-32-le")``) and looks each up in two
-  tables made once per process: its fold (NFKC, lower case: the one-character folds of
-  :func:`indexer.normalize.fold_with_offsets`) and what it is to the cutter (sentence mark, clause mark,
-  closing quote, whitespace, digit). The folded body is the table's output decoded, then traditional ->
-  simplified (:func:`indexer.normalize.t2s`), so matches are found where the reference finds them.
-* :func:`cut_pieces` finds the boundaries of ``_BOUNDARY_RE`` as array masks (a run of sentence marks and the
-  closing quotes after it, ``.`` before whitespace, a line break, a clause mark not before a digit), trims the
-  whitespace of each piece with ``searchsorted`` on the non-space characters, and cuts the few pieces longer
-  than half a fragment in Python (per long piece, as the reference does).
-* :func:`choose` scores every window that reaches a piece with a match at once (distinct query words as a
-  bit mask per piece, matches by a cumulative sum, the first match, whether it starts a sentence) and takes
-  up to ``fragments`` of them greedily with ``lexsort``, as the reference's loop does one window at a time.
+* :class:`PageText` joins the page's bodies, each followed by a separator, and reads them once as code points
+  (``str.encode("utf-32-le")``), each looked up in tables made once per process: its fold (NFKC, lower case:
+  the one-character folds of :func:`indexer.normalize.fold_with_offsets`) and what it is to the cutter
+  (sentence mark, clause mark, closing quote, whitespace, digit). The folded bodies are the table's output
+  decoded, then traditional -> simplified (:func:`indexer.normalize.t2s`), so the matches (``str.find``,
+  :meth:`search.snippets.Highlighter.find`) are where the reference finds them.
+* :func:`cut_pieces` reads only the marks, closing quotes and whitespace (a tenth of news text): what each
+  ends is one lookup of its flags and the next character's (a run of sentence marks with the closing quotes
+  after it, ``.`` before whitespace, a line break, a clause mark not before a digit, a body's end); whitespace
+  is trimmed by moving each piece's ends across the runs of whitespace; the few pieces longer than half a
+  fragment are cut in Python (per long piece, as the reference does).
+* :func:`choose` scores every window that reaches a piece with a match at once (distinct query words as bits
+  per piece, matches, the first match, whether it starts a sentence), ranks the windows of each body once by
+  all of that but their new words, and takes up to ``fragments`` per body greedily, one round for all bodies.
 
 A body the tables cannot fold one character to one character (a character outside the BMP, a lone
-surrogate, a combining mark, ``㎏`` -> ``kg``: what makes :func:`~indexer.normalize.fold_with_offsets` keep
-an offset map) is left to the reference path: :meth:`BodyChars.read` returns None for it.
+surrogate, a combining mark, ``…`` -> ``...``, ``㎏`` -> ``kg``: what makes
+:func:`~indexer.normalize.fold_with_offsets` keep an offset map) is left to the reference path
+(:meth:`PageText.read` says which).
 """
 
 from __future__ import annotations
