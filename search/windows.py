@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from indexer.normalize import _fold_tables, t2s
+from indexer.normalize import _converter, _fold_tables, t2s
 
 #: Closing quotes and brackets that a sentence end takes with it (``。」`` ends after the quote).
 CLOSERS = "”’」』）)\\]\"'》"
@@ -138,11 +138,15 @@ class PageText:
 
     def folded(self) -> list[str]:
         """Each body folded, character for character (what ``fold_with_offsets`` gives, without offsets)."""
-        # one conversion for the page: no phrase of the traditional -> simplified tables holds the separator
-        # or a line break, so each body converts as it would alone (test_snippets_positions checks it on xwlb)
-        whole = t2s(_tables()[0][self.points].tobytes().decode("utf-32-le"))
+        whole = _tables()[0][self.points].tobytes().decode("utf-32-le")
         at = self.offsets.tolist()
-        return [whole[at[b] : at[b + 1] - 1] for b in range(len(self.texts))]
+        # one conversion for the page: no phrase of the traditional -> simplified tables holds the separator, so
+        # each body converts as it would alone; unless the conversion changes the length somewhere (t2s then
+        # converts line by line): then each body alone (test_snippets_positions compares on xwlb)
+        converted = whole if whole.isascii() else _converter().convert(whole)
+        if len(converted) != len(whole):
+            return [t2s(whole[at[b] : at[b + 1] - 1]) for b in range(len(self.texts))]
+        return [converted[at[b] : at[b + 1] - 1] for b in range(len(self.texts))]
 
     def body_of(self, at: np.ndarray) -> np.ndarray:
         """The body each character offset ``at`` belongs to (a separator: the body before it)."""
