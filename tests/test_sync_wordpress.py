@@ -346,3 +346,32 @@ def test_the_benchmark_runs(site: tuple[WordPressSite, list[int]], tmp_path: Pat
     table = (tmp_path / "wordpress.md").read_text(encoding="utf-8")
     assert "| first sync | 20 posts |" in table and "| 20 / 0 / 0 |" in table
     assert "| 0 / 0 / 0 |" in table and "| 0 / 2 / 0 |" in table
+
+
+@pytest.mark.parametrize(
+    ("modified", "fetched", "fetched_again"),
+    [
+        ("2026-12-07T10:00:00", "2026-12-07T10:00:00", True),  # in the second of its edit
+        ("2026-12-07T10:00:00", "2026-12-07T10:00:01", True),  # another edit could still fall in that second
+        ("2026-12-07T10:00:00", "2026-12-07T10:00:05", False),
+        ("2026-12-07T10:00:00", "", True),  # a line without the time it was fetched
+    ],
+)
+def test_a_post_fetched_right_after_its_edit_is_fetched_again(
+    tmp_path: Path, modified: str, fetched: str, fetched_again: bool
+) -> None:
+    """WordPress's modified_gmt counts whole seconds: an edit in the second a sync fetched the post would not
+    change it, so such a post is fetched again at the next sync (not left stale until its next edit)."""
+    from indexer.ingest.wordpress import _read_mirror
+
+    record = {
+        "id": "wp-example.org-7",
+        "title": "标题",
+        "body": "正文",
+        "modified": modified,
+        "fetched": fetched,
+    }
+    mirror = tmp_path / "wp-example.org.jsonl"
+    mirror.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    (seen, _line) = _read_mirror(mirror)[7]
+    assert seen == ("" if fetched_again else modified)

@@ -135,24 +135,33 @@ class WordPressSite:
 
     def _start_database(self) -> None:
         data = self.root / "mysql"
+        tmpdir = (
+            self.root / "mysql-tmp"
+        )  # its own: bootstraps running at once collide on temporary tables in /tmp
+        tmpdir.mkdir()
         user = getpass.getuser()
-        subprocess.run(
+        install = subprocess.run(
             [
                 _which("mariadb-install-db"),
+                "--no-defaults",  # not the machine's my.cnf
                 f"--datadir={data}",
+                f"--tmpdir={tmpdir}",
                 f"--user={user}",
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
             ],
-            check=True,
             capture_output=True,
+            text=True,
         )
+        if install.returncode:
+            raise RuntimeError(f"mariadb-install-db failed: {install.stdout[-2000:]}{install.stderr[-2000:]}")
         with open(self.root / "mariadbd.log", "wb") as log:
             server = subprocess.Popen(
                 [
                     _which("mariadbd"),
                     "--no-defaults",
                     f"--datadir={data}",
+                    f"--tmpdir={tmpdir}",
                     f"--socket={self.socket}",
                     f"--pid-file={self.root / 'mariadbd.pid'}",
                     "--skip-networking",

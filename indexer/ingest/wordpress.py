@@ -19,6 +19,8 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -29,6 +31,9 @@ from indexer.ingest.loaders.wxr import site_host, wp_published, wp_record
 __all__ = ["MirrorChange", "WordPressSite", "discover", "list_posts", "mirror_wordpress"]
 
 PER_PAGE = 100
+#: A post fetched less than this many seconds after its ``modified_gmt`` is fetched again at the next sync.
+SETTLE_SECONDS = 2
+_GMT = "%Y-%m-%dT%H:%M:%S"
 _POST_FIELDS = "id,date,date_gmt,modified_gmt,link,title,content,author,_links,_embedded"
 
 
@@ -121,8 +126,9 @@ def list_posts(site: WordPressSite) -> dict[int, str]:
     return listed
 
 
-def fetch_posts(site: WordPressSite, ids: Iterable[int]) -> Iterable[tuple[int, str, dict[str, Any]]]:
-    """``(post id, modified_gmt, article record)`` of the posts ``ids``, a hundred a request."""
+def fetch_posts(site: WordPressSite, ids: Iterable[int]) -> Iterable[tuple[int, str, str, dict[str, Any]]]:
+    """``(post id, modified_gmt, the answer's time, article record)`` of the posts ``ids``, a hundred a
+    request (the time as ``modified_gmt`` is written: the server's ``Date``, else this machine's clock)."""
     wanted = sorted(ids)
     for start in range(0, len(wanted), PER_PAGE):
         chunk = wanted[start : start + PER_PAGE]
@@ -133,11 +139,33 @@ def fetch_posts(site: WordPressSite, ids: Iterable[int]) -> Iterable[tuple[int, 
             _embed="author,wp:term",
             _fields=_POST_FIELDS,
         )
-        posts, _ = _json(url)
+        posts, headers = _json(url)
         if not isinstance(posts, list):
             raise FetchError(f"{url}: answered JSON that is not a list of posts")
+        fetched = _answer_time(headers)
         for post in posts:
-            yield int(post["id"]), str(post.get("modified_gmt") or ""), post_record(site, post)
+            yield int(post["id"]), str(post.get("modified_gmt") or ""), fetched, post_record(site, post)
+
+
+def _answer_time(headers: Any) -> str:
+    """When the server answered, in GMT as WordPress writes ``modified_gmt`` (``2025-03-06T14:15:00``)."""
+    try:
+        when = parsedate_to_datetime(str(headers.get("Date") or ""))
+    except (TypeError, ValueError):
+        when = datetime.now(UTC)
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return when.strftime(_GMT)
+
+
+def _unsettled(modified: str, fetched: str) -> bool:
+    """A post fetched less than :data:`SETTLE_SECONDS` after it was modified: ``modified_gmt`` counts whole
+    seconds, so an edit in that second would not change it; the post is fetched again at the next sync."""
+    try:
+        gap = datetime.strptime(fetched, _GMT) - datetime.strptime(modified, _GMT)
+    except ValueError:
+        return True
+    return gap.total_seconds() < SETTLE_SECONDS
 
 
 def _rendered(value: Any) -> str:
@@ -169,7 +197,8 @@ def mirror_name(host: str) -> str:
 
 
 def _read_mirror(path: Path) -> dict[int, tuple[str, str]]:
-    """The mirror's lines by post id, each with the post's ``modified`` time."""
+    """The mirror's lines by post id, each with the post's ``modified`` time ("" for a post to fetch again:
+    one fetched too soon after its last edit, see :func:`_unsettled`)."""
     lines: dict[int, tuple[str, str]] = {}
     try:
         text = path.read_text(encoding="utf-8")
@@ -181,7 +210,10 @@ def _read_mirror(path: Path) -> dict[int, tuple[str, str]]:
             post_id = int(str(record["id"]).rsplit("-", 1)[1])
         except (ValueError, KeyError, IndexError, TypeError):
             continue  # a damaged line: the post is fetched again
-        lines[post_id] = (str(record.get("modified") or ""), line)
+        modified = str(record.get("modified") or "")
+        if _unsettled(modified, str(record.get("fetched") or "")):
+            modified = ""
+        lines[post_id] = (modified, line)
     return lines
 
 
@@ -210,16 +242,21 @@ def mirror_wordpress(
     change.deleted = len(before) - len(lines)
     if wanted:
         log(f"{site.home}: {len(wanted):,} new or changed posts of {len(listed):,} to fetch")
-    for post_id, modified, record in fetch_posts(site, wanted):
-        if post_id in before:
-            change.updated += 1
-        else:
+    confirmed = False
+    for post_id, modified, fetched, record in fetch_posts(site, wanted):
+        line = json.dumps({**record, "modified": modified, "fetched": fetched}, ensure_ascii=False)
+        old = before.get(post_id)
+        if old is None:
             change.added += 1
-        lines[post_id] = json.dumps({**record, "modified": modified}, ensure_ascii=False)
+        elif json.loads(old[1]) | {"fetched": fetched} != json.loads(line):
+            change.updated += 1
+        else:  # fetched again to be sure (see _unsettled) and the same: kept, with the time it was confirmed
+            confirmed = True
+        lines[post_id] = line
     change.unchanged = len(lines) - change.added - change.updated
     if not lines and not before:
         raise FetchError(f"{site.home}: no published posts to index")
-    if change.changed or not path.exists():
+    if change.changed or confirmed or not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(path, (lines[post_id] for post_id in sorted(lines)))
     return change
