@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from indexer.store import StoreError, current_generation, open_generation
 from search.clauses import Weights
 from search.errors import IndexUnavailableError, NoIndexError
 from search.pinned import PinnedIndex, live_key
@@ -121,3 +122,16 @@ class LiveIndex:
             return False
         finally:
             self._lock.release()
+
+
+def preload_for_workers(index_dir: str | Path) -> None:
+    """In a server's master before it forks its workers: load the live index's segmenter (jieba's dictionary)
+    here, so that the workers share its memory instead of each loading a copy. Nothing else is opened: each
+    worker opens the index itself after the fork. Without a readable index, nothing is loaded (the workers say
+    what is wrong)."""
+    try:
+        schema = open_generation(current_generation(Path(index_dir))).schema
+    except (StoreError, OSError):
+        return
+    if "title" in schema.names() and hasattr(schema["title"].analyzer, "words"):
+        schema["title"].analyzer.words("预热")

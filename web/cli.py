@@ -54,6 +54,7 @@ def serve_command(
     host: str, port: int, workers: int, threads: int, index_dir: Path, log_json: bool | None
 ) -> None:
     """Serve the search page and the JSON API with gunicorn."""
+    from search.live import preload_for_workers
     from web import create_app
     from web.accesslog import configure_logging
     from web.server import PortUnavailableError, check_port, metrics_dir, serve
@@ -71,6 +72,7 @@ def serve_command(
     except PortUnavailableError as exc:
         raise click.ClickException(str(exc)) from None
     require_index(index_dir)
+    preload_for_workers(index_dir)  # jieba's dictionary, shared by the workers forked from here
     configure_logging(json_lines=settings.log_json)
     if not settings.log_json:
         click.echo(
