@@ -170,6 +170,20 @@ def long_queries(words: int | None = None) -> Iterator[None]:
         plan.LONG_QUERY_WORDS, plan.QUESTION_MARKS = saved
 
 
+@contextmanager
+def rarity(power: float | None = None) -> Iterator[None]:
+    """The rarity power of a long query's partial matches (:data:`search.ranking.RARITY`) for the duration."""
+    import search.ranking as ranking
+
+    saved = ranking.RARITY
+    if power is not None:
+        ranking.RARITY = power
+    try:
+        yield
+    finally:
+        ranking.RARITY = saved
+
+
 def variants() -> list[tuple[str, dict]]:
     """Ranking variants measured by ``--tune`` (weights fields, BM25 B/K1, question words on/off)."""
     from search.clauses import Weights
@@ -180,6 +194,8 @@ def variants() -> list[tuple[str, dict]]:
     out.append(("no long queries (as before issue 15)", {"long": 0}))
     for v in (3, 5, 6):
         out.append((f"long queries from {v} words", {"long": v}))
+    for v in (0.0, 1.0, 3.0):
+        out.append((f"rarity={v:g}", {"rarity": v}))
     for v in (0.0, 0.25, 1.0, 2.0):
         out.append((f"coordination={v:g}", {"weights": replace(d, coordination=v)}))
     for v in (0.0, 0.1, 0.5, 0.75):
@@ -219,6 +235,7 @@ def measure_ours(
         bm25_params(variant.get("b"), variant.get("k1")),
         query_words(variant.get("question_words"), variant.get("split", True), variant.get("exact", True)),
         long_queries(variant.get("long")),
+        rarity(variant.get("rarity")),
     ):
         return run(make(index_dir, variant.get("weights")), queries, qrels)
 

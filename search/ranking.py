@@ -10,7 +10,10 @@ those with only some of the words, ranked by :class:`Coordinated`: the sum of th
 (length-normalised, so a short article where the words stand densely beats a long one that holds a few of
 them in passing) times the share of the query's weight that the article holds (the coordination factor,
 each word weighted by its idf, raised to :attr:`search.clauses.Weights.coordination`), then times the
-proximity factor where pairs of the query's words stand together (:class:`search.nodes.Near`).
+proximity factor where pairs of the query's words stand together (:class:`search.nodes.Near`). Each word's
+score there is scaled by :func:`rarity_factor` first: Whoosh's idf (``log(N / (df + 1)) + 1``) keeps a common
+word's score close to a rare one's, so an article holding three common words of a headline outranked the short
+post holding its one rare name (约旦河西岸, 林丹).
 
 Measured on the CMRC questions and xwlb headlines: ``bench/results/relevance.md``.
 """
@@ -25,22 +28,49 @@ import numpy as np
 
 from search.collapse import DupGroups
 from search.collect import Collected, collect
-from search.nodes import NO_MATCHES, Excluding, Matches, Node, _Union, _union
+from search.nodes import NO_MATCHES, Excluding, Matches, Node, Scaled, _Union, _union
 
 if TYPE_CHECKING:
     from search.context import Context
+
+
+#: How much more a rare word of a long query counts in a partial match than Whoosh's idf says, see
+#: :func:`rarity_factor` (0: Whoosh's idf alone). Measured on the tuning halves of the relevance sets
+#: (bench/results/relevance.md): 1, 2 and 3 within 0.001 of each other, 2 the best sum.
+RARITY = 2.0
+
+
+def rarity_factor(idf: float, power: float = RARITY) -> float:
+    """The factor of a word's BM25F score in a partial match: ``(idf / (idf + 1)) ** power``, ``idf`` its BM25
+    idf (``log(1 + (N - df + 0.5) / (df + 0.5))``, the coordination weight). Near 1 for a rare word, about a
+    third for a word in half of the articles (power 2): the ratio of Whoosh's idf to BM25's, squared."""
+    return (idf / (idf + 1.0)) ** power
 
 
 @dataclass(frozen=True, slots=True)
 class Coordinated(_Union):
     """Any of the first ``required`` children matches; the others (the common words of a question) add their
     score where they match too. The score is the sum of the matching children's scores times
-    ``(held / sum(weights)) ** power``, ``held`` the sum of the ``weights`` of the children that match."""
+    ``(held / sum(weights)) ** power``, ``held`` the sum of the ``weights`` of the children that match.
+
+    Each child is given scaled by :func:`rarity_factor` of its weight (``rarity``: the power, None:
+    :data:`RARITY`), so ``children`` holds the scaled nodes."""
 
     children: tuple[Node, ...]
     weights: tuple[float, ...]
     required: int
     power: float = 1.0
+    rarity: float | None = None
+
+    def __post_init__(self) -> None:
+        rarity = RARITY if self.rarity is None else self.rarity
+        if rarity:
+            scaled = tuple(
+                Scaled(c, scale=rarity_factor(w, rarity))
+                for c, w in zip(self.children, self.weights, strict=True)
+            )
+            object.__setattr__(self, "children", scaled)
+            object.__setattr__(self, "rarity", 0.0)  # scaled once (a copy of the node is not scaled again)
 
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
         found = [
