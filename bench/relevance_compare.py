@@ -1,7 +1,7 @@
 """Per-query comparison of the project's ranking with bm25s on one relevance set: where ours loses, and on what.
 
 ``python bench/relevance_compare.py posts [--half tuning]`` ranks every query of the half with
-``Searcher.ranked_ids`` and with bm25s (:mod:`relevance_anchors`), then prints MRR@10 of both by kind of
+``Searcher.search`` (as ``make relevance`` does) and with bm25s (:mod:`relevance_anchors`), then prints MRR@10 of both by kind of
 query: the number of the query's words, whether it holds a number, whether the relevant document holds every
 word (the full tier of a long query) or only some, the share of the words it holds, and whether the query
 is long (:mod:`search.ranking`). ``--show N`` lists the N queries where bm25s ranks the relevant document
@@ -92,12 +92,13 @@ def compare(name: str, half: str, limit: int = 0) -> list[dict]:
         queries = queries[:limit]
     qrels = which.qrels()
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
-    searcher = Searcher(data.project_index(log, which))
+    index_dir = data.project_index(log, which)
+    searcher, rank = Searcher(index_dir), bench.ours(index_dir)
     bm25 = relevance_anchors.Bm25s(which, log).ranker()
     rows = []
     for q in queries:
         rel = qrels[q.id]
-        ours = searcher.ranked_ids(q.text, K)
+        ours = rank(q.text)
         theirs = bm25(q.text)
         row = {"id": q.id, "query": q.text, "ours_ids": ours, "bm25s_ids": theirs, "rel": sorted(rel)}
         row.update(ours=reciprocal(ours, rel), bm25s=reciprocal(theirs, rel))
