@@ -132,16 +132,6 @@ def test_feed_text_keeps_to_what_xml_can_hold(web_app: Flask) -> None:
     [
         ("/feed.atom?q=a&from=2024-13", "bad_date", "from: '2024-13' is not a calendar date"),
         (
-            "/feed.atom?from=2025-02&to=2025-01",
-            "bad_date_range",
-            "from: the start date is after the end date",
-        ),
-        (
-            "/feed.atom?q=a&from=2025-01-02&to=2025-01-01",
-            "bad_date_range",
-            "from: the start date is after the end date",
-        ),
-        (
             "/feed.atom?q=" + "诈" * 300,
             "query_too_long",
             "q: the query is 300 characters long; at most 256 characters are allowed",

@@ -128,9 +128,12 @@ def atom_feed(params: SearchParams, results: list[dict[str, Any]]) -> bytes:
 
 @bp.get("/feed.atom")
 def feed() -> Response:
-    asked = parse_search(request.args, require_q=False)
+    asked = parse_search(request.args, require_q=False, empty_range=True)
     params = replace(asked, sort="newest", page=1, per_page=FEED_ENTRIES)
-    hits = engine().search(params).hits if params.q else engine().latest(params, FEED_ENTRIES)
+    if params.q and not params.empty_range:
+        hits = engine().search(params).hits
+    else:  # the latest news; from after to: no day is in the range, no entries
+        hits = engine().latest(params, FEED_ENTRIES)
     results = [{**hit.to_dict(), "author": hit.author} for hit in hits]
     return Response(atom_feed(params, results), mimetype=ATOM_TYPE)
 

@@ -39,11 +39,12 @@ def errors(*codes: str) -> dict[str, Any]:
 
 
 def search_errors(*codes: str) -> dict[str, Any]:
-    """The error responses of a search (``/api/search``, ``/feed.atom``): the 400 lists its ``codes``, the
-    rule ``from`` <= ``to`` (which OpenAPI 3.0 cannot state) among them, then the common 405/413/429/503."""
+    """The error responses of a search (``/api/search``, ``/feed.atom``): the 400 lists its ``codes`` (with
+    the rule ``from`` <= ``to``, which OpenAPI 3.0 cannot state, when ``bad_date_range`` is among them), then
+    the common 405/413/429/503."""
     listed = ", ".join(f"`{c}`" for c in codes)
-    bad = error_response(
-        "A parameter is invalid; the message names it. Codes: "
-        f"{listed}. `bad_date_range`: `from` is after `to` (each a valid date: the range is empty)."
+    rule = " `bad_date_range`: `from` is after `to` (each a valid date: the range is empty)." * (
+        "bad_date_range" in codes
     )
+    bad = error_response(f"A parameter is invalid; the message names it. Codes: {listed}.{rule}")
     return {"400": bad, **errors("405", "413", "429", "503")}

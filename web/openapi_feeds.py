@@ -57,16 +57,15 @@ def feed_paths(search_parameters: list[dict[str, Any]]) -> dict[str, Any]:
                 "its author (the article's, else its source), its source (`source`), its category and the "
                 'plain text of its snippet. Results pages link it with `rel="alternate"`. Undated articles are '
                 "left out. Without `q` (or with an empty one) it is the latest-news feed: the newest dated "
-                "articles passing the filters (`?source=新华社`: one source's), each with the opening of its body.",
+                "articles passing the filters (`?source=新华社`: one source's), each with the opening of its body. "
+                "`from` after `to` is a range without a day: a feed without entries (not an error).",
                 "parameters": [_optional_q(p) for p in search_parameters if p["name"] in FEED_PARAMETERS],
                 "responses": {
                     "200": {
                         "description": "An Atom 1.0 feed (RFC 4287), UTF-8.",
                         "content": {ATOM_TYPE: {"schema": STR}},
                     },
-                    **search_errors(
-                        "query_too_long", "bad_parameter", "value_too_long", "bad_date", "bad_date_range"
-                    ),
+                    **search_errors("query_too_long", "bad_parameter", "value_too_long", "bad_date"),
                 },
             }
         },

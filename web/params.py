@@ -52,6 +52,11 @@ class SearchParams:
     collapse: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def empty_range(self) -> bool:
+        """``from`` after ``to``: no day is in the range (a feed answers it with no entries)."""
+        return bool(self.date_from and self.date_to and self.date_from > self.date_to)
+
     def engine_kwargs(self) -> dict[str, Any]:
         return {
             "page": self.page,
@@ -147,8 +152,10 @@ def _multi(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
-    """Read and check the search parameters (``q page per_page sort from to source category spellcheck collapse``)."""
+def parse_search(args: MultiDict[str, str], *, require_q: bool, empty_range: bool = False) -> SearchParams:
+    """Read and check the search parameters (``q page per_page sort from to source category spellcheck collapse``).
+    ``from`` after ``to`` is a 400 ``bad_date_range``, unless ``empty_range`` (the feed: an empty range, no
+    entries, as its OpenAPI document allows)."""
     q = parse_query(args)
     if require_q and not q:
         raise bad_parameter("q: a query is required", "missing_query")
@@ -159,7 +166,7 @@ def parse_search(args: MultiDict[str, str], *, require_q: bool) -> SearchParams:
     per_page = _int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "bad_parameter")
     date_from = parse_date(raw_from, "from", end=False)
     date_to = parse_date(raw_to, "to", end=True)
-    if date_from and date_to and date_from > date_to:
+    if date_from and date_to and date_from > date_to and not empty_range:
         raise bad_parameter("from: the start date is after the end date", "bad_date_range")
     return SearchParams(
         q=q,
