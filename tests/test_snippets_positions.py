@@ -121,3 +121,17 @@ def test_real_slice_pages_equal_the_reference() -> None:
             on_arrays += sum(PageText.read(hits)[1])
     assert compared >= 300
     assert on_arrays >= 0.9 * compared  # the rest hold … ℃ Ⅲ: folded to more than one character
+
+
+def test_page_conversion_that_changes_length_converts_each_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where converting the page at once would change its length, each body is converted alone (as t2s does)."""
+
+    class Longer:
+        def convert(self, text: str) -> str:
+            return text + "x"
+
+    import search.windows
+
+    monkeypatch.setattr(search.windows, "_converter", lambda: Longer())
+    marker = highlighter("电信诈骗")
+    assert_same(marker, ["警方破獲電信網絡詐騙集團，拘捕十二名男女。", "电信诈骗案件高发。", ""])
