@@ -31,16 +31,15 @@ from indexer.derived.suggest import (
     term_frequencies,
     write_suggestions,
 )
-from indexer.ingest.filestate import FileState
-from indexer.ingest.hygiene import KnownProblems, drop_replaced, max_body_chars
-from indexer.ingest.reading import (
-    IngestRun,
+from indexer.ingest.filestate import (
+    FileState,
     estimate_articles,
     file_signature,
-    read_sources,
     state_from_index,
     under_paths,
 )
+from indexer.ingest.hygiene import KnownProblems, drop_replaced, max_body_chars
+from indexer.ingest.reading import IngestRun, read_sources
 from indexer.ingest.summary import NothingReadError, ReindexError, ReindexSummary, check_read
 from indexer.progress import Progress
 from indexer.schema import make_schema, schema_fingerprint

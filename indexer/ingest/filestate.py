@@ -14,13 +14,24 @@ hash with the index and writes only what changed, and saves a fresh state.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["FILE_STATE", "FileEntry", "FileState"]
+from whoosh import index as whoosh_index
+
+__all__ = [
+    "FILE_STATE",
+    "FileEntry",
+    "FileState",
+    "estimate_articles",
+    "file_signature",
+    "state_from_index",
+    "under_paths",
+]
 
 FILE_STATE = "FILES.json"
 #: Version of the file's layout; another version is not trusted (every file is read again).
@@ -113,3 +124,59 @@ class FileState:
             entry = other.files.get(path)
             if entry is not None:
                 self.files[path] = entry
+
+
+def file_signature(path: Path) -> str:
+    """What tells a changed file from an unchanged one: its size and modification time."""
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def estimate_articles(path: Path) -> int:
+    """A cheap estimate of the number of articles in a file, for the progress bar's ETA."""
+    name = path.name.lower()
+    try:
+        if name.endswith(".jsonl.gz"):
+            with gzip.open(path, "rb") as fh:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
+        if name.endswith(".jsonl"):
+            with open(path, "rb") as fh:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return 1
+    return 1
+
+
+def _under(path: str, roots: Sequence[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def under_paths(paths: Sequence[Path]) -> Callable[[str], bool]:
+    """Whether a stored path is under one of ``paths``, both sides resolved (a path is stored as the run
+    was given it, relative or not), each stored path resolved once."""
+    roots = [str(p.resolve()) for p in paths]
+    resolved: dict[str, bool] = {}
+
+    def under(path: str) -> bool:
+        answer = resolved.get(path)
+        if answer is None:
+            answer = resolved[path] = _under(str(Path(path).resolve()), roots)
+        return answer
+
+    return under
+
+
+def state_from_index(ix: whoosh_index.Index) -> FileState:
+    """A file state from what the live documents of ``ix`` record (ids, content hashes, the path each was read
+    from), for an index without a state to trust: no file has a known signature (every one is read again)."""
+    state = FileState()
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            return state
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("hash")
+        paths = reader.column_reader("path")
+        for docnum in range(reader.doc_count_all()):
+            if not reader.is_deleted(docnum):
+                state.files.setdefault(paths[docnum], FileEntry(None)).add(ids[docnum], hashes[docnum])
+    return state

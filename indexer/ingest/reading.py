@@ -4,96 +4,29 @@ A reindex (full or incremental, :mod:`indexer.writer`) reads its paths through :
 whose signature (size, mtime) is the one in the index is not re-read, the others are loaded article by article
 into an :class:`IngestRun`, which adds new articles, updates changed ones, lets a later line with the same id
 replace an earlier one, and drops partial stubs that a full article stands for; :meth:`IngestRun.file_state`
-is what the run leaves for the next one (:mod:`indexer.ingest.filestate`). :func:`state_from_index` is what the live
-index records, when no file state can be trusted, and :func:`under_paths` whether a stored path is under the
-paths of this run (what is not read again there is deleted).
+is what the run leaves for the next one (:mod:`indexer.ingest.filestate`). What the live index records when no file
+state can be trusted, and whether a stored path is under this run's paths, are in :mod:`indexer.ingest.filestate`.
 """
 
 from __future__ import annotations
 
-import gzip
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.query import And, Or, Term
 from whoosh.writing import IndexWriter
 
 from indexer.articles import Article
-from indexer.ingest.filestate import FileEntry, FileState
+from indexer.ingest.filestate import FileEntry, FileState, estimate_articles, file_signature
 from indexer.ingest.hygiene import KnownProblems, body_cut_warning
-from indexer.ingest.loaders import KnownLine, Problem, load_file
+from indexer.ingest.loaders import KnownLine, KnownLines, Problem, load_file
 from indexer.ingest.loaders.files import iter_source_files_by_root
 from indexer.ingest.summary import ReindexSummary
 from indexer.progress import Progress
 from indexer.segments.documents import article_document, stored_date, title_date_key
 
-__all__ = [
-    "IngestRun",
-    "estimate_articles",
-    "file_signature",
-    "read_sources",
-    "state_from_index",
-    "under_paths",
-]
-
-
-def file_signature(path: Path) -> str:
-    """What tells a changed file from an unchanged one: its size and modification time."""
-    st = path.stat()
-    return f"{st.st_size}:{st.st_mtime_ns}"
-
-
-def estimate_articles(path: Path) -> int:
-    """A cheap estimate of the number of articles in a file, for the progress bar's ETA."""
-    name = path.name.lower()
-    try:
-        if name.endswith(".jsonl.gz"):
-            with gzip.open(path, "rb") as fh:
-                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
-        if name.endswith(".jsonl"):
-            with open(path, "rb") as fh:
-                return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) or 1
-    except (OSError, EOFError, gzip.BadGzipFile):
-        return 1
-    return 1
-
-
-def _under(path: str, roots: Sequence[str]) -> bool:
-    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
-
-
-def under_paths(paths: Sequence[Path]) -> Callable[[str], bool]:
-    """Whether a stored path is under one of ``paths``, both sides resolved (a path is stored as the run
-    was given it, relative or not), each stored path resolved once."""
-    roots = [str(p.resolve()) for p in paths]
-    resolved: dict[str, bool] = {}
-
-    def under(path: str) -> bool:
-        answer = resolved.get(path)
-        if answer is None:
-            answer = resolved[path] = _under(str(Path(path).resolve()), roots)
-        return answer
-
-    return under
-
-
-def state_from_index(ix: whoosh_index.Index) -> FileState:
-    """A file state from what the live documents of ``ix`` record (ids, content hashes, the path each was read
-    from), for an index without a state to trust: no file has a known signature (every one is read again)."""
-    state = FileState()
-    with ix.reader() as reader:
-        if reader.doc_count_all() == 0:
-            return state
-        ids = reader.column_reader("id")
-        hashes = reader.column_reader("hash")
-        paths = reader.column_reader("path")
-        for docnum in range(reader.doc_count_all()):
-            if not reader.is_deleted(docnum):
-                state.files.setdefault(paths[docnum], FileEntry(None)).add(ids[docnum], hashes[docnum])
-    return state
+__all__ = ["IngestRun", "read_sources"]
 
 
 class IngestRun:
@@ -150,6 +83,31 @@ class IngestRun:
         self.id_line[known.id] = known.digest
         self.summary.unchanged += 1
         self.summary.unchanged_read += 1
+
+    def known_lines(self, lines: KnownLines) -> list[KnownLine]:
+        """:meth:`known_line` for a run of lines at once; the lines whose id this run has read already (a
+        repeated id) are given back, in order, to be read again as any line."""
+        again: list[KnownLine] = []
+        seen, id_path, id_hash, id_line, existing = (
+            self.seen,
+            self.id_path,
+            self.id_hash,
+            self.id_line,
+            self.existing,
+        )
+        path = lines.path
+        for k, (doc_id, number, digest) in enumerate(zip(lines.ids, lines.lines, lines.digests, strict=True)):
+            if doc_id in seen:
+                again.append(lines.line(k))
+                continue
+            seen[doc_id] = f"{path}:{number}"
+            id_path[doc_id] = path
+            id_hash[doc_id] = existing[doc_id]
+            id_line[doc_id] = digest
+        read = len(lines) - len(again)
+        self.summary.unchanged += read
+        self.summary.unchanged_read += read
+        return again
 
     def article(self, article: Article, sig: str) -> None:
         self.id_line.pop(article.id, None)
@@ -288,6 +246,48 @@ def _all_lines(lines_by_path: dict[str, dict[str, str]]) -> dict[str, str]:
     return merged
 
 
+def _read_file(
+    run: IngestRun, path: Path, sig: str, name: str, known_lines: Mapping[str, str] | None
+) -> None:
+    """One changed file into ``run`` (``known_lines``: digests of the lines read before, with their ids)."""
+    key = str(path)
+    summary = run.summary
+    problems_before = sum(summary.skipped.values())
+    articles = 0
+    for got in load_file(path, name, known_lines):
+        if isinstance(got, KnownLines):
+            again = run.known_lines(got)
+            articles += len(got) - len(again)
+            run.progress.advance(len(got) - len(again))
+            records: Iterable[Article | KnownLine | Problem] = (line.parse() for line in again)
+        else:
+            records = (got,)
+        for rec in records:
+            if isinstance(rec, KnownLine):
+                if rec.id not in run.seen:
+                    run.known_line(rec)
+                    articles += 1
+                    run.progress.advance()
+                    continue
+                rec = rec.parse()  # read again in this run: a repeated id, read as any line
+            if isinstance(rec, Problem):
+                summary.add_problem(rec)
+                run.known.note(sig, rec, warning=False)
+                continue
+            rec.path = key
+            articles += 1
+            run.article(rec, sig)
+            run.progress.advance()
+    if sum(summary.skipped.values()) != problems_before:
+        # a file with broken parts keeps what it had in the index for what could not be read now
+        run.protected_paths.add(key)
+    elif not articles:
+        # an empty file: named in the summary, and what it held before is deleted (it is not protected)
+        empty = Problem(key, None, "empty file", "no articles in it")
+        summary.add_problem(empty)
+        run.known.note(sig, empty, warning=False)
+
+
 def read_sources(run: IngestRun, paths: Sequence[Path], previous: FileState | None = None) -> None:
     """Read the files under ``paths`` into ``run``: those whose signature is the one ``previous`` (the state the
     last run left) gives for them are skipped, their ids counted as read unchanged; in the others, a JSON line
@@ -330,36 +330,10 @@ def read_sources(run: IngestRun, paths: Sequence[Path], previous: FileState | No
         run.writer.plan(estimate)
     run.progress.start(estimate)
     for path, sig, name in todo:
-        key = str(path)
-        problems_before = sum(summary.skipped.values())
-        articles = 0
-        known_lines = lines_by_path.get(key)
+        known_lines = lines_by_path.get(str(path))
         if (
             known_lines is None and lines_by_path
         ):  # a file new to the state (renamed, moved): any file's lines
             known_lines = all_lines = all_lines if all_lines is not None else _all_lines(lines_by_path)
-        for rec in load_file(path, name, known_lines):
-            if isinstance(rec, KnownLine):
-                if rec.id not in run.seen:
-                    run.known_line(rec)
-                    articles += 1
-                    run.progress.advance()
-                    continue
-                rec = rec.parse()  # read again in this run: a repeated id, read as any line
-            if isinstance(rec, Problem):
-                summary.add_problem(rec)
-                run.known.note(sig, rec, warning=False)
-                continue
-            rec.path = key
-            articles += 1
-            run.article(rec, sig)
-            run.progress.advance()
-        if sum(summary.skipped.values()) != problems_before:
-            # a file with broken parts keeps what it had in the index for what could not be read now
-            run.protected_paths.add(key)
-        elif not articles:
-            # an empty file: named in the summary, and what it held before is deleted (it is not protected)
-            empty = Problem(key, None, "empty file", "no articles in it")
-            summary.add_problem(empty)
-            run.known.note(sig, empty, warning=False)
+        _read_file(run, path, sig, name, known_lines)
     run.finish_stubs()

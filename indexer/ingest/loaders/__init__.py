@@ -21,12 +21,12 @@ from pathlib import Path
 from indexer.articles import Article
 from indexer.ingest.loaders.files import SUPPORTED_SUFFIXES, iter_source_files
 from indexer.ingest.loaders.htmlpage import load_html_page
-from indexer.ingest.loaders.jsonfmt import KnownLine, load_json, load_jsonl
+from indexer.ingest.loaders.jsonfmt import KnownLine, KnownLines, load_json, load_jsonl
 from indexer.ingest.loaders.problem import Problem
 from indexer.ingest.loaders.textpage import load_text_page
 from indexer.ingest.loaders.wxr import load_wxr
 
-__all__ = ["SUPPORTED_SUFFIXES", "KnownLine", "Problem", "iter_source_files", "load_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "KnownLine", "KnownLines", "Problem", "iter_source_files", "load_file"]
 
 _LOADERS: dict[str, Callable[[Path], Iterator[Article | Problem]]] = {
     ".jsonl.gz": load_jsonl,
@@ -41,12 +41,13 @@ _LOADERS: dict[str, Callable[[Path], Iterator[Article | Problem]]] = {
 
 def load_file(
     path: Path, name: str | None = None, known: Mapping[str, str] | None = None
-) -> Iterator[Article | KnownLine | Problem]:
+) -> Iterator[Article | KnownLine | KnownLines | Problem]:
     """The articles in one file (format chosen by its suffix), with a :class:`Problem` for each bad part.
 
     ``name``: the file's path relative to the directory it was found in (default: its name); a saved page
     (.txt, .html) without a url gets its id from it, so that editing the page keeps its id. ``known``: digests
-    of JSON lines read before, with their ids: such a line comes as a :class:`KnownLine`.
+    of JSON lines read before, with their ids: such a line comes as a :class:`KnownLine` (runs of them, as
+    :class:`KnownLines`).
     """
     path = Path(path)
     lower = path.name.lower()

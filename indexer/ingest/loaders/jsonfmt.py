@@ -51,11 +51,32 @@ class KnownLine:
         return got
 
 
-def load_jsonl(path: Path, known: Mapping[str, str] | None = None) -> Iterator[Article | KnownLine | Problem]:
+@dataclass(slots=True)
+class KnownLines:
+    """A run of consecutive lines of a UTF-8 JSON Lines file that a previous run read, each exactly as it is
+    now: their ids, line numbers, bytes and digests, taken together (a file read before is mostly such lines)."""
+
+    path: str
+    ids: list[str]
+    lines: list[int]
+    raws: list[memoryview]  # views of the file's bytes
+    digests: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def line(self, k: int) -> KnownLine:
+        """The ``k``-th line alone."""
+        return KnownLine(self.ids[k], self.path, self.lines[k], self.raws[k].tobytes(), self.digests[k])
+
+
+def load_jsonl(
+    path: Path, known: Mapping[str, str] | None = None
+) -> Iterator[Article | KnownLine | KnownLines | Problem]:
     """Articles from a JSON Lines file (gzip-compressed when the name ends in ``.gz``), one problem per bad line.
 
     ``known``: line digests (:func:`line_digest`) of lines read before, with the id each held: such a line is not
-    parsed but given as a :class:`KnownLine`."""
+    parsed but given as a :class:`KnownLine`, or with its neighbours as :class:`KnownLines`."""
     where = str(path)
     error = None
     try:
@@ -84,39 +105,57 @@ def load_jsonl(path: Path, known: Mapping[str, str] | None = None) -> Iterator[A
         yield error.problem(where)
 
 
-def _utf8_records(
-    data: bytes, where: str, known: Mapping[str, str]
-) -> Iterator[tuple[int, Article | KnownLine | Problem | None]]:
-    """``(line number, record)`` of each line of UTF-8 ``data`` (the record None, and the end, at the first
-    line that is not UTF-8: the line before it is given as where to go on from)."""
-    start = 0
-    number = 0
-    end = len(data)
+def _lines(data: bytes) -> list[memoryview]:
+    """Each line of ``data`` (without its newline) as a view of it: no copy of the file's text."""
+    view = memoryview(data)
+    out = []
+    start, end = 0, len(data)
+    find = data.find
     while start < end:
-        stop = data.find(b"\n", start)
+        stop = find(b"\n", start)
         if stop < 0:
             stop = end
-        raw = data[start:stop]
+        out.append(view[start:stop])
         start = stop + 1
-        number += 1
-        if not raw or raw.isspace():
-            continue
-        digest = hashlib.blake2b(raw, digest_size=8).hexdigest()
-        doc_id = known.get(digest)
+    return out
+
+
+def _utf8_records(
+    data: bytes, where: str, known: Mapping[str, str]
+) -> Iterator[tuple[int, Article | KnownLines | Problem | None]]:
+    """``(line number, record)`` of the lines of UTF-8 ``data``: runs of known lines as one :class:`KnownLines`
+    (given with the number of its last line), every other line parsed (the record None, and the end, at the
+    first line that is not UTF-8: the line before it is given as where to go on from)."""
+    raws = _lines(data)
+    digests = [hashlib.blake2b(raw, digest_size=8).hexdigest() for raw in raws]
+    ids = list(map(known.get, digests))
+    run: KnownLines | None = None
+    for k, doc_id in enumerate(ids):
+        number = k + 1
         if doc_id is not None:
-            yield number, KnownLine(doc_id, where, number, raw, digest)
+            if run is None:
+                run = KnownLines(where, [], [], [], [])
+            run.ids.append(doc_id)
+            run.lines.append(number)
+            run.raws.append(raws[k])
+            run.digests.append(digests[k])
             continue
+        if run is not None:
+            yield number - 1, run
+            run = None
         try:
-            line = raw.decode("utf-8")
+            line = str(raws[k], "utf-8")
         except UnicodeDecodeError:
             yield number - 1, None
             return
-        if line.isspace():
+        if not line or line.isspace():
             continue
         got = parse_line(line, where, number)
         if isinstance(got, Article):
-            got.line_digest = digest
+            got.line_digest = digests[k]
         yield number, got
+    if run is not None:
+        yield len(ids), run
 
 
 def load_json(path: Path) -> Iterator[Article | Problem]:
