@@ -428,3 +428,27 @@ def test_stubs_of_a_big5_page_are_searchable(tmp_path: Path) -> None:
     assert [h.title for h in hits] == ["颱風假怎麼放？各縣市標準一次看"]
     hits = searcher.search("中央社 三读", collapse=False).hits
     assert [(h.title, h.source) for h in hits] == [("立法院三讀通過食安法修正案", "中央社")]
+
+
+def test_a_traditional_source_label_is_read_and_found_in_either_script(tmp_path: Path) -> None:
+    """Through the reindex: 來源：聯合報 of a UTF-8 page is its source, kept as written, and ``source:`` finds it
+    typed in either script; the label is not left in the body (issue 26: ``source:联合报`` found nothing)."""
+    from indexer.writer import reindex
+    from search import Searcher
+
+    src = tmp_path / "pages"
+    src.mkdir()
+    (src / "tw.txt").write_text(
+        "立法院三讀通過食安法修正案\n發布時間：2024年10月1日 下午2時15分\n來源：聯合報　記者：王小明\n\n"
+        f"{TW_BODY[0]}\n\n轉載請註明出處。\n上一篇：颱風山陀兒逼近\n下一篇：股市收盤\n",
+        encoding="utf-8",
+    )
+    assert reindex([src], tmp_path / "index", jobs=1).added == 1
+    searcher = Searcher(tmp_path / "index")
+    for query in ("source:联合报", "source:聯合報", "source:联合报 食安法"):
+        hits = searcher.search(query, collapse=False).hits
+        assert [(h.title, h.source, h.published) for h in hits] == [
+            ("立法院三讀通過食安法修正案", "聯合報", "2024-10-01T14:15:00+08:00")
+        ], query
+    for furniture in ("来源", "转载", "上一篇"):
+        assert searcher.search(furniture, collapse=False).total == 0, furniture
