@@ -1,5 +1,5 @@
-"""Words the API and the search box answer with (issue 26): one query length limit and message everywhere, and
-suggestions in the script the user types (颱 → 颱風, not 台风)."""
+"""Words the API and the search box answer with (issue 26): one query length limit and message everywhere,
+suggestions in the script the user types (颱 → 颱風, not 台风), snippets that join paragraphs as Chinese is read."""
 
 from __future__ import annotations
 
@@ -15,7 +15,15 @@ from web.suggest import in_script_of, is_traditional
 ARTICLES: list[dict[str, Any]] = [
     {"id": f"t{i}", "title": f"第{i}号台风登陆", "body": "台风带来强降雨，台风预警升级。国际航班取消。"}
     for i in range(1, 6)
-] + [{"id": "tw", "title": "颱風動態", "body": "颱風接近臺灣，國際機場停飛。"}]
+] + [
+    {"id": "tw", "title": "颱風動態", "body": "颱風接近臺灣，國際機場停飛。"},
+    {
+        "id": "paras",
+        "title": "案件进展通报",
+        "body": "警方通报了案件进展。\n\n截至目前，已抓获嫌疑人12名。\n下一步将继续追查\n涉案资金去向。",
+        "published": "2025-03-01",
+    },
+]
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +97,19 @@ def test_in_script_of(typed: str, term: str, expected: str | None) -> None:
 @pytest.mark.parametrize("text", ["台", "公安部", "gab", "abc 123"])
 def test_simplified_or_common_text_is_not_traditional(text: str) -> None:
     assert not is_traditional(text)
+
+
+JOINED = "警方通报了案件进展。截至目前，已抓获<mark>嫌疑人</mark>12名。下一步将继续追查涉案资金去向。"
+
+
+def test_snippets_join_paragraphs_without_an_ascii_space(client: FlaskClient) -> None:
+    """The page's snippets (made for the whole page at once), the API's and the feeds': no space after 。 or at a
+    line break between Chinese characters (issue 26: 。 截至)."""
+    hits = client.get("/api/search?q=嫌疑人").get_json()["results"]
+    assert [h["snippet_html"] for h in hits] == [JOINED.split("。", 1)[1]]
+    html = client.get("/?q=进展").get_data(as_text=True)
+    assert JOINED.replace("<mark>嫌疑人</mark>", "嫌疑人").replace("进展", "<mark>进展</mark>", 1) in html
+    for url in ("/feed.atom?q=嫌疑人", "/feed.atom"):
+        feed = client.get(url).get_data(as_text=True)
+        assert "截至目前，已抓获嫌疑人12名。下一步将继续追查涉案资金去向。</summary>" in feed, url
+    assert "。 " not in html + feed
