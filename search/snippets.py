@@ -18,9 +18,9 @@ punctuation (``。``, ``，``, ``」`` ...) and at a line break after a Chinese 
 Chinese text join as they are read (``。截至``, not ``。 截至``). With no match in the body the snippet is the
 opening of the body, cut the same way.
 
-A result page's snippets and titles are made together (:meth:`Highlighter.snippets`, :meth:`Highlighter.marks`)
-on arrays (:mod:`search.windows`); one body (:meth:`Highlighter.snippet`) is cut by the reference path
-(:meth:`Highlighter.reference_snippet`), which gives the same snippet.
+A result page's snippets are made together on arrays (:meth:`Highlighter.snippets`, :mod:`search.windows`); one
+body (:meth:`Highlighter.snippet`) is cut by the reference path (:meth:`Highlighter.reference_snippet`), which
+gives the same snippet.
 """
 
 from __future__ import annotations
@@ -127,17 +127,6 @@ class Highlighter:
     def mark(self, text: str) -> str:
         """The whole of ``text`` (a title), escaped, with every match marked."""
         return _render(text, 0, len(text), self.merge(self.find(text)))
-
-    def marks(self, titles: Sequence[str]) -> list[str]:
-        """:meth:`mark` of each title (a result page's), folded together (:class:`~search.windows.PageText`)."""
-        if not titles or not (self.words or self.patterns):
-            return [self.mark(t) for t in titles]
-        page, readable = PageText.read(titles)
-        folded = page.folded()
-        return [
-            _render(t, 0, len(t), self.merge(self._found(f, None))) if ok else self.mark(t)
-            for t, f, ok in zip(titles, folded, readable, strict=True)
-        ]
 
     def snippet(self, body: str, *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS) -> str:
         """1 to ``fragments`` marked fragments of the body where the query's words are densest (one body:
