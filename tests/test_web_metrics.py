@@ -63,6 +63,21 @@ def test_metrics_count_requests_searches_and_cache_hits(make_web_app) -> None:  
     assert samples[("zhsearch_http_requests_in_progress", ())] == 1  # the scrape itself
 
 
+def test_every_metric_is_documented_with_a_scrape_config(make_web_app) -> None:  # type: ignore[no-untyped-def]
+    """docs/operations.md names each metric family a scrape shows and gives Prometheus a scrape config."""
+    operations = (Path(__file__).resolve().parent.parent / "docs" / "operations.md").read_text(
+        encoding="utf-8"
+    )
+    client = make_web_app().test_client()
+    assert client.get(SEARCH).status_code == 200
+    families = {f.name for f in text_string_to_metric_families(client.get("/metrics").get_data(as_text=True))}
+    assert {"zhsearch_http_requests", "zhsearch_index_documents"} <= families
+    documented = [n for n in families if f"`{n}" in operations or f"`{n}_total" in operations]
+    undocumented = families - set(documented) - {n for n in families if n.endswith("_created")}
+    assert undocumented == set()  # (_created: the time a series began, prometheus_client in one process)
+    assert "scrape_configs:" in operations and "metrics_path: /metrics" in operations
+
+
 def test_a_hostile_method_does_not_grow_the_label_set(make_web_app) -> None:  # type: ignore[no-untyped-def]
     client = make_web_app().test_client()
     assert client.open("/healthz", method="BREW").status_code == 405
