@@ -43,6 +43,8 @@ FRAGMENT_CHARS = 120
 MAX_FRAGMENTS = 3
 ELLIPSIS = "…"
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
+#: Pages with fewer bodies are cut one body at a time: the arrays' cost per page does not pay for fewer.
+ARRAY_MIN_BODIES = 6
 
 _CLOSERS = arrays.CLOSERS
 # the lookahead first lets the regex engine skip to the next candidate character (a quarter faster, same cuts)
@@ -138,9 +140,9 @@ class Highlighter:
     ) -> list[str]:
         """:meth:`snippet` of each body (a result page's), cut on arrays for all of them at once
         (:mod:`search.windows`). A body or query that path does not take (a character without a one-character
-        fold, more than :data:`~search.windows.MAX_GROUPS` query words) is cut by :meth:`reference_snippet`,
-        which gives the same snippet for every other body too."""
-        if not self._arrays or not bodies:
+        fold, more than :data:`~search.windows.MAX_GROUPS` query words) and a page of fewer than
+        :data:`ARRAY_MIN_BODIES` bodies are cut by :meth:`reference_snippet`, which gives the same snippets."""
+        if not self._arrays or len(bodies) < ARRAY_MIN_BODIES:
             return [self.reference_snippet(b, chars=chars, fragments=fragments) for b in bodies]
         page, readable = PageText.read(bodies)
         found = [self._found(f, None) if (self.words or self.patterns) else [] for f in page.folded()]

@@ -14,6 +14,8 @@ import opencc
 import pytest
 from test_snippets import SNIPPET_CASES, highlighter
 
+import search.snippets
+import search.windows
 from indexer.analysis import ChineseTokenizer
 from search.highlights import HighlightTerm
 from search.snippets import Highlighter
@@ -22,6 +24,12 @@ from search.windows import PageText
 XWLB = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "xwlb" / "articles.jsonl.gz"
 SLICE = 3000
 S2T = opencc.OpenCC("s2t")
+
+
+@pytest.fixture(autouse=True)
+def arrays_for_any_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The array path for pages of any size (a real page of fewer bodies takes the reference path)."""
+    monkeypatch.setattr(search.snippets, "ARRAY_MIN_BODIES", 1)
 
 
 def assert_same(marker: Highlighter, bodies: list[str]) -> None:
@@ -126,8 +134,6 @@ def test_page_conversion_that_changes_length_converts_each_body(monkeypatch: pyt
     class Longer:
         def convert(self, text: str) -> str:
             return text + "x"
-
-    import search.windows
 
     monkeypatch.setattr(search.windows, "_converter", lambda: Longer())
     marker = highlighter("电信诈骗")
