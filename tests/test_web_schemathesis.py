@@ -1,4 +1,5 @@
-"""Schemathesis (property-based, all its checks) against the app in process, from /api/openapi.json.
+"""Schemathesis (property-based, all its checks: ``--checks all``) against the app in process, from
+/api/openapi.json, and against ``zhsearch serve`` (gunicorn, which answers some requests before the app).
 
 Every operation, admin ones included, gets generated valid and invalid requests: each answer must have a
 documented status, content type, headers and a body matching its schema; valid requests must be accepted and
@@ -6,22 +7,25 @@ invalid ones rejected with a 4xx. The admin API is on, and schemathesis does not
 401/403, which is what an unauthorized caller must get; ``GET /api/admin/status`` is also called with the
 token so its 200 body is checked). Two rules OpenAPI 3.0 cannot state (from <= to, page within the first
 1,000 results at per_page) are applied to generated ``/api/search`` requests first; ``/feed.atom`` needs
-none. Bounded: a few examples per operation, and the feed's reversed range called by name.
+none. Bounded: a few examples per operation; the feed's reversed range and a request line over 8 KB called by
+name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
 from flask import Flask
 from schemathesis.checks import CHECKS, load_all_checks
-from web_fixtures import TEST_CONFIG
+from web_fixtures import TEST_CONFIG, LiveServer
 
 from search import MAX_RESULTS
 from web import create_app
 from web.errors import ApiError
+from web.openapi import openapi_document
 from web.params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_date
 
 TOKEN = "schemathesis-does-not-know-it"
@@ -40,18 +44,23 @@ def admin_app(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Flas
     )
 
 
-def _load_schema() -> schemathesis.BaseSchema:
-    # loaded at import from an app without an index (the document needs none): schemathesis 4.32's lazy
-    # ``schemathesis.pytest.from_fixture`` fails under pytest 9 (``Function._nodeid``); the calls go to admin_app
-    bare = create_app({**TEST_CONFIG, "INDEX_DIR": "/nonexistent/zhsearch-index"})
-    loaded = schemathesis.openapi.from_wsgi("/api/openapi.json", bare)
+def _configured(loaded: schemathesis.BaseSchema) -> schemathesis.BaseSchema:
     loaded.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True)
     load_all_checks()
     loaded.config.checks.update(included_check_names=["all"])  # the CLI's --checks all
     return loaded
 
 
+def _load_schema() -> schemathesis.BaseSchema:
+    # loaded at import from an app without an index (the document needs none): schemathesis 4.32's lazy
+    # ``schemathesis.pytest.from_fixture`` fails under pytest 9 (``Function._nodeid``); the calls go to admin_app
+    bare = create_app({**TEST_CONFIG, "INDEX_DIR": "/nonexistent/zhsearch-index"})
+    return _configured(schemathesis.openapi.from_wsgi("/api/openapi.json", bare))
+
+
 schema = _load_schema()
+#: The same document without an app: its calls go over HTTP (to the live server's base_url).
+http_schema = _configured(schemathesis.openapi.from_dict(openapi_document()))
 
 
 def _keep_search_rules(case: schemathesis.Case) -> None:
@@ -84,6 +93,19 @@ def test_every_check_of_schemathesis_is_on() -> None:
     assert off == []
 
 
+@pytest.fixture(scope="module")
+def live_server(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """``zhsearch serve`` (gunicorn) over the same index and settings as :func:`admin_app`."""
+    env = {
+        "ZHSEARCH_ADMIN_TOKEN": TOKEN,
+        "ZHSEARCH_ARTICLES_DIR": str(tmp_path_factory.mktemp("no-articles-live")),
+        "ZHSEARCH_RATE_LIMIT": "",
+    }
+    server = LiveServer(web_index, "--threads", "2", env=env).wait_ready()
+    yield server
+    server.stop()
+
+
 @schema.parametrize()
 def test_the_app_agrees_with_its_openapi_document(case: schemathesis.Case, admin_app: Flask) -> None:
     _keep_search_rules(case)
@@ -109,3 +131,24 @@ def test_a_feed_from_after_to_passes_every_check(query: dict[str, str], admin_ap
     case = schema["/feed.atom"]["GET"].Case(query=query)
     response = case.call_and_validate(app=admin_app)
     assert response.status_code == 200 and "<entry>" not in response.text
+
+
+@pytest.mark.slow
+@http_schema.parametrize()
+def test_the_real_server_agrees_with_its_openapi_document(
+    case: schemathesis.Case, live_server: LiveServer
+) -> None:
+    """The same through ``zhsearch serve``: what gunicorn answers before the app (issue 26: an HTML 414 for a
+    request line over 8 KB) is checked too."""
+    _keep_search_rules(case)
+    case.call_and_validate(base_url=live_server.url)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", ["/api/search", "/api/suggest", "/feed.atom", "/api/admin/status"])
+def test_a_request_line_over_8_kb_is_a_documented_json_414(path: str, live_server: LiveServer) -> None:
+    """Every check on gunicorn's refusal of a 27 KB request line: a status the document lists, JSON, the Error
+    schema (it was gunicorn's HTML page)."""
+    case = http_schema[path]["GET"].Case(query={"q": "诈" * 3000})
+    response = case.call_and_validate(base_url=live_server.url)
+    assert response.status_code == 414 and response.json()["error"]["code"] == "uri_too_long"
