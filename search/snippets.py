@@ -151,16 +151,21 @@ class Highlighter:
         pieces = arrays.cut_pieces(
             page, chars, [(s + o, e + o) for b, o in enumerate(at[:-1]) for s, e in spans[b]]
         )
-        owner = np.repeat(np.arange(len(found)), [len(f) for f in found])
-        starts = np.array([s for f in found for s, _, _ in f], dtype=np.int64) + page.offsets[owner]
-        groups = np.array([g for f in found for _, _, g in f], dtype=np.int64)
-        chosen = arrays.choose(pieces, starts, groups, owner, chars, fragments)
-        has_pieces = np.diff(pieces.first) > 0
-        plain = np.flatnonzero(has_pieces & (np.array([len(f) for f in found]) == 0))
-        for b, window in zip(
-            plain.tolist(), arrays.opening_windows(pieces, plain, chars).tolist(), strict=True
-        ):
-            chosen[b] = [tuple(window)]
+        owner = [b for b, f in enumerate(found) for _ in f]
+        starts = [s + at[b] for b, f in enumerate(found) for s, _, _ in f]
+        groups = [g for f in found for _, _, g in f]
+        chosen = arrays.choose(
+            pieces, *(np.array(v, dtype=np.int64) for v in (starts, groups, owner)), chars, fragments
+        )
+        first = pieces.first.tolist()
+        plain = [b for b, f in enumerate(found) if not f and first[b] < first[b + 1]]
+        if plain:  # the bodies without matches: their opening
+            for b, window in zip(
+                plain,
+                arrays.opening_windows(pieces, np.array(plain, dtype=np.int64), chars).tolist(),
+                strict=True,
+            ):
+                chosen[b] = [tuple(window)]
         out = _join_page(page, pieces, chosen, spans)
         return [
             out[k] if ok else self.reference_snippet(b, chars=chars, fragments=fragments)
