@@ -325,7 +325,8 @@ def read_sources(run: IngestRun, paths: Sequence[Path], previous: FileState | No
         # a saved page without a url is named by its path under the directory given (its id stays when edited)
         name = item.relative_to(root).as_posix() if item != root else item.name
         todo.append((item, sig, name))
-    estimate = sum(estimate_articles(p) for p, _, _ in todo) if todo else 0
+    # for the progress bar: what a file held last time, else its lines counted (a pass over the file)
+    estimate = sum(len(ids_by_path.get(str(p), ())) or estimate_articles(p) for p, _, _ in todo)
     if hasattr(run.writer, "plan"):
         run.writer.plan(estimate)
     run.progress.start(estimate)
