@@ -21,7 +21,9 @@ and Python per piece and per window, one body at a time), computed with numpy fo
 A body the tables cannot fold one character to one character (a character outside the BMP, a lone
 surrogate, a combining mark, ``…`` -> ``...``, ``㎏`` -> ``kg``: what makes
 :func:`~indexer.normalize.fold_with_offsets` keep an offset map) is left to the reference path
-(:meth:`PageText.read` says which).
+(:meth:`PageText.read` says which), and so is a page of few bodies (:data:`search.snippets.ARRAY_MIN_BODIES`):
+the arrays cost about the same per page whatever its size (some two hundred numpy calls), which pays for a page
+of ten bodies and not for one or two.
 """
 
 from __future__ import annotations
