@@ -12,18 +12,30 @@ from web_fixtures import TEST_CONFIG, build_index
 from web import create_app
 from web.suggest import in_script_of, is_traditional
 
-ARTICLES: list[dict[str, Any]] = [
-    {"id": f"t{i}", "title": f"第{i}号台风登陆", "body": "台风带来强降雨，台风预警升级。国际航班取消。"}
-    for i in range(1, 6)
-] + [
-    {"id": "tw", "title": "颱風動態", "body": "颱風接近臺灣，國際機場停飛。"},
-    {
-        "id": "paras",
-        "title": "案件进展通报",
-        "body": "警方通报了案件进展。\n\n截至目前，已抓获嫌疑人12名。\n下一步将继续追查\n涉案资金去向。",
-        "published": "2025-03-01",
-    },
-]
+ARTICLES: list[dict[str, Any]] = (
+    [
+        {"id": f"t{i}", "title": f"第{i}号台风登陆", "body": "台风带来强降雨，台风预警升级。国际航班取消。"}
+        for i in range(1, 6)
+    ]
+    + [
+        {"id": "tw", "title": "颱風動態", "body": "颱風接近臺灣，國際機場停飛。"},
+        {
+            "id": "paras",
+            "title": "案件进展通报",
+            "body": "警方通报了案件进展。\n\n截至目前，已抓获嫌疑人12名。\n下一步将继续追查\n涉案资金去向。",
+            "published": "2025-03-01",
+        },
+    ]
+    + [  # a page of 8 snippets: cut on arrays (search.snippets.ARRAY_MIN_BODIES), not body by body
+        {
+            "id": f"drill{i}",
+            "title": f"第{i}次防汛演练",
+            "body": f"第{i}次防汛演练结束。\n\n参加演练的队员共{i}0人。\n演练持续\n两个小时。",
+            "published": f"2025-04-0{i}",
+        }
+        for i in range(1, 9)
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -103,13 +115,19 @@ JOINED = "警方通报了案件进展。截至目前，已抓获<mark>嫌疑人<
 
 
 def test_snippets_join_paragraphs_without_an_ascii_space(client: FlaskClient) -> None:
-    """The page's snippets (made for the whole page at once), the API's and the feeds': no space after 。 or at a
-    line break between Chinese characters (issue 26: 。 截至)."""
+    """The page's snippets (one result: body by body; eight: cut for the whole page on arrays), the API's and
+    the feeds': no space after 。 or at a line break between Chinese characters (issue 26: 。 截至)."""
     hits = client.get("/api/search?q=嫌疑人").get_json()["results"]
     assert [h["snippet_html"] for h in hits] == [JOINED.split("。", 1)[1]]
     html = client.get("/?q=进展").get_data(as_text=True)
     assert JOINED.replace("<mark>嫌疑人</mark>", "嫌疑人").replace("进展", "<mark>进展</mark>", 1) in html
+    drills = client.get("/api/search?q=演练&per_page=10").get_json()["results"]
+    assert sorted(h["snippet_html"] for h in drills) == [
+        f"第{i}次防汛<mark>演练</mark>结束。参加<mark>演练</mark>的队员共{i}0人。<mark>演练</mark>持续两个小时。"
+        for i in range(1, 9)
+    ]
+    page = client.get("/?q=演练").get_data(as_text=True)
     for url in ("/feed.atom?q=嫌疑人", "/feed.atom"):
         feed = client.get(url).get_data(as_text=True)
         assert "截至目前，已抓获嫌疑人12名。下一步将继续追查涉案资金去向。</summary>" in feed, url
-    assert "。 " not in html + feed
+    assert "。 " not in html + page + feed
