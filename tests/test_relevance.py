@@ -7,12 +7,15 @@ the measured effect of ranking changes is in ``bench/results/relevance.md`` (``m
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from search import Searcher
+from search.nodes import Scaled, Term
 from search.questionwords import is_question_word, known_parts, relaxed_words
+from search.ranking import Coordinated, rarity_factor
 
 SAMPLE = Path(__file__).resolve().parent.parent / "index_data" / "articles"
 PORTAL = "u5e07e22f44237de1ec48"  # the saved portal page (公安部 press release)
@@ -91,3 +94,15 @@ def test_unknown_words_exact_and_split_into_known_pieces() -> None:
         ("制得", False),
     ]
     assert relaxed_words(["iphone15", "亲王"], df) == [("iphone15", False), ("亲王", False)]
+
+
+def test_rarity_factor_weighs_rare_words_of_a_partial_match_more() -> None:
+    idf = lambda df, n=22_000: math.log(1 + (n - df + 0.5) / (df + 0.5))  # noqa: E731
+    rare, tenth, half = (rarity_factor(idf(df)) for df in (10, 2_200, 11_000))
+    assert rare == pytest.approx(0.782, abs=1e-3) and tenth == pytest.approx(0.486, abs=1e-3)
+    assert half == pytest.approx(0.168, abs=1e-3)
+    assert rarity_factor(idf(10), 0.0) == 1.0
+    words = (Term("body", "约旦河西岸"), Term("body", "局势"))
+    node = Coordinated(words, (idf(10), idf(2_200)), required=2, power=0.5)
+    assert node.children == (Scaled(words[0], scale=rare), Scaled(words[1], scale=tenth))
+    assert Coordinated(words, (1.0, 1.0), required=2, rarity=0.0).children == words
