@@ -80,6 +80,129 @@ class _Widths:
         raise AssertionError("unreachable")
 
 
+@dataclass(frozen=True)
+class _Blocks:
+    """Every block of a field's posting lists as arrays: its term, its postings ``bs:be``, whether it ends its
+    term, and its statistics (largest id delta and frequency, all frequencies 1, shortest and longest document
+    length bytes); ``first_block[t]``: term ``t``'s first block."""
+
+    term: np.ndarray
+    bs: np.ndarray
+    be: np.ndarray
+    last: np.ndarray
+    max_delta: np.ndarray
+    max_freq: np.ndarray
+    ones: np.ndarray
+    min_len: np.ndarray
+    max_len: np.ndarray
+    first_block: np.ndarray
+    delta: np.ndarray
+
+
+def _plan_blocks(
+    starts: np.ndarray, docs: np.ndarray, freqs: np.ndarray, doc_length_bytes: np.ndarray, blocklimit: int
+) -> _Blocks:
+    """The blocks of lists of ``blocklimit`` postings at most, and their statistics, for all terms at once."""
+    n_terms = len(starts) - 1
+    df = np.diff(starts)
+    if (df <= 0).any():
+        raise ValueError("every term needs a posting")
+    n_blocks = -(-df // blocklimit)
+    b_term = np.repeat(np.arange(n_terms), n_blocks)
+    first_block = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(n_blocks, out=first_block[1:])
+    b_k = np.arange(len(b_term)) - first_block[b_term]
+    bs = starts[b_term] + b_k * blocklimit
+    be = np.minimum(bs + blocklimit, starts[b_term + 1])
+    # deltas: each posting's id minus the previous one's; a block's first id is in its header
+    delta = np.zeros(len(docs), dtype=np.int64)
+    delta[1:] = docs[1:] - docs[:-1]
+    delta[bs] = 0
+    empty = not len(bs)
+    max_freq = freqs[:0] if empty else np.maximum.reduceat(freqs, bs)
+    min_freq = freqs[:0] if empty else np.minimum.reduceat(freqs, bs)
+    lens = doc_length_bytes[docs]
+    return _Blocks(
+        term=b_term,
+        bs=bs,
+        be=be,
+        last=be == starts[b_term + 1],
+        max_delta=delta[:0] if empty else np.maximum.reduceat(delta, bs),
+        max_freq=max_freq,
+        ones=(max_freq == 1) & (min_freq == 1),
+        min_len=lens[:0] if empty else np.minimum.reduceat(lens, bs),
+        max_len=lens[:0] if empty else np.maximum.reduceat(lens, bs),
+        first_block=first_block,
+        delta=delta,
+    )
+
+
+def _block_positions(
+    blocks: _Blocks, positions: np.ndarray | None, pos_starts: np.ndarray | None
+) -> tuple[_Widths, list[int], list[int], list[int]] | None:
+    """The positions of each block (their typed array, where they start and end, the largest), or None."""
+    if positions is None or pos_starts is None:
+        return None
+    bs = blocks.bs
+    p_lo = pos_starts[bs]
+    max_pos = np.maximum.reduceat(positions, p_lo) if len(bs) else positions[:0]
+    widths = _Widths(positions, per_slice=len(bs) * 64 < len(positions))
+    return widths, p_lo.tolist(), pos_starts[blocks.be].tolist(), max_pos.tolist()
+
+
+def _write_blocks(
+    blocks: _Blocks,
+    starts: np.ndarray,
+    docs: np.ndarray,
+    freqs: np.ndarray,
+    pos: tuple[_Widths, list[int], list[int], list[int]] | None,
+    compression: int,
+) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """The field's posting lists as bytes (a few slices of typed arrays joined per block), with each term's
+    offset and length in them."""
+    n_terms = len(starts) - 1
+    deltas = _Widths(blocks.delta)
+    counts = _Widths(freqs)
+    vhead = V_POS if pos is not None else V_NONE
+    head_ones, head_ints = bytes((W_ONES, vhead)), bytes((W_INTS, vhead))
+    pack_info, pack_length, compress = BLOCK_INFO.pack, BLOCK_LENGTH.pack, zlib.compress
+    out: list[bytes] = []
+    t_offset = np.zeros(n_terms, dtype=np.int64)
+    t_length = np.zeros(n_terms, dtype=np.int64)
+    total = term_start = 0
+    rows = zip(
+        *(a.tolist() for a in (blocks.term, blocks.bs, blocks.be, blocks.last, blocks.max_delta)),
+        *(a.tolist() for a in (blocks.max_freq, blocks.ones, blocks.min_len, blocks.max_len)),
+        strict=True,
+    )
+    for k, (t, s, e, is_last, mdelta, mfreq, is_ones, mnlen, mxlen) in enumerate(rows):
+        if s == starts[t]:
+            out.append(MAGIC)
+            term_start = total
+            total += 4
+        parts = [head_ones if is_ones else head_ints, deltas.piece(s + 1, e, mdelta)]
+        if not is_ones:
+            parts.append(counts.piece(s, e, mfreq))
+        if pos is not None:
+            parts.append(pos[0].piece(pos[1][k], pos[2][k], pos[3][k]))
+        data = b"".join(parts)
+        comp = compression if len(data) >= COMPRESS_MIN else 0
+        if comp:
+            packed = compress(data, comp)
+            if len(packed) < len(data):
+                data = packed
+            else:
+                comp = 0
+        info = pack_info(e - s, int(docs[s]), int(docs[e - 1]), float(mfreq), comp, mnlen, mxlen)
+        size = len(info) + len(data)
+        out.extend((pack_length(-size if is_last else size), info, data))
+        total += 4 + size
+        if is_last:
+            t_offset[t] = term_start
+            t_length[t] = total - term_start
+    return b"".join(out), t_offset, t_length
+
+
 def encode_field(
     starts: np.ndarray,
     docs: np.ndarray,
@@ -95,116 +218,32 @@ def encode_field(
     (ascending) with frequencies ``freqs`` (the weights) and, for a positions format, each posting's
     ``positions[pos_starts[i]:pos_starts[i+1]]``. ``doc_length_bytes[d]``: document ``d``'s length byte."""
     n_terms = len(starts) - 1
-    df = np.diff(starts)
-    if (df <= 0).any():
-        raise ValueError("every term needs a posting")
-    n_blocks = -(-df // blocklimit)
-    b_term = np.repeat(np.arange(n_terms), n_blocks)
-    first_block = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(n_blocks, out=first_block[1:])
-    b_k = np.arange(len(b_term)) - first_block[b_term]
-    bs = starts[b_term] + b_k * blocklimit
-    be = np.minimum(bs + blocklimit, starts[b_term + 1])
-    last = be == starts[b_term + 1]
-    count = be - bs
-    # deltas: each posting's id minus the previous one's; a block's first id is in its header
-    delta = np.zeros(len(docs), dtype=np.int64)
-    delta[1:] = docs[1:] - docs[:-1]
-    delta[bs] = 0
-    max_delta = np.maximum.reduceat(delta, bs) if len(bs) else delta[:0]
-    max_freq = np.maximum.reduceat(freqs, bs) if len(bs) else freqs[:0]
-    min_freq = np.minimum.reduceat(freqs, bs) if len(bs) else freqs[:0]
-    lens = doc_length_bytes[docs]
-    min_len = np.minimum.reduceat(lens, bs) if len(bs) else lens[:0]
-    max_len = np.maximum.reduceat(lens, bs) if len(bs) else lens[:0]
-    ones = (max_freq == 1) & (min_freq == 1)
-    deltas = _Widths(delta)
-    counts = _Widths(freqs)
-    if positions is not None and pos_starts is not None:
-        pos_of = _Widths(positions, per_slice=len(bs) * 64 < len(positions))
-        p_lo = pos_starts[bs]
-        p_hi = pos_starts[be]
-        max_pos = np.maximum.reduceat(positions, p_lo) if len(bs) else positions[:0]
-        vhead = V_POS
-    else:
-        pos_of = None
-        vhead = V_NONE
-    head_ones = bytes((W_ONES, vhead))
-    head_ints = bytes((W_INTS, vhead))
-    pack_info = BLOCK_INFO.pack
-    pack_length = BLOCK_LENGTH.pack
-    compress = zlib.compress
-    out: list[bytes] = []
-    t_offset = np.zeros(n_terms, dtype=np.int64)
-    t_length = np.zeros(n_terms, dtype=np.int64)
-    pos_total = 0
-    rows = zip(
-        b_term.tolist(),
-        bs.tolist(),
-        be.tolist(),
-        last.tolist(),
-        count.tolist(),
-        max_delta.tolist(),
-        max_freq.tolist(),
-        ones.tolist(),
-        min_len.tolist(),
-        max_len.tolist(),
-        strict=True,
-    )
-    p_lo_l = p_lo.tolist() if pos_of is not None else None
-    p_hi_l = p_hi.tolist() if pos_of is not None else None
-    max_pos_l = max_pos.tolist() if pos_of is not None else None
-    docs_l = docs  # first and last ids are read per block
-    term_start = 0
-    for k, (t, s, e, is_last, n, mdelta, mfreq, is_ones, mnlen, mxlen) in enumerate(rows):
-        if s == starts[t]:
-            out.append(MAGIC)
-            term_start = pos_total
-            pos_total += 4
-        parts = [head_ones if is_ones else head_ints, deltas.piece(s + 1, e, mdelta)]
-        if not is_ones:
-            parts.append(counts.piece(s, e, mfreq))
-        if pos_of is not None:
-            parts.append(pos_of.piece(p_lo_l[k], p_hi_l[k], max_pos_l[k]))  # type: ignore[index]
-        data = b"".join(parts)
-        comp = compression if len(data) >= COMPRESS_MIN else 0
-        if comp:
-            packed = compress(data, comp)
-            if len(packed) < len(data):
-                data = packed
-            else:
-                comp = 0
-        info = pack_info(n, int(docs_l[s]), int(docs_l[e - 1]), float(mfreq), comp, mnlen, mxlen)
-        size = len(info) + len(data)
-        out.append(pack_length(-size if is_last else size))
-        out.append(info)
-        out.append(data)
-        pos_total += 4 + size
-        if is_last:
-            t_offset[t] = term_start
-            t_length[t] = pos_total - term_start
+    blocks = _plan_blocks(starts, docs, freqs, doc_length_bytes, blocklimit)
+    pos = _block_positions(blocks, positions, pos_starts)
+    data, t_offset, t_length = _write_blocks(blocks, starts, docs, freqs, pos, compression)
     # the terms' statistics, over their blocks
+    firsts = blocks.first_block[:-1]
     weight = (
         np.add.reduceat(freqs, starts[:-1], dtype=np.int64).astype(np.float64)
         if n_terms
         else freqs[:0].astype(np.float64)
     )
-    block_min = BYTE_LENGTHS[min_len]
+    block_min = BYTE_LENGTHS[blocks.min_len]
     nonzero_min = np.where(block_min > 0, block_min, np.iinfo(np.int64).max)
-    t_min = np.minimum.reduceat(nonzero_min, first_block[:-1]) if n_terms else nonzero_min[:0]
+    t_min = np.minimum.reduceat(nonzero_min, firsts) if n_terms else nonzero_min[:0]
     t_min = np.where(t_min == np.iinfo(np.int64).max, 0, t_min)
-    t_max = np.maximum.reduceat(BYTE_LENGTHS[max_len], first_block[:-1]) if n_terms else t_min
-    t_maxw = np.maximum.reduceat(max_freq, first_block[:-1]) if n_terms else t_min
+    t_max = np.maximum.reduceat(BYTE_LENGTHS[blocks.max_len], firsts) if n_terms else t_min
+    t_maxw = np.maximum.reduceat(blocks.max_freq, firsts) if n_terms else t_min
     return EncodedField(
-        b"".join(out),
+        data,
         t_offset,
         t_length,
         weight,
-        df,
+        np.diff(starts),
         t_min,
         t_max,
         t_maxw.astype(np.float64),
         docs[starts[:-1]] if n_terms else docs[:0],
         docs[starts[1:] - 1] if n_terms else docs[:0],
-        n_blocks,
+        np.diff(blocks.first_block),
     )
