@@ -1,8 +1,10 @@
 """Search quality: ``python bench/relevance.py`` (``make relevance``) prints MRR@10, Recall@10, nDCG@10.
 
-Two sets (see :mod:`relevance_data`): ``cmrc``, the 4,221 CMRC 2018 questions over their 1,104 Wikipedia
-passages with the first 20,000 xwlb news items indexed beside them as distractors; ``headlines``, 2,000 xwlb
-headlines against the items they head (indexed without their titles) among 20,000 other items. The project
+Three sets: ``cmrc``, the 4,221 CMRC 2018 questions over their 1,104 Wikipedia passages with the first 20,000
+xwlb news items indexed beside them as distractors; ``headlines``, 2,000 xwlb headlines against the items they
+head (indexed without their titles) among 20,000 other items (both :mod:`relevance_data`); ``posts``, 2,000
+xwlb headlines against short posts (the first 100-150 characters of short items, no titles) among 20,000
+other posts (:mod:`relevance_posts`). The project
 is measured through ``search.Searcher.search`` with default settings but every copy of a story listed
 (the code path of ``/api/search?collapse=0``: top 10 with snippets and facets); the anchors
 (:mod:`relevance_anchors`) on the same documents in the same run. The queries of each set are split by a
