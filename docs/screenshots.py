@@ -35,16 +35,8 @@ except ImportError:  # Pillow comes with the bench extras (matplotlib); without 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "index_data" / "articles"
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-#: The arguments the browser tests launch Chromium with (tests/web_fixtures.py).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT / "tests"))  # the browser and its arguments, as the browser tests launch it
+from web_fixtures import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 #: The query of the results page: 172 passages with the word highlighted in titles and snippets, and one dated
 #: story of the saved news page's 相关推荐, so the month chart and the year facet show (the passages have no date).
@@ -103,7 +95,7 @@ def shoot(page: Page, path: Path, full_page: bool = False) -> None:
 
 def take(base: str, out: Path) -> None:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             for width, (w, h) in VIEWPORTS.items():
                 context = browser.new_context(
