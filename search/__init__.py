@@ -4,6 +4,7 @@
 >>> searcher = Searcher("index_data/index")      # share one per process
 >>> result = searcher.search("电信诈骗 -缅北", sort="newest")
 >>> result.total, [hit.title for hit in result.hits]
+>>> searcher.search(SearchRequest(q="电信诈骗", date_from="2024-03", page=2))   # checked once, also the cache key
 """
 
 from search.clauses import Weights
@@ -16,8 +17,9 @@ from search.errors import (
     QueryTooLongError,
     SearchError,
 )
+from search.request import MAX_PER_PAGE, MAX_RESULTS, SORTS, SearchRequest
 from search.results import Document, Hit, SearchResult
-from search.searcher import MAX_PER_PAGE, MAX_RESULTS, SORTS, Searcher
+from search.searcher import Searcher
 
 __all__ = [
     "MAX_PER_PAGE",
@@ -32,6 +34,7 @@ __all__ = [
     "QueryError",
     "QueryTooLongError",
     "SearchError",
+    "SearchRequest",
     "SearchResult",
     "Searcher",
     "Weights",

@@ -13,8 +13,9 @@ from indexer.options import index_option
 from indexer.store import StoreError
 from search.errors import IndexUnavailableError, SearchError
 from search.fresh import FRESH_HALF_LIFE, parse_half_life
+from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, SearchRequest
 from search.results import SearchResult
-from search.searcher import MAX_PER_PAGE, SORTS, Searcher
+from search.searcher import Searcher
 
 RELAXED_NOTE = "没有同时包含全部关键词的结果 (no article has all the words; these have some of them)"
 
@@ -71,9 +72,19 @@ def _print_plain(result: SearchResult) -> None:
     help="Result order: fresh is relevance times a decay on age (ZHSEARCH_FRESH_HALF_LIFE_DAYS).",
 )
 @click.option(
-    "--from", "date_from", metavar="YYYY-MM-DD", default=None, help="Published on or after this day."
+    "--from",
+    "date_from",
+    metavar="YYYY[-MM[-DD]]",
+    default=None,
+    help="Published on or after this day (a month or a year: its first day).",
 )
-@click.option("--to", "date_to", metavar="YYYY-MM-DD", default=None, help="Published on or before this day.")
+@click.option(
+    "--to",
+    "date_to",
+    metavar="YYYY[-MM[-DD]]",
+    default=None,
+    help="Published on or before this day (a month or a year: its last day).",
+)
 @click.option("--source", "sources", multiple=True, help="Only this source (exact value; repeatable).")
 @click.option("--category", "categories", multiple=True, help="Only this category (exact value; repeatable).")
 @click.option(
@@ -122,18 +133,21 @@ def search_command(
         raise click.UsageError(
             "--limit N is the first page of N hits: use either --limit or --page/--per-page"
         )
-    size = limit or per_page or 10
-    kwargs = {
-        "page": page,
-        "per_page": size,
-        "sort": sort,
-        "date_from": date_from,
-        "date_to": date_to,
-        "sources": sources,
-        "categories": categories,
-        "spellcheck": spellcheck,
-        "collapse": collapse,
-    }
+    try:
+        request = SearchRequest(
+            q=text,
+            page=page,
+            per_page=limit or per_page or DEFAULT_PER_PAGE,
+            sort=sort,
+            date_from=date_from,
+            date_to=date_to,
+            sources=sources,
+            categories=categories,
+            spellcheck=spellcheck,
+            collapse=collapse,
+        )
+    except SearchError as exc:
+        raise click.ClickException(_message(exc)) from None
     try:
         half_life = parse_half_life(FRESH_HALF_LIFE.value())
     except ValueError as exc:
@@ -141,25 +155,37 @@ def search_command(
     try:
         searcher = Searcher(index_dir, synonyms=setting("SYNONYMS"), fresh_half_life_days=half_life)
         if text == "-":
-            _search_lines(searcher, kwargs)
+            _search_lines(searcher, request)
             return
-        result = searcher.search(text, **kwargs)  # type: ignore[arg-type]
+        result = searcher.search(request)
     except (SearchError, StoreError) as exc:  # one line and exit status 1, never a traceback
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(_message(exc)) from None
     if as_json:
         click.echo(json.dumps(result.to_api_dict(), ensure_ascii=False))
     else:
         _print_plain(result)
 
 
-def _search_lines(searcher: Searcher, kwargs: dict[str, object]) -> None:
+#: The command's name for each parameter of a search request (its errors name it so).
+OPTION_NAMES = {"q": "QUERY", "page": "--page", "per_page": "--per-page", "sort": "--sort"}
+OPTION_NAMES |= {"date_from": "--from", "date_to": "--to"}
+
+
+def _message(exc: Exception) -> str:
+    param = getattr(exc, "param", None)
+    if param:
+        return f"{OPTION_NAMES.get(param, param)}: {exc.detail}"  # type: ignore[attr-defined]
+    return str(exc)
+
+
+def _search_lines(searcher: Searcher, request: SearchRequest) -> None:
     """One query a line from stdin, one JSON object a line on stdout (an empty line is an empty query)."""
     for line in sys.stdin:
         query = line.rstrip("\r\n")
         try:
-            out = searcher.search(query, **kwargs).to_api_dict()  # type: ignore[arg-type]
+            out = searcher.search(request.but(q=query)).to_api_dict()
         except IndexUnavailableError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(_message(exc)) from None
         except SearchError as exc:
             out = {"query": query, "error": str(exc), "error_type": type(exc).__name__}
         click.echo(json.dumps(out, ensure_ascii=False))

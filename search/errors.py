@@ -11,9 +11,19 @@ from indexer.store import NoIndexError as StoreNoIndexError
 
 
 class SearchError(Exception):
-    """Base class of every error the search engine raises on purpose."""
+    """Base class of every error the search engine raises on purpose.
+
+    An error about one parameter (:class:`search.request.SearchRequest`) names it in ``param`` and carries a
+    stable ``code``; ``detail`` is the message without the parameter's name, ``str()`` the message with it.
+    """
 
     status = 400
+
+    def __init__(self, message: str = "", *, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(f"{param}: {message}" if param else message)
+        self.detail = message
+        self.param = param
+        self.code = code
 
 
 class QueryError(SearchError):

@@ -93,6 +93,11 @@ def test_errors(tmp_path: Path, search_news_index: Path) -> None:
     code, out = run("--index", str(search_news_index), "--limit", "3", "--page", "2", "诈骗")
     assert code == 2 and "--limit" in out
     code, out = run("--index", str(search_news_index), "--from", "2024-13-01", "诈骗")
-    assert code == 1 and "not a date" in out
+    assert (code, out.strip()) == (1, "Error: --from: '2024-13-01' is not a calendar date")
+    code, out = run("--index", str(search_news_index), "--from", "2024-03", "--to", "2024-02", "诈骗")
+    assert (code, out.strip()) == (
+        1,
+        "Error: --from: the start date 2024-03-01 is after the end date 2024-02-29",
+    )
     code, out = run("--index", str(tmp_path / "none"), "-", stdin="诈骗\n")
     assert code == 1 and "no index at" in out

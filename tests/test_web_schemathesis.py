@@ -22,11 +22,10 @@ from flask import Flask
 from schemathesis.checks import CHECKS, load_all_checks
 from web_fixtures import TEST_CONFIG, LiveServer
 
-from search import MAX_RESULTS
+from search.errors import SearchError
+from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, parse_day
 from web import create_app
-from web.errors import ApiError
 from web.openapi import openapi_document
-from web.params import DEFAULT_PER_PAGE, MAX_PER_PAGE, parse_date
 
 TOKEN = "schemathesis-does-not-know-it"
 MAX_EXAMPLES = 25
@@ -72,15 +71,15 @@ def _keep_search_rules(case: schemathesis.Case) -> None:
     if not query or case.path != "/api/search":
         return
     try:
-        start = parse_date(query["from"], "from", end=False) if isinstance(query.get("from"), str) else None
-        end = parse_date(query["to"], "to", end=True) if isinstance(query.get("to"), str) else None
-    except ApiError:
+        start = parse_day(query["from"], "date_from") if isinstance(query.get("from"), str) else None
+        end = parse_day(query["to"], "date_to", end=True) if isinstance(query.get("to"), str) else None
+    except SearchError:
         start = end = None
     if start and end and start > end:
         query["from"], query["to"] = query["to"], query["from"]
     per_page, page = query.get("per_page", DEFAULT_PER_PAGE), query.get("page")
     if isinstance(per_page, int) and 1 <= per_page <= MAX_PER_PAGE and isinstance(page, int):
-        query["page"] = min(page, -(-MAX_RESULTS // per_page))
+        query["page"] = min(page, last_page(per_page))
 
 
 def test_every_check_of_schemathesis_is_on() -> None:

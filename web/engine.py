@@ -72,7 +72,7 @@ class Engine:
         searcher = self.searcher()
         t0 = time.perf_counter()
         try:
-            result = searcher.search(params.q, **params.engine_kwargs())
+            result = searcher.search(params.request)
         except Exception as exc:
             raise _engine_error(exc) from exc
         if self.on_search is not None:

@@ -130,7 +130,7 @@ def atom_feed(params: SearchParams, results: list[dict[str, Any]]) -> bytes:
 def feed() -> Response:
     asked = parse_search(request.args, require_q=False, empty_range=True)
     params = replace(asked, sort="newest", page=1, per_page=FEED_ENTRIES)
-    if params.q and not params.empty_range:
+    if params.q and not params.request.no_days:
         hits = engine().search(params).hits
     else:  # the latest news; from after to: no day is in the range, no entries
         hits = engine().latest(params, FEED_ENTRIES)

@@ -17,6 +17,7 @@ from flask import Blueprint, Flask, render_template, request, url_for
 from markupsafe import Markup
 
 from search.query import MAX_QUERY_CHARS
+from search.request import MAX_RESULTS
 from web.accesslog import note_search
 from web.api import load_article
 from web.engine import engine
@@ -29,7 +30,6 @@ from web.timeline import timeline
 bp = Blueprint("pages", __name__)
 
 #: Results the engine serves at most (its deepest page is the one holding the 1,000th result).
-MAX_RESULTS = 1000
 SORT_LABELS = {"relevance": "相关度", "fresh": "最新相关", "newest": "最新", "oldest": "最早"}
 FACET_LABELS = {"source": "来源", "category": "分类", "year": "年份"}
 #: Facets whose value is a period that ``from`` and ``to`` can name (a year, a ``YYYY-MM`` month).

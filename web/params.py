@@ -5,24 +5,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from search import MAX_RESULTS
-from search.query import MAX_QUERY_CHARS, period_bounds
+from search.errors import SearchError
+from search.query import MAX_QUERY_CHARS
+from search.request import DEFAULT_PER_PAGE, MAX_PER_PAGE, SORTS, SearchRequest, parse_day
 from web.errors import bad_parameter
 
-SORTS = ("relevance", "fresh", "newest", "oldest")
-MAX_PER_PAGE = 50
-DEFAULT_PER_PAGE = 10
+__all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "SORTS", "SearchParams", "parse_search"]
+
 #: Longest value accepted for any parameter but ``q`` (a query: :data:`MAX_QUERY_CHARS`, see :func:`parse_query`).
 MAX_VALUE_CHARS = 1_000
 MAX_FILTER_VALUES = 20
+#: The query string's name of each field of a :class:`~search.request.SearchRequest` (errors name it so).
+PARAM_NAMES = {"date_from": "from", "date_to": "to", "sources": "source", "categories": "category"}
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-#: What web/openapi.py documents: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``, ASCII digits, nothing around them.
-_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 #: A whole number as the document's ``integer`` allows it: ASCII digits, an optional minus, nothing around.
 _INT_RE = re.compile(r"-?[0-9]{1,12}")
 
@@ -46,29 +47,36 @@ class SearchParams:
     categories: tuple[str, ...] = ()
     raw_from: str = ""
     raw_to: str = ""
+    #: ``from`` after ``to`` is no day rather than an error (a feed: no entries, as its document allows)
+    empty_range: bool = False
     #: False (``spellcheck=0``): search the words as typed, offer no pinyin or sound-alike suggestion
     spellcheck: bool = True
     #: False (``collapse=0``): every copy of a story is its own result
     collapse: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def empty_range(self) -> bool:
-        """``from`` after ``to``: no day is in the range (a feed answers it with no entries)."""
-        return bool(self.date_from and self.date_to and self.date_from > self.date_to)
-
-    def engine_kwargs(self) -> dict[str, Any]:
-        return {
-            "page": self.page,
-            "per_page": self.per_page,
-            "sort": self.sort,
-            "date_from": self.date_from,
-            "date_to": self.date_to,
-            "sources": self.sources,
-            "categories": self.categories,
-            "spellcheck": self.spellcheck,
-            "collapse": self.collapse,
-        }
+    @cached_property
+    def request(self) -> SearchRequest:
+        """The search these parameters ask for, checked (:class:`~search.request.SearchRequest`): a bad value
+        is a 400 naming the parameter as the query string does."""
+        try:
+            return SearchRequest(
+                q=self.q,
+                page=self.page,
+                per_page=self.per_page,
+                sort=self.sort,
+                date_from=self.date_from,
+                date_to=self.date_to,
+                sources=self.sources,
+                categories=self.categories,
+                spellcheck=self.spellcheck,
+                collapse=self.collapse,
+                empty_range=self.empty_range,
+            )
+        except SearchError as exc:
+            name = PARAM_NAMES.get(exc.param or "", exc.param)
+            message = f"{name}: {exc.detail}" if name else str(exc)
+            raise bad_parameter(message, exc.code or "bad_parameter") from None
 
     def url_args(self, **changes: Any) -> dict[str, Any]:
         """The query-string arguments of this search with ``changes`` applied (defaults left out)."""
@@ -108,34 +116,25 @@ def parse_query(args: MultiDict[str, str]) -> str:
     return clean_text(raw)
 
 
-def _int(args: MultiDict[str, str], name: str, default: int, lo: int, hi: int, code: str) -> int:
-    """``name`` as a whole number in ``lo..hi``; absent: ``default``; empty or anything else: a 400."""
+def _int(args: MultiDict[str, str], name: str, default: int, hi: int | None = None) -> int:
+    """``name`` as a whole number (in ``1..hi`` with ``hi``); absent: ``default``; empty or anything else: a
+    400. The range of ``page`` and ``per_page`` is the request's to check (:class:`SearchParams.request`)."""
     if name not in args:
         return default
     raw = _single(args, name)
     if not _INT_RE.fullmatch(raw):
         raise bad_parameter(f"{name}: expected a whole number, got {raw[:40]!r}")
     value = int(raw)
-    if not lo <= value <= hi:
-        raise bad_parameter(f"{name}: must be between {lo} and {hi}, got {value}", code)
+    if hi is not None and not 1 <= value <= hi:
+        raise bad_parameter(f"{name}: must be between 1 and {hi}, got {value}")
     return value
 
 
-def parse_date(raw: str, name: str, *, end: bool) -> date | None:
-    """``2024-03-05``; also ``2024-03`` and ``2024`` (the first or, for ``end``, the last day of that span);
-    empty: no bound (the search form sends an empty date field so)."""
-    text = raw
-    if not text:
-        return None
-    m = _DATE_RE.fullmatch(text)
-    if not m:
-        raise bad_parameter(f"{name}: expected a date like 2024-01-31, got {text[:40]!r}", "bad_date")
-    month, day = m.group(2), m.group(3)
-    try:  # the calendar of date: in a query
-        first, last = period_bounds(int(m.group(1)), int(month) if month else None, int(day) if day else None)
-    except ValueError:
-        raise bad_parameter(f"{name}: {text[:40]!r} is not a calendar date", "bad_date") from None
-    return last if end else first
+def _day(raw: str, param: str, *, end: bool) -> date | None:
+    try:
+        return parse_day(raw, param, end=end)
+    except SearchError as exc:
+        raise bad_parameter(f"{PARAM_NAMES[param]}: {exc.detail}", exc.code or "bad_date") from None
 
 
 def _multi(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
@@ -153,35 +152,31 @@ def _multi(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
 
 
 def parse_search(args: MultiDict[str, str], *, require_q: bool, empty_range: bool = False) -> SearchParams:
-    """Read and check the search parameters (``q page per_page sort from to source category spellcheck collapse``).
-    ``from`` after ``to`` is a 400 ``bad_date_range``, unless ``empty_range`` (the feed: an empty range, no
-    entries, as its OpenAPI document allows)."""
+    """Read and check the search parameters (``q page per_page sort from to source category spellcheck
+    collapse``): text to values here, the values checked by :class:`~search.request.SearchRequest`. ``from``
+    after ``to`` is a 400 ``bad_date_range``, unless ``empty_range`` (the feed: an empty range, no entries, as
+    its OpenAPI document allows)."""
     q = parse_query(args)
     if require_q and not q:
         raise bad_parameter("q: a query is required", "missing_query")
-    sort = _single(args, "sort") if "sort" in args else "relevance"
-    if sort not in SORTS:
-        raise bad_parameter(f"sort: expected one of {', '.join(SORTS)}, got {sort[:40]!r}")
     raw_from, raw_to = _single(args, "from"), _single(args, "to")
-    per_page = _int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, "bad_parameter")
-    date_from = parse_date(raw_from, "from", end=False)
-    date_to = parse_date(raw_to, "to", end=True)
-    if date_from and date_to and date_from > date_to and not empty_range:
-        raise bad_parameter("from: the start date is after the end date", "bad_date_range")
-    return SearchParams(
+    params = SearchParams(
         q=q,
-        page=_page(args, per_page),
-        per_page=per_page,
-        sort=sort,
-        date_from=date_from,
-        date_to=date_to,
+        page=_int(args, "page", 1),
+        per_page=_int(args, "per_page", DEFAULT_PER_PAGE),
+        sort=_single(args, "sort") if "sort" in args else "relevance",
+        date_from=_day(raw_from, "date_from", end=False),
+        date_to=_day(raw_to, "date_to", end=True),
         sources=_multi(args, "source"),
         categories=_multi(args, "category"),
         raw_from=raw_from,
         raw_to=raw_to,
         spellcheck=_flag(args, "spellcheck", default=True),
         collapse=_flag(args, "collapse", default=True),
+        empty_range=empty_range,
     )
+    _ = params.request  # checked now: a bad value is a 400 of this request
+    return params
 
 
 def _flag(args: MultiDict[str, str], name: str, *, default: bool) -> bool:
@@ -194,18 +189,5 @@ def _flag(args: MultiDict[str, str], name: str, *, default: bool) -> bool:
     raise bad_parameter(f"{name}: expected 0 or 1, got {raw[:40]!r}")
 
 
-def _page(args: MultiDict[str, str], per_page: int) -> int:
-    """``page``: 1 up to the page that holds the last result that can be viewed (the first 1,000)."""
-    last = -(-MAX_RESULTS // per_page)
-    raw = _single(args, "page")
-    if _INT_RE.fullmatch(raw) and not 1 <= int(raw) <= last:
-        raise bad_parameter(
-            f"page: only the first {MAX_RESULTS:,} results can be viewed, on pages 1 to {last} "
-            f"at {per_page} per page; got {int(raw)}",
-            "page_out_of_range",
-        )
-    return _int(args, "page", 1, 1, last, "page_out_of_range")
-
-
 def parse_limit(args: MultiDict[str, str], name: str, default: int, hi: int) -> int:
-    return _int(args, name, default, 1, hi, "bad_parameter")
+    return _int(args, name, default, hi)
