@@ -4,7 +4,7 @@ One pass over arrays: the query tree (:mod:`search.nodes`) gives every matching 
 (among the filtered documents when there is a filter); the total is their number, each facet a ``bincount``
 over the snapshot's columns; the best ``keep`` are taken with ``argpartition`` and sorted by score, ties by
 the id's rank. The proximity factor re-ranks the best :data:`PROXIMITY_POOL` of them from their stored text
-(:func:`proximity_factor`). Date sorts order the matches by the ``published`` column; ``sort="fresh"``
+(:func:`proximity_boost`). Date sorts order the matches by the ``published`` column; ``sort="fresh"``
 multiplies every score by the decay of its article's age first (:mod:`search.fresh`), then ranks as relevance.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from search import scoring
 from search.collapse import DupGroups
 from search.columns import Columns
 from search.context import Context
@@ -26,7 +27,7 @@ from search.results import Facets
 from search.snippets import fold_text
 
 #: The best documents by their words' score that are re-ranked with the proximity factor (see
-#: :func:`proximity_factor`). A fixed number, so that pages never overlap: ranks beyond it keep the word order.
+#: :func:`proximity_boost`). A fixed number, so that pages never overlap: ranks beyond it keep the word order.
 PROXIMITY_POOL = 64
 
 #: The runs of each :class:`~search.nodes.Near` node of a tree, and its field.
@@ -51,8 +52,9 @@ def proximity_runs(node: Node) -> Runs:
     return runs
 
 
-def proximity_factor(fields: dict[str, Any], runs: Runs, weight: float) -> float:
-    """1 + ``weight`` for each of title and body where a run stands together (averaged over the runs)."""
+def proximity_boost(fields: dict[str, Any], runs: Runs, weight: float) -> float:
+    """An article's :func:`search.scoring.proximity_factor`: 1 + ``weight`` for each of title and body where a
+    run stands together (averaged over the runs), from its stored text."""
     folded = {name: fold_text(fields.get(name) or "")[0] for name in ("title", "body")}
     found = 0.0
     count = 0
@@ -61,7 +63,7 @@ def proximity_factor(fields: dict[str, Any], runs: Runs, weight: float) -> float
         for pattern in patterns:
             count += 1
             found += sum(1 for name in names if pattern.search(folded[name]))
-    return 1.0 + weight * found / count if count else 1.0
+    return scoring.proximity_factor(found, count, weight)
 
 
 def _best(docs: np.ndarray, scores: np.ndarray, rank: np.ndarray, keep: int) -> np.ndarray:
@@ -117,7 +119,7 @@ def collect(
     best = _best(docs, scores, cols.rank, max(keep, PROXIMITY_POOL) if runs else keep)
     top = list(zip(docs[best].tolist(), scores[best].tolist(), strict=True))
     if runs:
-        pool = [(d, s * proximity_factor(stored(d), runs, proximity)) for d, s in top[:PROXIMITY_POOL]]
+        pool = [(d, s * proximity_boost(stored(d), runs, proximity)) for d, s in top[:PROXIMITY_POOL]]
         rank = cols.rank
         pool.sort(key=lambda item: (-item[1], rank[item[0]]))
         top = [*pool, *top[PROXIMITY_POOL:]][:keep]
@@ -131,7 +133,7 @@ def page_scores(
     runs = proximity_runs(node) if proximity > 0 else []
     if not runs:
         return top
-    return [(d, s * proximity_factor(stored(d), runs, proximity)) for d, s in top]
+    return [(d, s * proximity_boost(stored(d), runs, proximity)) for d, s in top]
 
 
 def _facets(cols: Columns, docs: np.ndarray) -> tuple[np.ndarray, ...]:

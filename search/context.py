@@ -19,38 +19,55 @@ from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.compat import bm25f_b, field_lengths
 from indexer.normalize import fold
+from search import scoring
 from search.columns import Columns
 from search.postings import EMPTY, Postings, Segment
 
 #: A term is read whole (and kept for the rest of the query) when the documents asked for are at least this
 #: share of its document frequency (1 / ratio); fewer are looked up in the blocks that can hold them.
 FULL_READ_RATIO = 4
-#: BM25F's K1 and B where the searcher's weighting is not BM25F (it always is for this project's searchers).
-DEFAULT_K1, DEFAULT_B = 1.2, 0.75
+#: Terms whose document frequency a pinned index keeps (the table is emptied when full).
+TERM_STATS_KEPT = 65_536
 
 
-class FieldNorms:
-    """Per field, ``K1 * ((1 - B) + B * length / average length)`` of every document (global numbers)."""
+class IndexStatistics:
+    """What the scores need of a pinned index, computed once and kept for its life: per field the BM25F length
+    norm of every document (:func:`search.scoring.length_norms`, global numbers), per term its document
+    frequency (thread-safe: an entry is computed with the borrowing query's own searcher)."""
 
     def __init__(self, searcher: WhooshSearcher, segments: Sequence[Segment]) -> None:
         self._searcher = searcher
         self._segments = segments
         self._norms: dict[str, np.ndarray] = {}
+        self._df: dict[tuple[str, str], int] = {}
         weighting = searcher.weighting
-        self.k1 = weighting.K1 if isinstance(weighting, BM25F) else DEFAULT_K1
+        self.k1 = weighting.K1 if isinstance(weighting, BM25F) else scoring.K1
         self._weighting = weighting
+        #: every document, deleted ones too (Whoosh's idf counts them)
+        self.doc_count_all = searcher.doc_count_all()
 
     def get(self, field: str) -> np.ndarray:
         """The norms of ``field`` (computed at the pinned index's opening for every scorable field)."""
         norms = self._norms.get(field)
         if norms is None:
             w = self._weighting
-            b = bm25f_b(w, field) if isinstance(w, BM25F) else DEFAULT_B
-            avgfl = self._searcher.avg_field_length(field) or 1
+            b = bm25f_b(w, field) if isinstance(w, BM25F) else scoring.B
             parts = [field_lengths(seg.reader, field) for seg in self._segments]
             lengths = np.concatenate(parts) if parts else np.zeros(0)
-            norms = self._norms[field] = self.k1 * ((1 - b) + b * lengths / avgfl)
+            average = self._searcher.avg_field_length(field)
+            norms = self._norms[field] = scoring.length_norms(lengths, average, self.k1, b)
         return norms
+
+    def doc_frequency(self, searcher: WhooshSearcher, field: str, text: str, btext: bytes | None) -> int:
+        """Documents with the term (deleted ones too, as Whoosh counts); 0 for a term the field cannot hold."""
+        key = (field, text)
+        df = self._df.get(key)
+        if df is None:
+            df = 0 if btext is None else searcher.doc_frequency(field, btext)
+            if len(self._df) >= TERM_STATS_KEPT:
+                self._df.clear()
+            self._df[key] = df
+        return df
 
 
 class Context:
@@ -60,19 +77,16 @@ class Context:
         self,
         searcher: WhooshSearcher,
         segments: Sequence[Segment],
-        norms: FieldNorms,
+        stats: IndexStatistics,
         columns: Columns,
     ) -> None:
         self.searcher = searcher
         self.segments = segments
-        self.norms = norms
+        self.stats = stats
         self.columns = columns
         self.schema = searcher.schema
         self.doc_count = sum(seg.size for seg in segments)
-        self._k1_plus_1 = norms.k1 + 1
         self._full: dict[tuple[str, str, bool], Postings] = {}
-        self._df: dict[tuple[str, str], int] = {}
-        self._idf: dict[tuple[str, str], float] = {}
         self._live: np.ndarray | None = None
         self._live_mask: np.ndarray | None = None
         self._dates: dict[tuple[int | None, int | None], np.ndarray] = {}
@@ -88,12 +102,8 @@ class Context:
             return None
 
     def doc_frequency(self, field: str, text: str) -> int:
-        key = (field, text)
-        df = self._df.get(key)
-        if df is None:
-            btext = self._bytes(field, text)
-            df = self._df[key] = 0 if btext is None else self.searcher.doc_frequency(field, btext)
-        return df
+        """Documents with the term in ``field`` (kept by the pinned index: :class:`IndexStatistics`)."""
+        return self.stats.doc_frequency(self.searcher, field, text, self._bytes(field, text))
 
     def body_frequency(self, word: str | None) -> int:
         """Articles with ``word`` in the body (None: all articles): the plan's statistics."""
@@ -114,12 +124,8 @@ class Context:
         not scorable)."""
         if not len(docs) or not self.schema[field].scorable:
             return np.zeros(len(docs), dtype=np.float64)
-        key = (field, text)
-        idf = self._idf.get(key)
-        if idf is None:
-            idf = self._idf[key] = self.searcher.idf(field, self._bytes(field, text))
-        c = idf * self._k1_plus_1 * boost
-        return c * tfs / (tfs + self.norms.get(field)[docs])
+        term_idf = scoring.idf(self.stats.doc_count_all, self.doc_frequency(field, text))
+        return scoring.bm25f(tfs, self.stats.get(field)[docs], term_idf, self.stats.k1, boost)
 
     # -- postings --------------------------------------------------------------------------------------------
 

@@ -281,7 +281,7 @@ class Near(_Wrapping):
     """``child``, whose best matches rank higher where a run of its words stands together.
 
     The runs (patterns over folded text) are looked for in the stored title and body of the best matches
-    only (:func:`search.collect.proximity_factor`); the matches and the scores are the child's.
+    only (:func:`search.collect.proximity_boost`); the matches and the scores are the child's.
     """
 
     child: Node

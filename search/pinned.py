@@ -34,7 +34,7 @@ from indexer.store import INDEX_NAME, StoreError, live_version
 from search.clauses import Weights
 from search.collapse import DupGroups, load_groups
 from search.columns import load_columns
-from search.context import Context, FieldNorms
+from search.context import Context, IndexStatistics
 from search.errors import IndexUnavailableError
 from search.plan import QueryBuilder
 from search.postings import Segment, TermLists
@@ -151,10 +151,10 @@ class PinnedIndex:
         self._speller_lock = threading.Lock()
         self._groups: DupGroups | None = None
         self._groups_read = False
-        self.norms = FieldNorms(first, self._segments_of(first))
+        self.stats = IndexStatistics(first, self._segments_of(first))
         for name in self.schema.names():  # every scorable field, while `first` is not lent to a query
             if self.schema[name].scorable:
-                self.norms.get(name)
+                self.stats.get(name)
         # warm up what the first query would otherwise pay for: the dictionary, OpenCC, the folding tables
         self.analyzer.words("预热")
         fold_text("預熱")
@@ -214,7 +214,7 @@ class PinnedIndex:
     def context(self) -> Iterator[Context]:
         """A query :class:`~search.context.Context` on a borrowed searcher, for the duration of one query."""
         with self.searcher() as s:
-            yield Context(s, self._segments_of(s), self.norms, self.columns)
+            yield Context(s, self._segments_of(s), self.stats, self.columns)
 
     def retire(self) -> None:
         """Close the idle readers; readers in use are closed when their query ends."""

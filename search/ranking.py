@@ -11,7 +11,7 @@ those with only some of the words, ranked by :class:`Coordinated`: the sum of th
 them in passing) times the share of the query's weight that the article holds (the coordination factor,
 each word weighted by its idf, raised to :attr:`search.clauses.Weights.coordination`), then times the
 proximity factor where pairs of the query's words stand together (:class:`search.nodes.Near`). Each word's
-score there is scaled by :func:`rarity_factor` first: Whoosh's idf (``log(N / (df + 1)) + 1``) keeps a common
+score there is scaled by :func:`search.scoring.rarity_factor` first: Whoosh's idf (``log(N / (df + 1)) + 1``) keeps a common
 word's score close to a rare one's, so an article holding three common words of a headline could outrank the
 short post holding its rare name.
 
@@ -29,23 +29,16 @@ import numpy as np
 from search.collapse import DupGroups
 from search.collect import Collected, collect
 from search.nodes import NO_MATCHES, Excluding, Matches, Node, Scaled, _Union, _union
+from search.scoring import coordination, rarity_factor
 
 if TYPE_CHECKING:
     from search.context import Context
 
 
 #: How much more a rare word of a long query counts in a partial match than Whoosh's idf says, see
-#: :func:`rarity_factor` (0: Whoosh's idf alone). Measured on the tuning halves of the relevance sets
+#: :func:`search.scoring.rarity_factor` (0: Whoosh's idf alone). Measured on the tuning halves of the relevance sets
 #: (bench/results/relevance.md): 1, 2 and 3 within 0.001 of each other on each set; 2 kept.
 RARITY = 2.0
-
-
-def rarity_factor(idf: float, power: float = RARITY) -> float:
-    """The factor of a word's BM25F score in a partial match: ``(idf / (idf + 1)) ** power``, ``idf`` its BM25
-    idf (``log(1 + (N - df + 0.5) / (df + 0.5))``, the coordination weight): roughly BM25's idf over Whoosh's
-    (``log(N / (df + 1)) + 1``), to the power. With power 2: 0.78 for a word in 10 of 22,000 articles, 0.49
-    in a tenth of them, 0.17 in half of them."""
-    return (idf / (idf + 1.0)) ** power
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +47,7 @@ class Coordinated(_Union):
     score where they match too. The score is the sum of the matching children's scores times
     ``(held / sum(weights)) ** power``, ``held`` the sum of the ``weights`` of the children that match.
 
-    Each child is given scaled by :func:`rarity_factor` of its weight (``rarity``: the power, None:
+    Each child is given scaled by :func:`~search.scoring.rarity_factor` of its weight (``rarity``: the power, None:
     :data:`RARITY`), so ``children`` holds the scaled nodes."""
 
     children: tuple[Node, ...]
@@ -91,8 +84,7 @@ class Coordinated(_Union):
                 at = np.searchsorted(docs, extra.docs)
                 total[at] += extra.scores
                 held[at] += w
-        if self.power:
-            total *= (held / sum(self.weights)) ** self.power
+        total *= coordination(held, sum(self.weights), self.power)
         return Matches(docs, total)
 
     def cost(self, ctx: Context) -> float:

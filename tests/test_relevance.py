@@ -15,7 +15,8 @@ import pytest
 from search import Searcher
 from search.nodes import Scaled, Term
 from search.questionwords import is_question_word, known_parts, relaxed_words
-from search.ranking import Coordinated, rarity_factor
+from search.ranking import RARITY, Coordinated
+from search.scoring import rarity_factor
 
 SAMPLE = Path(__file__).resolve().parent.parent / "index_data" / "articles"
 PORTAL = "u5e07e22f44237de1ec48"  # the saved portal page (公安部 press release)
@@ -98,7 +99,7 @@ def test_unknown_words_exact_and_split_into_known_pieces() -> None:
 
 def test_rarity_factor_weighs_rare_words_of_a_partial_match_more() -> None:
     idf = lambda df, n=22_000: math.log(1 + (n - df + 0.5) / (df + 0.5))  # noqa: E731
-    rare, tenth, half = (rarity_factor(idf(df)) for df in (10, 2_200, 11_000))
+    rare, tenth, half = (rarity_factor(idf(df), RARITY) for df in (10, 2_200, 11_000))
     assert rare == pytest.approx(0.782, abs=1e-3) and tenth == pytest.approx(0.486, abs=1e-3)
     assert half == pytest.approx(0.168, abs=1e-3)
     assert rarity_factor(idf(10), 0.0) == 1.0
