@@ -10,28 +10,22 @@ multiplies every score by the decay of its article's age first (:mod:`search.fre
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from search import scoring
 from search.collapse import DupGroups
 from search.columns import Columns
 from search.context import Context
 from search.fresh import Freshness
-from search.nodes import Near, Node, walk
+from search.nodes import Node, proximity_boost, proximity_runs
 from search.results import Facets
-from search.snippets import fold_text
 
 #: The best documents by their words' score that are re-ranked with the proximity factor (see
 #: :func:`proximity_boost`). A fixed number, so that pages never overlap: ranks beyond it keep the word order.
 PROXIMITY_POOL = 64
-
-#: The runs of each :class:`~search.nodes.Near` node of a tree, and its field.
-Runs = list[tuple[list[re.Pattern[str]], str | None]]
 
 
 @dataclass
@@ -41,29 +35,6 @@ class Collected:
     facets: tuple[np.ndarray, ...]  # source, category, year, month code -> count
     #: matches left out of the ranking as copies of a story ranked above (see :mod:`search.collapse`)
     collapsed: int = 0
-
-
-def proximity_runs(node: Node) -> Runs:
-    """The runs of the :class:`~search.nodes.Near` nodes in a tree (not under an exclusion)."""
-    runs: Runs = []
-    for n in walk(node, scored_only=True):
-        if isinstance(n, Near):
-            runs.append(([re.compile(p) for p in n.runs], n.field))
-    return runs
-
-
-def proximity_boost(fields: dict[str, Any], runs: Runs, weight: float) -> float:
-    """An article's :func:`search.scoring.proximity_factor`: 1 + ``weight`` for each of title and body where a
-    run stands together (averaged over the runs), from its stored text."""
-    folded = {name: fold_text(fields.get(name) or "")[0] for name in ("title", "body")}
-    found = 0.0
-    count = 0
-    for patterns, field in runs:
-        names = (field,) if field in ("title", "body") else ("title", "body")
-        for pattern in patterns:
-            count += 1
-            found += sum(1 for name in names if pattern.search(folded[name]))
-    return scoring.proximity_factor(found, count, weight)
 
 
 def _best(docs: np.ndarray, scores: np.ndarray, rank: np.ndarray, keep: int) -> np.ndarray:

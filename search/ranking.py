@@ -28,7 +28,7 @@ import numpy as np
 
 from search.collapse import DupGroups
 from search.collect import Collected, collect
-from search.nodes import NO_MATCHES, Excluding, Matches, Node, Scaled, _Union, _union
+from search.nodes import NO_MATCHES, Excluding, Matches, Node, Scaled, Union, union_of
 from search.scoring import coordination, rarity_factor
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ RARITY = 2.0
 
 
 @dataclass(frozen=True, slots=True)
-class Coordinated(_Union):
+class Coordinated(Union):
     """Any of the first ``required`` children matches; the others (the common words of a question) add their
     score where they match too. The score is the sum of the matching children's scores times
     ``(held / sum(weights)) ** power``, ``held`` the sum of the ``weights`` of the children that match.
@@ -74,7 +74,7 @@ class Coordinated(_Union):
         parts = [(m, w) for m, w in found if len(m)]
         if not parts:
             return NO_MATCHES
-        docs, inverse, scores = _union([m for m, _ in parts])
+        docs, inverse, scores = union_of([m for m, _ in parts])
         total = np.bincount(inverse, weights=scores, minlength=len(docs))
         each = np.concatenate([np.full(len(m), w) for m, w in parts])
         held = np.bincount(inverse, weights=each, minlength=len(docs))
