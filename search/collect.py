@@ -4,7 +4,7 @@ One pass over arrays: the query tree (:mod:`search.nodes`) gives every matching 
 (among the filtered documents when there is a filter); the total is their number, each facet a ``bincount``
 over the snapshot's columns; the best ``keep`` are taken with ``argpartition`` and sorted by score, ties by
 the id's rank. The proximity factor re-ranks the best :data:`PROXIMITY_POOL` of them from their stored text
-(:func:`proximity_boost`). Date sorts order the matches by the ``published`` column; ``sort="fresh"``
+(:func:`~search.nodes.near.proximity_boosts`). Date sorts order the matches by the ``published`` column; ``sort="fresh"``
 multiplies every score by the decay of its article's age first (:mod:`search.fresh`), then ranks as relevance.
 """
 
@@ -20,11 +20,11 @@ from search.collapse import DupGroups
 from search.columns import Columns
 from search.context import Context
 from search.fresh import Freshness
-from search.nodes import Node, proximity_boost, proximity_runs
+from search.nodes import Node, proximity_boosts, proximity_runs
 from search.results import Facets
 
 #: The best documents by their words' score that are re-ranked with the proximity factor (see
-#: :func:`proximity_boost`). A fixed number, so that pages never overlap: ranks beyond it keep the word order.
+#: :func:`~search.nodes.near.proximity_boosts`). A fixed number, so that pages never overlap: ranks beyond it keep the word order.
 PROXIMITY_POOL = 64
 
 
@@ -90,7 +90,9 @@ def collect(
     best = _best(docs, scores, cols.rank, max(keep, PROXIMITY_POOL) if runs else keep)
     top = list(zip(docs[best].tolist(), scores[best].tolist(), strict=True))
     if runs:
-        pool = [(d, s * proximity_boost(stored(d), runs, proximity)) for d, s in top[:PROXIMITY_POOL]]
+        pool = top[:PROXIMITY_POOL]
+        factors = proximity_boosts([stored(d) for d, _ in pool], runs, proximity)
+        pool = [(d, s * f) for (d, s), f in zip(pool, factors, strict=True)]
         rank = cols.rank
         pool.sort(key=lambda item: (-item[1], rank[item[0]]))
         top = [*pool, *top[PROXIMITY_POOL:]][:keep]
@@ -104,7 +106,8 @@ def page_scores(
     runs = proximity_runs(node) if proximity > 0 else []
     if not runs:
         return top
-    return [(d, s * proximity_boost(stored(d), runs, proximity)) for d, s in top]
+    factors = proximity_boosts([stored(d) for d, _ in top], runs, proximity)
+    return [(d, s * f) for (d, s), f in zip(top, factors, strict=True)]
 
 
 def _facets(cols: Columns, docs: np.ndarray) -> tuple[np.ndarray, ...]:

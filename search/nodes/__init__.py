@@ -30,7 +30,7 @@ from search.nodes.base import (
 )
 from search.nodes.boolean import AllOf, AnyOf, BestOf, Excluding, Scaled, WithBonus
 from search.nodes.dates import DateRange
-from search.nodes.near import Near, proximity_boost, proximity_runs
+from search.nodes.near import Near, proximity_boosts, proximity_runs
 from search.nodes.words import Phrase, Term
 
 __all__ = [
@@ -54,7 +54,7 @@ __all__ = [
     "WithBonus",
     "Wrapping",
     "member_index",
-    "proximity_boost",
+    "proximity_boosts",
     "proximity_runs",
     "restrict",
     "union_of",

@@ -1,9 +1,10 @@
 """Nearness: :class:`Near`, a child whose best matches rank higher where the runs of words typed together
-stand together, and the boost it gives (:func:`proximity_boost`, over every ``Near`` of a tree)."""
+stand together, and the boost it gives (:func:`proximity_boosts`, over every ``Near`` of a tree)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -13,10 +14,13 @@ import numpy as np
 from indexer.normalize import fold_with_offsets
 from search import scoring
 from search.nodes.base import Matches, Node, Wrapping, walk
+from search.windows import PageText
 
 if TYPE_CHECKING:
     from search.context import Context
 
+#: The stored fields a run is looked for in.
+FIELDS = ("title", "body")
 #: The runs of each :class:`Near` node of a tree, and its field.
 Runs = list[tuple[list[re.Pattern[str]], str | None]]
 
@@ -26,7 +30,7 @@ class Near(Wrapping):
     """``child``, whose best matches rank higher where a run of its words stands together.
 
     The runs (patterns over folded text) are looked for in the stored title and body of the best matches
-    only (:func:`proximity_boost`, which :mod:`search.collect` applies to the best of a ranking); the
+    only (:func:`proximity_boosts`, which :mod:`search.collect` applies to the best of a ranking); the
     matches and the scores are the child's.
     """
 
@@ -55,15 +59,27 @@ def proximity_runs(node: Node) -> Runs:
     return [(n.patterns(), n.field) for n in walk(node, scored_only=True) if isinstance(n, Near)]
 
 
-def proximity_boost(fields: dict[str, Any], runs: Runs, weight: float) -> float:
-    """An article's :func:`search.scoring.proximity_factor`: 1 + ``weight`` for each of title and body where a
-    run stands together (averaged over the runs), from its stored ``fields``."""
-    folded = {name: fold_with_offsets(fields.get(name) or "")[0] for name in ("title", "body")}
-    found = 0.0
-    count = 0
-    for patterns, field in runs:
-        names = (field,) if field in ("title", "body") else ("title", "body")
-        for pattern in patterns:
-            count += 1
-            found += sum(1 for name in names if pattern.search(folded[name]))
-    return scoring.proximity_factor(found, count, weight)
+def fold_all(texts: Sequence[str]) -> list[str]:
+    """Each text folded (:func:`indexer.normalize.fold_with_offsets`' text), all at once on arrays where the
+    tables fold them one character to one (:class:`search.windows.PageText`); the others one by one."""
+    page, readable = PageText.read(texts)
+    folded = page.folded()
+    return [f if ok else fold_with_offsets(t)[0] for t, f, ok in zip(texts, folded, readable, strict=True)]
+
+
+def proximity_boosts(stored: Sequence[dict[str, Any]], runs: Runs, weight: float) -> list[float]:
+    """Each article's :func:`search.scoring.proximity_factor` (``stored``: the articles' stored fields): 1 +
+    ``weight`` for each of title and body where a run stands together, averaged over the runs."""
+    texts = [fields.get(name) or "" for fields in stored for name in FIELDS]
+    folded = fold_all(texts) if texts else []
+    count = sum(len(patterns) for patterns, _ in runs)
+    out: list[float] = []
+    for k in range(len(stored)):
+        text = dict(zip(FIELDS, folded[2 * k : 2 * k + 2], strict=True))
+        found = 0.0
+        for patterns, field in runs:
+            names = (field,) if field in FIELDS else FIELDS
+            for pattern in patterns:
+                found += sum(1 for name in names if pattern.search(text[name]))
+        out.append(scoring.proximity_factor(found, count, weight))
+    return out
