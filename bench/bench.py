@@ -102,14 +102,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.render:
-        result = json.loads(args.render.read_text(encoding="utf-8"))
-        for q in result["query"].values():  # percentiles again from the raw latencies
-            refresh(q)
-        for run in (result.get("scales") or {}).values():
-            refresh(run["query"])
-        result["targets"] = targets(result)
-        write_results(result, args.out, plots=not args.no_plots)
-        return 0
+        return rerender(args)
     try:
         scale, *extra_scales = parse_scales(args.scale, args.scales)
     except ValueError as exc:
@@ -122,7 +115,37 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 0
-    wanted = [e.strip() for e in args.engines.split(",") if e.strip()]
+    engines, skipped = available_engines(args.engines)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="zhsearch-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        result = run_all(args, work, engines, [scale, *extra_scales])
+        result["skipped"] = skipped
+        result["targets"] = targets(result)
+        write_results(result, args.out, plots=not args.no_plots)  # plots skipped without matplotlib
+        return 0
+    finally:
+        if args.keep or args.workdir:
+            log(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def rerender(args: argparse.Namespace) -> int:
+    """``--render``: the tables and plots again from a run's JSON (percentiles from the raw latencies)."""
+    result = json.loads(args.render.read_text(encoding="utf-8"))
+    for q in result["query"].values():
+        refresh(q)
+    for run in (result.get("scales") or {}).values():
+        refresh(run["query"])
+    result["targets"] = targets(result)
+    write_results(result, args.out, plots=not args.no_plots)
+    return 0
+
+
+def available_engines(names: str) -> tuple[list[str], dict[str, str]]:
+    """The engines asked for that can run here (ours always), and why each other one cannot."""
+    wanted = [e.strip() for e in names.split(",") if e.strip()]
     if "ours" not in wanted:
         wanted.insert(0, "ours")
     skipped: dict[str, str] = {}
@@ -134,95 +157,89 @@ def main(argv: list[str] | None = None) -> int:
             log(f"skipped: {why}")
         else:
             engines.append(e)
-    started = datetime.now(UTC)
-    load_start = loadavg()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="zhsearch-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
-        log(f"corpus {args.corpus} (limit {args.limit}) -> {work}")
-        sl = make_slice(args.corpus, work, args.limit, scale)
-        shown = f" ({len(sl.records):,} × scale {scale})" if scale > 1 else ""
-        log(f"{sl.count:,} articles{shown}, {sl.text_mb:.1f} MB of title+body text")
-        qs = make_queries(sl.records, args.queries + args.warmup)
-        warm, timed = qs[: args.warmup], qs[args.warmup :]
-        qdicts = [q.to_dict() for q in warm + timed]
-        qfile = work / "queries.json"
-        qfile.write_text(json.dumps(qdicts, ensure_ascii=False), encoding="utf-8")
-        loads = {"start": load_start}
+    return engines, skipped
 
-        build = build_all(sl, work, engines, args.jobs)
-        loads["after_build"] = loadavg()
-        noop = noop_reindex(sl, work, args.jobs, build["ours"]["seconds"])
-        query = query_all(work, engines, qfile, len(warm))
-        loads["after_query"] = loadavg()
-        scales = None
-        if extra_scales:
-            scales = scale_runs(sl, extra_scales, work, qfile, len(warm), args.jobs, keep=bool(args.keep))
-            loads["after_scales"] = loadavg()
-        http = None
-        if args.http_seconds > 0:
-            http = http_bench(
-                work,
-                [q.to_dict() for q in timed],
-                qdicts[: min(20, len(warm))],
-                args.http_seconds,
-                args.http_clients,
-                uncached=args.http_uncached,
-            )
-            loads["after_http"] = loadavg()
-        cold_q = next((q.to_dict() for q in timed if q.kind == "two"), timed[0].to_dict())
-        cold = cold_all(work, engines, cold_q, args.cold_repeats)
-        updates = None
-        if args.updates:
-            from bench.updates import updates as run_updates
 
-            updates = run_updates(sl.records, work / "updates", args.jobs, args.updates_small_runs, scale)
-            loads["after_updates"] = loadavg()
-        loads["end"] = loadavg()
-        result: dict[str, Any] = {
-            "meta": {
-                "started": started.isoformat(timespec="seconds"),
-                "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-                "corpus": str(args.corpus),
-                "limit": args.limit,
-                "articles": sl.count,
-                "scale": scale,
-                "base_articles": len(sl.records),
-                "scales": [scale, *extra_scales],
-                "text_mb": sl.text_mb,
-                "queries": len(timed),
-                "warmup": len(warm),
-                "query_kinds": kinds_count(timed),
-                "jobs": args.jobs,
-                "loadavg_start": load_start,
-                "loadavg_end": loads["end"],
-                "loadavg": loads,
-                "host": {
-                    "cpus": os.cpu_count(),
-                    "python": platform.python_version(),
-                    "platform": platform.platform(),
-                },
-                "versions": _versions(),
-                "git": _git_state(),
-            },
-            "skipped": skipped,
-            "build": build,
-            "noop": noop,
-            "query": query,
-            "scales": scales,
-            "cache_hit_rate": hit_rate(query["ours"]["cache"]),
-            "http": http,
-            "cold_start": cold,
-            "updates": updates,
-        }
-        result["targets"] = targets(result)
-        write_results(result, args.out, plots=not args.no_plots)  # plots skipped without matplotlib
-        return 0
-    finally:
-        if args.keep or args.workdir:
-            log(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+def run_all(args: argparse.Namespace, work: Path, engines: list[str], scales: list[int]) -> dict[str, Any]:
+    """Every measurement of one run, in ``work``: build, no-op reindex, queries, further scales, HTTP, cold
+    start, incremental updates; with the run's facts (``meta``)."""
+    started, load_start = datetime.now(UTC), loadavg()
+    scale, extra_scales = scales[0], scales[1:]
+    log(f"corpus {args.corpus} (limit {args.limit}) -> {work}")
+    sl = make_slice(args.corpus, work, args.limit, scale)
+    shown = f" ({len(sl.records):,} × scale {scale})" if scale > 1 else ""
+    log(f"{sl.count:,} articles{shown}, {sl.text_mb:.1f} MB of title+body text")
+    qs = make_queries(sl.records, args.queries + args.warmup)
+    warm, timed = qs[: args.warmup], qs[args.warmup :]
+    qdicts = [q.to_dict() for q in warm + timed]
+    qfile = work / "queries.json"
+    qfile.write_text(json.dumps(qdicts, ensure_ascii=False), encoding="utf-8")
+    loads = {"start": load_start}
+    build = build_all(sl, work, engines, args.jobs)
+    loads["after_build"] = loadavg()
+    noop = noop_reindex(sl, work, args.jobs, build["ours"]["seconds"])
+    query = query_all(work, engines, qfile, len(warm))
+    loads["after_query"] = loadavg()
+    scale_results = None
+    if extra_scales:
+        scale_results = scale_runs(sl, extra_scales, work, qfile, len(warm), args.jobs, keep=bool(args.keep))
+        loads["after_scales"] = loadavg()
+    http = None
+    if args.http_seconds > 0:
+        http = http_bench(
+            work,
+            [q.to_dict() for q in timed],
+            qdicts[: min(20, len(warm))],
+            args.http_seconds,
+            args.http_clients,
+            uncached=args.http_uncached,
+        )
+        loads["after_http"] = loadavg()
+    cold_q = next((q.to_dict() for q in timed if q.kind == "two"), timed[0].to_dict())
+    cold = cold_all(work, engines, cold_q, args.cold_repeats)
+    updates = None
+    if args.updates:
+        from bench.updates import updates as run_updates
+
+        updates = run_updates(sl.records, work / "updates", args.jobs, args.updates_small_runs, scale)
+        loads["after_updates"] = loadavg()
+    loads["end"] = loadavg()
+    meta = {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "corpus": str(args.corpus),
+        "limit": args.limit,
+        "articles": sl.count,
+        "scale": scale,
+        "base_articles": len(sl.records),
+        "scales": scales,
+        "text_mb": sl.text_mb,
+        "queries": len(timed),
+        "warmup": len(warm),
+        "query_kinds": kinds_count(timed),
+        "jobs": args.jobs,
+        "loadavg_start": load_start,
+        "loadavg_end": loads["end"],
+        "loadavg": loads,
+        "host": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "versions": _versions(),
+        "git": _git_state(),
+    }
+    return {
+        "meta": meta,
+        "build": build,
+        "noop": noop,
+        "query": query,
+        "scales": scale_results,
+        "cache_hit_rate": hit_rate(query["ours"]["cache"]),
+        "http": http,
+        "cold_start": cold,
+        "updates": updates,
+    }
 
 
 def write_results(result: dict[str, Any], out: Path, *, plots: bool) -> None:

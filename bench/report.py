@@ -42,116 +42,138 @@ def _fmt(v: Any, unit: str = "") -> str:
     return s + unit
 
 
-def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows of the results table: each figure for ours and the anchors, ratios, the issue's target."""
-    b, q, h, c, noop = r["build"], r["query"], r.get("http"), r["cold_start"], r.get("noop")
-    rows: list[dict[str, Any]] = []
+def _ratio(a: Any, b: Any) -> float | None:
+    return a / b if isinstance(a, float | int) and isinstance(b, float | int) and b else None
 
-    def val(section: dict[str, Any], engine: str, key: str) -> Any:
-        return (section.get(engine) or {}).get(key)
 
-    def ratio_of(a: Any, b: Any) -> float | None:
-        return a / b if isinstance(a, float | int) and isinstance(b, float | int) and b else None
+class _Rows(list[dict[str, Any]]):
+    """The rows of the results table, added one figure at a time."""
 
     def row(
-        metric: str, section: dict[str, Any], key: str, unit: str, target: str = "", ok: Any = None
-    ) -> None:
-        ours = val(section, "ours", key)
-        anchors = {a: val(section, a, key) for a in ANCHORS}
+        self, metric: str, section: dict[str, Any], key: str, unit: str, target: str = "", ok: Any = None
+    ) -> dict[str, Any]:
+        """A figure of ours beside the anchors' (``section[engine][key]``), with the ratios."""
+        ours = (section.get("ours") or {}).get(key)
+        anchors = {a: (section.get(a) or {}).get(key) for a in ANCHORS}
         met = None if ours is None or ok is None else bool(ok(ours))
-        rows.append(
+        self.append(
             {
                 "metric": metric,
                 "unit": unit,
                 "ours": ours,
                 **anchors,
-                "ratio_stock": ratio_of(ours, anchors["stock"]),
-                "ratio_fts5": ratio_of(ours, anchors["fts5"]),
+                "ratio_stock": _ratio(ours, anchors["stock"]),
+                "ratio_fts5": _ratio(ours, anchors["fts5"]),
                 "target": target,
                 "met": met,
             }
         )
+        return self[-1]
 
-    def single(metric: str, ours: Any, unit: str, target: str = "", ok: Any = None, **extra: Any) -> None:
+    def single(
+        self, metric: str, ours: Any, unit: str, target: str = "", ok: Any = None, **extra: Any
+    ) -> None:
+        """A figure of ours alone."""
         met = None if ours is None or ok is None else bool(ok(ours))
-        rows.append({"metric": metric, "unit": unit, "ours": ours, "target": target, "met": met, **extra})
+        self.append({"metric": metric, "unit": unit, "ours": ours, "target": target, "met": met, **extra})
 
-    row("build articles/s", b, "articles_per_s", "")
-    speed = rows[-1]["ratio_stock"]
-    rows[-1]["target"] = "≥ 10× stock"
-    rows[-1]["met"] = None if speed is None else speed >= 10
-    row("build MB/s (title+body text)", b, "mb_per_s", "")
-    row("build peak RSS (process tree)", b, "peak_rss_tree_mb", " MB", "≤ 2048 MB", lambda v: v <= 2048)
-    row("build CPU seconds (user+sys)", b, "cpu_seconds", " s")
-    row("index size ÷ raw text", b, "index_ratio", "×", "≤ 2×", lambda v: v <= 2)
-    if noop:
-        single("no-op reindex, seconds", noop["seconds"], " s")
-        single("no-op reindex ÷ full build", noop["fraction_of_full"] * 100, " %", "< 5 %", lambda v: v < 5)
-    row("query p50 (in-process)", q, "p50_ms", " ms", "≤ 3 ms", lambda v: v <= 3)
-    sp, p50_fts5 = rows[-1]["ratio_stock"], rows[-1]["ratio_fts5"]
-    single("query p50 speed-up vs stock", 1 / sp if sp else None, "×", "≥ 8×", lambda v: v >= 8)
-    row("query p95 (in-process)", q, "p95_ms", " ms", "≤ 15 ms", lambda v: v <= 15)
-    p95_fts5 = rows[-1]["ratio_fts5"]
-    # the query-engine issue: ours at most FTS5's p50 and p95 (the ratio of the row above), p99 ≤ 25 ms
-    single("query p50 ÷ FTS5 p50 (in-process)", p50_fts5, "×", "≤ 1× (≤ FTS5)", lambda v: v <= 1)
-    single("query p95 ÷ FTS5 p95 (in-process)", p95_fts5, "×", "≤ 1× (≤ FTS5)", lambda v: v <= 1)
-    row("query p99 (in-process)", q, "p99_ms", " ms", "≤ 25 ms", lambda v: v <= 25)
-    # every phrase kind (bench.queries.PHRASE_KINDS) together; – for a bench.json without its figure
-    row("quoted phrases p95 (in-process)", q, "phrases_p95_ms", " ms", "≤ 20 ms", lambda v: v <= 20)
-    row("queries with ≥ 1 hit", q, "with_hits", "")
+
+def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of the results table: each figure for ours and the anchors, ratios, the issue's target."""
+    rows = _Rows()
+    _build_rows(rows, r["build"], r.get("noop"))
+    _query_rows(rows, r["query"])
     rows.extend(scale_rows(r))
-    if h:
-        hs, hh = h["search"], h["healthz"]
-        single(
-            "HTTP /api/search req/s",
-            hs["requests_per_s"],
-            "",
-            "≥ 0.5 × /healthz",
-            lambda v: v >= 0.5 * hh["requests_per_s"],
-            ratio_healthz=h["search_vs_healthz"],
+    if r.get("http"):
+        _http_rows(rows, r["http"])
+    rows.row("cold start to first answer", r["cold_start"], "seconds", " s", "≤ 1 s", lambda v: v <= 1)
+    return list(rows)
+
+
+def _build_rows(rows: _Rows, b: dict[str, Any], noop: dict[str, Any] | None) -> None:
+    speed = rows.row("build articles/s", b, "articles_per_s", "")
+    speed["target"] = "≥ 10× stock"
+    speed["met"] = None if speed["ratio_stock"] is None else speed["ratio_stock"] >= 10
+    rows.row("build MB/s (title+body text)", b, "mb_per_s", "")
+    rows.row("build peak RSS (process tree)", b, "peak_rss_tree_mb", " MB", "≤ 2048 MB", lambda v: v <= 2048)
+    rows.row("build CPU seconds (user+sys)", b, "cpu_seconds", " s")
+    rows.row("index size ÷ raw text", b, "index_ratio", "×", "≤ 2×", lambda v: v <= 2)
+    if noop:
+        rows.single("no-op reindex, seconds", noop["seconds"], " s")
+        rows.single(
+            "no-op reindex ÷ full build", noop["fraction_of_full"] * 100, " %", "< 5 %", lambda v: v < 5
         )
-        single("HTTP /healthz req/s (ceiling)", hh["requests_per_s"], "")
-        single("HTTP /api/search p50", hs["p50_ms"], " ms")
-        single("HTTP /api/search p99", hs["p99_ms"], " ms", "≤ 100 ms", lambda v: v <= 100)
-        rate = (hs.get("cache") or {}).get("hit_rate")
-        single("HTTP /api/search result cache hit rate", None if rate is None else rate * 100, " %")
-        single("HTTP /healthz p50 / p99", f"{hh['p50_ms']:.1f} / {hh['p99_ms']:.1f}", " ms")
-        single("HTTP errors (search + healthz)", hs["errors"] + hh["errors"], "", "0", lambda v: v == 0)
-        # the same search load on a server with ZHSEARCH_RESULT_CACHE=0 (None everywhere: not measured, e.g.
-        # --no-http-uncached or a bench.json of an older harness)
-        u = h.get("uncached") or {}
-        us = u.get("search") or {}
-        single(
-            "HTTP /api/search req/s, cache off",
-            us.get("requests_per_s"),
-            "",
-            "≥ 0.25 × /healthz",
-            lambda v: v >= 0.25 * hh["requests_per_s"],
-            ratio_healthz=u.get("search_vs_healthz"),
-        )
-        single("HTTP /api/search p50, cache off", us.get("p50_ms"), " ms")
-        single("HTTP /api/search p99, cache off", us.get("p99_ms"), " ms", "≤ 100 ms", lambda v: v <= 100)
-        urate = (us.get("cache") or {}).get("hit_rate")
-        single(
-            "HTTP /api/search result cache hit rate, cache off",
-            None if urate is None else urate * 100,
-            " %",
-            "0 %",
-            lambda v: v == 0,
-        )
-        single("HTTP /api/search errors, cache off", us.get("errors"), "", "0", lambda v: v == 0)
-        wmax = max(h["worker_rss_mb"]) if h["worker_rss_mb"] else None
-        single("serving worker RSS (max)", wmax, " MB", "≤ 300 MB", lambda v: v <= 300)
-        # the split of that RSS (each the max over the workers; – for a bench.json of an older harness)
-        mem = _worker_memory_max(h.get("worker_memory"))
-        single(
-            "serving worker RSS, private (anon) / file-backed (index pages)",
-            _pair(mem, "anon_mb", "file_mb"),
-            " MB",
-        )
-        single("serving worker USS / PSS", _pair(mem, "uss_mb", "pss_mb"), " MB")
-    row("cold start to first answer", c, "seconds", " s", "≤ 1 s", lambda v: v <= 1)
-    return rows
+
+
+def _query_rows(rows: _Rows, q: dict[str, Any]) -> None:
+    p50 = rows.row("query p50 (in-process)", q, "p50_ms", " ms", "≤ 3 ms", lambda v: v <= 3)
+    sp = p50["ratio_stock"]
+    rows.single("query p50 speed-up vs stock", 1 / sp if sp else None, "×", "≥ 8×", lambda v: v >= 8)
+    p95 = rows.row("query p95 (in-process)", q, "p95_ms", " ms", "≤ 15 ms", lambda v: v <= 15)
+    # the query-engine issue: ours at most FTS5's p50 and p95 (the ratio of the row above), p99 ≤ 25 ms
+    rows.single(
+        "query p50 ÷ FTS5 p50 (in-process)", p50["ratio_fts5"], "×", "≤ 1× (≤ FTS5)", lambda v: v <= 1
+    )
+    rows.single(
+        "query p95 ÷ FTS5 p95 (in-process)", p95["ratio_fts5"], "×", "≤ 1× (≤ FTS5)", lambda v: v <= 1
+    )
+    rows.row("query p99 (in-process)", q, "p99_ms", " ms", "≤ 25 ms", lambda v: v <= 25)
+    # every phrase kind (bench.queries.PHRASE_KINDS) together; – for a bench.json without its figure
+    rows.row("quoted phrases p95 (in-process)", q, "phrases_p95_ms", " ms", "≤ 20 ms", lambda v: v <= 20)
+    rows.row("queries with ≥ 1 hit", q, "with_hits", "")
+
+
+def _http_rows(rows: _Rows, h: dict[str, Any]) -> None:
+    hs, hh = h["search"], h["healthz"]
+    single = rows.single
+    single(
+        "HTTP /api/search req/s",
+        hs["requests_per_s"],
+        "",
+        "≥ 0.5 × /healthz",
+        lambda v: v >= 0.5 * hh["requests_per_s"],
+        ratio_healthz=h["search_vs_healthz"],
+    )
+    single("HTTP /healthz req/s (ceiling)", hh["requests_per_s"], "")
+    single("HTTP /api/search p50", hs["p50_ms"], " ms")
+    single("HTTP /api/search p99", hs["p99_ms"], " ms", "≤ 100 ms", lambda v: v <= 100)
+    rate = (hs.get("cache") or {}).get("hit_rate")
+    single("HTTP /api/search result cache hit rate", None if rate is None else rate * 100, " %")
+    single("HTTP /healthz p50 / p99", f"{hh['p50_ms']:.1f} / {hh['p99_ms']:.1f}", " ms")
+    single("HTTP errors (search + healthz)", hs["errors"] + hh["errors"], "", "0", lambda v: v == 0)
+    # the same search load on a server with ZHSEARCH_RESULT_CACHE=0 (None everywhere: not measured, e.g.
+    # --no-http-uncached or a bench.json of an older harness)
+    u = h.get("uncached") or {}
+    us = u.get("search") or {}
+    single(
+        "HTTP /api/search req/s, cache off",
+        us.get("requests_per_s"),
+        "",
+        "≥ 0.25 × /healthz",
+        lambda v: v >= 0.25 * hh["requests_per_s"],
+        ratio_healthz=u.get("search_vs_healthz"),
+    )
+    single("HTTP /api/search p50, cache off", us.get("p50_ms"), " ms")
+    single("HTTP /api/search p99, cache off", us.get("p99_ms"), " ms", "≤ 100 ms", lambda v: v <= 100)
+    urate = (us.get("cache") or {}).get("hit_rate")
+    single(
+        "HTTP /api/search result cache hit rate, cache off",
+        None if urate is None else urate * 100,
+        " %",
+        "0 %",
+        lambda v: v == 0,
+    )
+    single("HTTP /api/search errors, cache off", us.get("errors"), "", "0", lambda v: v == 0)
+    wmax = max(h["worker_rss_mb"]) if h["worker_rss_mb"] else None
+    single("serving worker RSS (max)", wmax, " MB", "≤ 300 MB", lambda v: v <= 300)
+    # the split of that RSS (each the max over the workers; – for a bench.json of an older harness)
+    mem = _worker_memory_max(h.get("worker_memory"))
+    single(
+        "serving worker RSS, private (anon) / file-backed (index pages)",
+        _pair(mem, "anon_mb", "file_mb"),
+        " MB",
+    )
+    single("serving worker USS / PSS", _pair(mem, "uss_mb", "pss_mb"), " MB")
 
 
 def _worker_memory_max(memory: list[dict[str, Any]] | None) -> dict[str, float]:
