@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from indexer.store import StoreError, current_generation, open_generation
+from indexer.store import StoreError, open_generation
 from search.clauses import Weights
 from search.errors import IndexUnavailableError, NoIndexError
 from search.pinned import PinnedIndex, live_key
+from search.spelling import shared_speller
 
 #: How often (seconds) a query checks whether the index changed.
 REFRESH_INTERVAL = 0.5
@@ -125,13 +126,17 @@ class LiveIndex:
 
 
 def preload_for_workers(index_dir: str | Path) -> None:
-    """In a server's master before it forks its workers: load the live index's segmenter (jieba's dictionary)
-    here, so that the workers share its memory instead of each loading a copy. Nothing else is opened: each
-    worker opens the index itself after the fork. Without a readable index, nothing is loaded (the workers say
-    what is wrong)."""
+    """In a server's master before it forks its workers: load what every worker would otherwise load a copy of
+    -- the live index's segmenter (jieba's dictionary) and its spelling tables (:func:`search.spelling.
+    shared_speller`) -- so that the workers share those pages. The index itself is not opened: each worker opens
+    it after the fork. Without a readable index, nothing is loaded (the workers say what is wrong)."""
     try:
-        schema = open_generation(current_generation(Path(index_dir))).schema
-    except (StoreError, OSError):
+        key = live_key(Path(index_dir))
+        if key is None:
+            return
+        schema = open_generation(Path(index_dir) / key[0]).schema
+    except (IndexUnavailableError, StoreError, OSError):
         return
     if "title" in schema.names() and hasattr(schema["title"].analyzer, "words"):
         schema["title"].analyzer.words("预热")
+    shared_speller(Path(index_dir) / key[0], key[1])

@@ -27,7 +27,6 @@ from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.analysis import ChineseTokenizer
 from indexer.compat import open_reader
-from indexer.derived.spelling import read_spelling
 from indexer.format.mmapstore import MappedStorage, _MappedFile, _MappedPart
 from indexer.normalize import fold
 from indexer.store import INDEX_NAME, StoreError, live_version
@@ -39,7 +38,7 @@ from search.errors import IndexUnavailableError
 from search.plan import QueryBuilder
 from search.postings import Segment, TermLists
 from search.snippets import fold_text
-from search.spelling import Speller
+from search.spelling import Speller, shared_speller
 
 
 def live_key(index_dir: Path) -> tuple[str, int] | None:
@@ -165,8 +164,7 @@ class PinnedIndex:
         if not self._speller_read:
             with self._speller_lock:
                 if not self._speller_read:
-                    data = read_spelling(self.gen_dir, self.key[1])
-                    self._speller = Speller(data) if data is not None else None
+                    self._speller = shared_speller(self.gen_dir, self.key[1])
                     self._speller_read = True
         return self._speller
 

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from indexer.analysis import HAN_CLASS
-from indexer.derived.spelling import SpellingData
+from indexer.derived.spelling import SpellingData, read_spelling
 from indexer.normalize import fold
 from search import query as ast
 
@@ -346,3 +348,21 @@ def _rewrite(q: str, changes: list[tuple[str, str]]) -> str | None:
         at = m.end()
     out.append(q[at:])
     return "".join(out)
+
+
+_SHARED: dict[tuple[str, int], Speller | None] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_speller(gen_dir: Path, commit: int) -> Speller | None:
+    """The :class:`Speller` of the tables ``reindex`` wrote for commit ``commit`` in ``gen_dir`` (None: none
+    written), read once per process. The last one read is kept: a server's master reads it before forking
+    (:func:`search.live.preload_for_workers`) and its workers share those pages instead of each reading a
+    copy; a worker reads a newer commit's itself."""
+    key = (str(gen_dir), commit)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            data = read_spelling(gen_dir, commit)
+            _SHARED.clear()
+            _SHARED[key] = Speller(data) if data is not None else None
+        return _SHARED[key]

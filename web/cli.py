@@ -54,6 +54,8 @@ def serve_command(
     host: str, port: int, workers: int, threads: int, index_dir: Path, log_json: bool | None
 ) -> None:
     """Serve the search page and the JSON API with gunicorn."""
+    import gc
+
     from search.live import preload_for_workers
     from web import create_app
     from web.accesslog import configure_logging
@@ -72,7 +74,9 @@ def serve_command(
     except PortUnavailableError as exc:
         raise click.ClickException(str(exc)) from None
     require_index(index_dir)
-    preload_for_workers(index_dir)  # jieba's dictionary, shared by the workers forked from here
+    preload_for_workers(index_dir)  # jieba's dictionary and the spelling tables, shared by the workers
+    # what is loaded so far stays shared: the workers' garbage collections do not write to it (copy-on-write)
+    gc.freeze()
     configure_logging(json_lines=settings.log_json)
     if not settings.log_json:
         click.echo(
