@@ -53,3 +53,18 @@ def test_a_new_commit_reads_its_own_tables(tmp_path: Path) -> None:
     assert second is not first and "诈骗" in second.frequency  # type: ignore[union-attr]
     gen, commit = live_key(index_dir)  # type: ignore[misc]
     assert shared_speller(index_dir / gen, commit) is second  # the process keeps the newest
+
+
+def test_the_suggestion_table_preloaded_is_the_one_served(search_news_index: Path) -> None:
+    from web import create_app
+
+    engine = create_app({"INDEX_DIR": str(search_news_index), "TESTING": True}).extensions["zhsearch"].engine
+    engine.preload()
+    assert (engine.suggestions.loaded, engine.suggestions.built) == (
+        1,
+        0,
+    )  # read in the master, no reader opened
+    assert engine._searcher is None
+    found = engine.suggest("诈", 5)
+    assert found and all(entry["text"].startswith("诈") for entry in found)
+    assert (engine.suggestions.loaded, engine.suggestions.built) == (1, 0)  # served as preloaded

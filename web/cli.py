@@ -75,6 +75,7 @@ def serve_command(
         raise click.ClickException(str(exc)) from None
     require_index(index_dir)
     preload_for_workers(index_dir)  # jieba's dictionary and the spelling tables, shared by the workers
+    app.extensions["zhsearch"].engine.preload()  # and the suggestion table
     # what is loaded so far stays shared: the workers' garbage collections do not write to it (copy-on-write)
     gc.freeze()
     configure_logging(json_lines=settings.log_json)

@@ -136,6 +136,17 @@ class Engine:
             raise _engine_error(exc) from exc
         return table.lookup(prefix, limit)
 
+    def preload(self) -> None:
+        """In a server's master before it forks its workers: load the suggestion table ``reindex`` wrote for
+        the live index, so that the workers share it (none written: each worker builds its own). The index
+        itself is not opened here."""
+        version = index_version(self.index_dir)
+        if version is None:
+            return
+        table = self.suggestions.prebuilt(Path(self.index_dir) / version[0], version[1])
+        if table is not None:
+            self.suggestions.table(version, self._reader, lambda: table)
+
     def warm_up(self) -> threading.Thread:
         """Open the index, load its spelling tables and build the suggestion table in a background thread, so the
         first reader waits less."""
