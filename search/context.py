@@ -45,6 +45,8 @@ class IndexStatistics:
         self._weighting = weighting
         #: every document, deleted ones too (Whoosh's idf counts them)
         self.doc_count_all = searcher.doc_count_all()
+        #: each field's conversion of a term to the bytes of the term dictionary
+        self.to_bytes = {name: searcher.schema[name].to_bytes for name in searcher.schema.names()}
 
     def get(self, field: str) -> np.ndarray:
         """The norms of ``field`` (computed at the pinned index's opening for every scorable field)."""
@@ -94,10 +96,11 @@ class Context:
     # -- statistics ------------------------------------------------------------------------------------------
 
     def _bytes(self, field: str, text: str) -> bytes | None:
-        if field not in self.schema:
+        to_bytes = self.stats.to_bytes.get(field)
+        if to_bytes is None:
             return None
         try:
-            return self.schema[field].to_bytes(text)
+            return to_bytes(text)
         except ValueError:
             return None
 
