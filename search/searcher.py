@@ -1,14 +1,16 @@
-"""``Searcher``: everything between a query string and a page of results.
+"""``Searcher``: everything between a search request and a page of results.
 
 One ``Searcher`` per process is meant to be shared by all threads. It queries the pinned index that
-:class:`search.live.LiveIndex` serves now (switched when the index on disk changes); the query is planned by
-:mod:`search.plan`, collected by :mod:`search.collect` (every match with its score, exact totals and facets,
-the top of the ranking) and its page's hits marked by :mod:`search.snippets`.
+:class:`search.live.LiveIndex` serves now (switched when the index on disk changes). A search is a checked
+:class:`search.request.SearchRequest`, answered by a :class:`search.run.SearchRun` on the pinned index: the
+query planned by :mod:`search.plan`, collected by :mod:`search.collect` (every match with its score, exact
+totals and facets, the top of the ranking), then the page's hits marked by :mod:`search.snippets`; a word typed
+in pinyin or with a slip is offered (and maybe answered) as :mod:`search.spelling` corrects it.
 
 Pages are kept in a :class:`search.cache.ResultCache` (``cache_size`` entries, 0: none), keyed by the index
-version of the snapshot, the synonyms file's version, the normalized query and every search argument; the cache
-is cleared when a new snapshot is served. A page served from it has ``cached=True`` and ``took_ms`` is the time
-of the lookup.
+version of the snapshot, the synonyms file's version and the request (:meth:`SearchRequest.cache_key`); the
+cache is cleared when a new snapshot is served. A page served from it has ``cached=True`` and ``took_ms`` is the
+time of the lookup.
 """
 
 from __future__ import annotations
