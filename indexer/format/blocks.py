@@ -2,8 +2,9 @@
 
 :func:`block_table` reads the block headers of one posting list into arrays: where each block's data is, its
 count, first and last id, largest weight, shortest and longest document. :func:`decode_blocks` decodes the
-chosen blocks at once: ``np.frombuffer`` per block for the id deltas, frequencies and positions, and one
-``cumsum`` for the ids of all of them; Python runs per block, never per posting. :func:`summed_stats` is a list's
+chosen blocks at once: its data decompressed (:mod:`indexer.format.compression`) and ``np.frombuffer`` per block
+for the id deltas, frequencies and positions, and one ``cumsum`` for the ids of all of them; Python runs per
+block, never per posting. :func:`summed_stats` is a list's
 term statistics from its table. The query engine (:mod:`search.postings`) and the term dictionary's reader
 (:mod:`indexer.format.termdict_read`) read blocks through these functions; the writers are
 :mod:`indexer.format.write` (one posting at a time, and the merge's block copy) and
@@ -12,12 +13,12 @@ term statistics from its table. The query engine (:mod:`search.postings`) and th
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from indexer.format.compression import decompress
 from indexer.format.layout import (
     BLOCK_INFO,
     BLOCK_LENGTH,
@@ -37,6 +38,8 @@ DTYPES = {
     ord("Q"): np.dtype("<u8"),
 }
 _F32 = np.dtype("<f4")
+#: The weights of a block whose weights are all 1 (a view of its first ``count``).
+_ONES = np.ones(0x10000, dtype=np.uint8)
 #: A block's length and info, before its data.
 BLOCK_HEAD = BLOCK_LENGTH.size + BLOCK_INFO.size
 
@@ -48,7 +51,8 @@ class NotOurPostings(ValueError):
 @dataclass(frozen=True, slots=True)
 class BlockTable:
     """The block headers of one posting list, one array entry per block; ``starts``/``ends`` are where each
-    block's data lies in the buffer the table was read from, ``comp`` whether it is zlib-compressed."""
+    block's data lies in the buffer the table was read from, ``comp`` how it is compressed
+    (:mod:`indexer.format.compression`)."""
 
     firsts: np.ndarray
     lasts: np.ndarray
@@ -130,56 +134,73 @@ def decode_blocks(
     buf: Any, table: BlockTable, sel: np.ndarray, positions: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """The blocks ``sel`` (ascending block numbers, not empty) decoded: ``(ids, frequencies, pstart, flat)``;
-    posting ``i``'s positions are ``flat[pstart[i]:pstart[i + 1]]`` (both None unless ``positions``)."""
+    posting ``i``'s positions are ``flat[pstart[i]:pstart[i + 1]]`` (both None unless ``positions``).
+
+    Per block: its data decompressed, and a view (``np.frombuffer``) of each typed array in it; then for all
+    blocks at once the ids (:func:`_ids`), and one ``concatenate`` each for the frequencies and the positions.
+    """
     deltas: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     flats: list[np.ndarray] = []
     pcounts: list[np.ndarray] = []
-    for start, end, compressed, n in zip(
+    frombuffer = np.frombuffer
+    for start, end, comp, n in zip(
         table.starts[sel].tolist(),
         table.ends[sel].tolist(),
         table.comp[sel].tolist(),
         table.counts[sel].tolist(),
         strict=True,
     ):
-        raw = buf[start:end]
-        if compressed:
-            raw = zlib.decompress(raw)
-        wcode, vcode = raw[0], raw[1]
+        raw = decompress(buf[start:end], comp) if comp else buf[start:end]
+        wcode = raw[0]
         dt = DTYPES[raw[2]]
-        deltas.append(np.frombuffer(raw, dt, n - 1, 3))
+        deltas.append(frombuffer(raw, dt, n - 1, 3))
         pos = 3 + dt.itemsize * (n - 1)
         if wcode == W_ONES:
-            w = np.ones(n, dtype=np.int64)
+            w = _ONES[:n]
         elif wcode == W_INTS:
             dt = DTYPES[raw[pos]]
-            w = np.frombuffer(raw, dt, n, pos + 1)
+            w = frombuffer(raw, dt, n, pos + 1)
             pos += 1 + dt.itemsize * n
         elif wcode == W_FLOATS:
-            w = np.frombuffer(raw, _F32, n, pos)
+            w = frombuffer(raw, _F32, n, pos)
             pos += 4 * n
         else:
             raise ValueError(f"unknown weight code {wcode}")
         weights.append(w)
-        if positions:
-            if vcode == V_POS:
-                c = w
-            elif vcode == V_POS_COUNTS:
-                dt = DTYPES[raw[pos]]
-                c = np.frombuffer(raw, dt, n, pos + 1)
-                pos += 1 + dt.itemsize * n
-            else:
-                raise ValueError("this posting list has no positions")
+        if not positions:
+            continue
+        vcode = raw[1]
+        if vcode == V_POS:
+            pcounts.append(w)
+        elif vcode == V_POS_COUNTS:
             dt = DTYPES[raw[pos]]
-            flats.append(np.frombuffer(raw, dt, int(c.sum()), pos + 1))
-            pcounts.append(c)
-    firsts, lasts = table.firsts[sel], table.lasts[sel]
-    seps = firsts - np.concatenate(([0], lasts[:-1]))
-    sizes = table.counts[sel] - 1
-    at = np.cumsum(sizes) - sizes
-    ids = np.cumsum(np.insert(np.concatenate(deltas).astype(np.int64), at, seps))
+            pcounts.append(frombuffer(raw, dt, n, pos + 1))
+            pos += 1 + dt.itemsize * n
+        else:
+            raise ValueError("this posting list has no positions")
+        flats.append(frombuffer(raw, DTYPES[raw[pos]], -1, pos + 1))  # the last array: to the end
+    ids = _ids(table, sel, deltas)
     tfs = np.concatenate(weights).astype(np.float64)
     if not positions:
         return ids, tfs, None, None
-    pstart = exclusive_cumsum(np.concatenate(pcounts).astype(np.int64))
+    pstart = exclusive_cumsum(np.concatenate(pcounts))
     return ids, tfs, pstart, np.concatenate(flats).astype(np.int64)
+
+
+def _ids(table: BlockTable, sel: np.ndarray, deltas: list[np.ndarray]) -> np.ndarray:
+    """The ids of blocks ``sel`` from their id deltas: one ``cumsum`` of their steps (a block's first id minus
+    the previous block's last, then its deltas)."""
+    counts = table.counts[sel]
+    total = int(counts.sum())
+    bstart = exclusive_cumsum(counts)[:-1]
+    steps = np.empty(total, dtype=np.int64)
+    firsts = table.firsts[sel]
+    steps[bstart] = firsts
+    if len(firsts) > 1:
+        steps[bstart[1:]] -= table.lasts[sel][:-1]
+    if total > len(firsts):
+        rest = np.ones(total, dtype=bool)
+        rest[bstart] = False
+        steps[rest] = np.concatenate(deltas)
+    return np.cumsum(steps)

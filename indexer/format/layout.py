@@ -5,7 +5,7 @@ starts with :data:`MAGIC` and is a run of blocks::
 
     int32  length of what follows (negative for the last block of a term)
     17 B   block info, packed: count, first id, last id, max weight, compression, min and max length bytes
-    data   (zlib when it pays) typed arrays:
+    data   (compressed when it pays: :mod:`indexer.format.compression`) typed arrays:
            ids      after the first, delta-coded, as bytes, shorts or ints (the smallest that holds the
                     largest delta)
            weights  none (all 1.0), integers (a typed array), or floats
@@ -29,9 +29,9 @@ from whoosh.formats import Format, Frequency
 
 #: Marks the start of a posting list written by this codec (W3's own lists start with ``b"\\x00\\x00\\x00\\x03"``...).
 MAGIC = b"ZhP3"
-#: Block info: count, first id, last id, max weight, compression level, min length byte, max length byte. The ids
-#: in the data are relative to the first id, so a block moves to another document base by rewriting its info
-#: alone (see :mod:`indexer.segments.merge`).
+#: Block info: count, first id, last id, max weight, compression (:mod:`indexer.format.compression`), min length
+#: byte, max length byte. The ids in the data are relative to the first id, so a block moves to another document
+#: base by rewriting its info alone (see :mod:`indexer.segments.merge`).
 BLOCK_INFO = struct.Struct("<HIIfBBB")
 #: A block's length, as Whoosh's ``StructFile.write_int`` writes it.
 BLOCK_LENGTH = struct.Struct("!i")

@@ -3,21 +3,20 @@
 The fast build has every posting of a field in arrays grouped by term (:class:`indexer.segments.chunkarrays.FieldPostings`).
 Here the blocks' boundaries, their statistics (count, first and last id, largest weight, shortest and longest
 document) and the width of each typed array are computed for all blocks with numpy; each array is converted to
-bytes once per width, and a block's data is then a few slices of those bytes joined (zlib when it pays): no
+bytes once per width, and a block's data is then a few slices of those bytes joined (compressed when it pays: :mod:`indexer.format.compression`): no
 Python work per posting. The bytes are exactly what :class:`indexer.format.write.ZhPostingsWriter` writes for the
 same postings (a test compares them).
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh.util.numeric import _length_byte_cache
 
+from indexer.format.compression import compress
 from indexer.format.layout import BLOCK_INFO, BLOCK_LENGTH, MAGIC, V_NONE, V_POS, W_INTS, W_ONES
-from indexer.format.write import COMPRESS_MIN
 
 #: The widths of :func:`indexer.format.layout.typed_array`: type code and largest value.
 _WIDTHS = ((b"B", np.uint8, 0xFF), (b"H", np.uint16, 0xFFFF), (b"I", np.uint32, 0xFFFFFFFF))
@@ -165,7 +164,7 @@ def _write_blocks(
     counts = _Widths(freqs)
     vhead = V_POS if pos is not None else V_NONE
     head_ones, head_ints = bytes((W_ONES, vhead)), bytes((W_INTS, vhead))
-    pack_info, pack_length, compress = BLOCK_INFO.pack, BLOCK_LENGTH.pack, zlib.compress
+    pack_info, pack_length = BLOCK_INFO.pack, BLOCK_LENGTH.pack
     out: list[bytes] = []
     t_offset = np.zeros(n_terms, dtype=np.int64)
     t_length = np.zeros(n_terms, dtype=np.int64)
@@ -186,13 +185,7 @@ def _write_blocks(
         if pos is not None:
             parts.append(pos[0].piece(pos[1][k], pos[2][k], pos[3][k]))
         data = b"".join(parts)
-        comp = compression if len(data) >= COMPRESS_MIN else 0
-        if comp:
-            packed = compress(data, comp)
-            if len(packed) < len(data):
-                data = packed
-            else:
-                comp = 0
+        comp, data = compress(data, compression)
         info = pack_info(e - s, int(docs[s]), int(docs[e - 1]), float(mfreq), comp, mnlen, mxlen)
         size = len(info) + len(data)
         out.extend((pack_length(-size if is_last else size), info, data))

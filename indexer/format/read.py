@@ -10,7 +10,6 @@ unchanged; it also hands out the positions as lists (``value_as("positions")``,
 from __future__ import annotations
 
 import itertools
-import zlib
 from array import array
 from collections.abc import Sequence
 from itertools import accumulate
@@ -23,6 +22,7 @@ from whoosh.reading import CorruptIndexError
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length
 
+from indexer.format.compression import decompress
 from indexer.format.layout import (
     BLOCK_INFO,
     LITTLE_ENDIAN,
@@ -176,7 +176,7 @@ class ZhLeafMatcher(W3LeafMatcher):
     def _read_data(self) -> None:
         b = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
         if self._compression:
-            b = zlib.decompress(b)
+            b = decompress(b, self._compression)
         block = self._block = DecodedBlock(b, self._blocklength, self.format, self._minid)
         self._data = block
         self._ids = block.ids

@@ -10,7 +10,6 @@ their headers rewritten). :class:`ZhFieldWriter` is W3's field writer handing th
 from __future__ import annotations
 
 import itertools
-import zlib
 from array import array
 from collections.abc import Sequence
 from itertools import accumulate
@@ -26,6 +25,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
 from indexer.format.blocks import NotOurPostings, block_headers
+from indexer.format.compression import COMPRESS_MIN, compress
 from indexer.format.layout import (
     BLOCK_INFO,
     BLOCK_LENGTH,
@@ -42,8 +42,7 @@ from indexer.format.layout import (
     typed_array,
 )
 
-#: Data shorter than this is not compressed (zlib's header and checksum would make it longer).
-COMPRESS_MIN = 64
+__all__ = ["COMPRESS_MIN", "ZhFieldWriter", "ZhPostingsWriter", "encode_block"]
 
 
 def _deltas(ids: Sequence[int]) -> list[int]:
@@ -307,13 +306,7 @@ class ZhPostingsWriter(W3PostingsWriter):
         postfile = self._postfile
         if not self._blockcount:
             postfile.write(MAGIC)
-        comp = self._compression if len(data) >= COMPRESS_MIN else 0
-        if comp:
-            packed = zlib.compress(data, comp)
-            if len(packed) < len(data):
-                data = packed
-            else:
-                comp = 0
+        comp, data = compress(data, self._compression)
         info = BLOCK_INFO.pack(
             len(ids),
             ids[0],
