@@ -1,4 +1,5 @@
-"""A segment's stored fields, compressed in blocks of documents with a dictionary taken from the segment.
+"""A segment's stored fields, compressed in blocks of documents with a dictionary taken from the segment (format
+4; format 5 writes :mod:`indexer.format.storeddocs`, and both are read here).
 
 W3 keeps each document's stored dict in the ``_stored`` column, pickled and compressed alone: a news article is
 too short for zlib to find much to repeat. Here documents are grouped into blocks of about
@@ -36,6 +37,8 @@ from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.reading import CorruptIndexError
 
 from indexer.compat import W3PerDocWriterWithoutStored
+from indexer.format import storeddocs
+from indexer.format.storeddocs import StoredDocReader, StoredDocWriter
 
 MAGIC = b"ZhS1"
 #: The file's extension in a segment.
@@ -234,11 +237,12 @@ class StoredBlockReader:
 
 
 class StoredBlocksPerDocWriter(W3PerDocWriterWithoutStored):
-    """W3's per-document writer with the stored fields in a :class:`StoredBlockWriter` file."""
+    """W3's per-document writer with the stored fields in a :class:`~indexer.format.storeddocs.StoredDocWriter`
+    file (format 5 on; :class:`StoredBlockWriter` wrote format 4's)."""
 
     def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
         super().__init__(codec, storage, segment)
-        self._stored_blocks = StoredBlockWriter(segment.create_file(storage, STORED_EXT))
+        self._stored_blocks = StoredDocWriter(segment.create_file(storage, STORED_EXT))
 
     def add_stored(self, stored: dict[str, Any]) -> None:
         self._stored_blocks.add(stored)
@@ -249,25 +253,25 @@ class StoredBlocksPerDocWriter(W3PerDocWriterWithoutStored):
 
 
 class StoredBlocksPerDocReader(W3PerDocReader):
-    """W3's per-document reader with the stored fields from a :class:`StoredBlockReader` (opened when first
-    asked for)."""
+    """W3's per-document reader with the stored fields from a :class:`~indexer.format.storeddocs.StoredDocReader`,
+    or a :class:`StoredBlockReader` for a segment of format 4 (opened when first asked for)."""
 
     def __init__(self, storage: Any, segment: Any) -> None:
         super().__init__(storage, segment)
         self._stored_at = (storage, segment)
-        self._stored_blocks: StoredBlockReader | None = None
+        self._stored_blocks: StoredBlockReader | StoredDocReader | None = None
         self._stored_lock = threading.Lock()
 
-    def _blocks(self) -> StoredBlockReader:
+    def _blocks(self) -> StoredBlockReader | StoredDocReader:
         blocks = self._stored_blocks
         if blocks is None:
             with self._stored_lock:
                 if self._stored_blocks is None:
                     storage, segment = self._stored_at
                     name = segment.make_filename(STORED_EXT)
-                    self._stored_blocks = StoredBlockReader(
-                        storage.open_file(name), storage.file_length(name)
-                    )
+                    dbfile, length = storage.open_file(name), storage.file_length(name)
+                    per_doc = length >= len(MAGIC) and dbfile.get(0, len(MAGIC)) == storeddocs.MAGIC
+                    self._stored_blocks = (StoredDocReader if per_doc else StoredBlockReader)(dbfile, length)
                 blocks = self._stored_blocks
         return blocks
 
