@@ -176,9 +176,10 @@ def hits_from_fields(page: list[tuple[dict[str, Any], float]], highlighter: High
     """A result page's hits from each article's stored fields and score, the snippets made for the whole page
     at once (``Highlighter.snippets``)."""
     snippets = highlighter.snippets([fields.get("body") or "" for fields, _ in page])
+    titles = highlighter.marks([fields.get("title") or "" for fields, _ in page])
     return [
-        hit_from_fields(fields, score, highlighter, (highlighter.mark(fields.get("title") or ""), snippet))
-        for (fields, score), snippet in zip(page, snippets, strict=True)
+        hit_from_fields(fields, score, highlighter, (title, snippet))
+        for (fields, score), title, snippet in zip(page, titles, snippets, strict=True)
     ]
 
 

@@ -130,6 +130,13 @@ class Highlighter:
         """The whole of ``text`` (a title), escaped, with every match marked."""
         return _render(text, 0, len(text), self.merge(self.find(text)))
 
+    def marks(self, titles: Sequence[str]) -> list[str]:
+        """:meth:`mark` of each title (a result page's), folded all at once (:meth:`PageText.fold_each`)."""
+        if not (self.words or self.patterns) or not titles:
+            return [self.mark(t) for t in titles]
+        folded = PageText.fold_each(titles)
+        return [_render(t, 0, len(t), self.merge(self._found(*folded[k]))) for k, t in enumerate(titles)]
+
     def snippet(self, body: str, *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS) -> str:
         """1 to ``fragments`` marked fragments of the body where the query's words are densest (one body:
         :meth:`reference_snippet`; a page of them costs less through :meth:`snippets`)."""

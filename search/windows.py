@@ -18,9 +18,8 @@ and Python per piece and per window, one body at a time), computed with numpy fo
   per piece, matches, the first match, whether it starts a sentence), ranks the windows of each body once by
   all of that but their new words, and takes up to ``fragments`` per body greedily, one round for all bodies.
 
-A body the tables cannot fold one character to one character (a character outside the BMP, a lone
-surrogate, a combining mark, ``…`` -> ``...``, ``㎏`` -> ``kg``: what makes
-:func:`~indexer.normalize.fold_with_offsets` keep an offset map) is left to the reference path
+A body the tables cannot fold one character to one (outside the BMP, a lone surrogate, a combining mark, ``…`` ->
+``...``, ``㎏`` -> ``kg``: what makes :func:`~indexer.normalize.fold_with_offsets` keep offsets) goes to the reference path
 (:meth:`PageText.read` says which), and so is a page of few bodies (:data:`search.snippets.ARRAY_MIN_BODIES`):
 the arrays cost about the same per page whatever its size (some two hundred numpy calls), which pays for a page
 of ten bodies and not for one or two.
@@ -36,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from indexer.normalize import _converter, _fold_tables, t2s
+from indexer.normalize import _converter, _fold_tables, fold_with_offsets, t2s
 
 #: Closing quotes and brackets that a sentence end takes with it (``。」`` ends after the quote).
 CLOSERS = "”’」』）)\\]\"'》"
@@ -149,6 +148,12 @@ class PageText:
         if len(converted) != len(whole):
             return [t2s(whole[at[b] : at[b + 1] - 1]) for b in range(len(self.texts))]
         return [converted[at[b] : at[b + 1] - 1] for b in range(len(self.texts))]
+
+    @classmethod
+    def fold_each(cls, texts: Sequence[str]) -> list[tuple[str, list[int] | None]]:
+        """``fold_with_offsets`` of each text: on arrays for those the tables fold one to one (no offsets)."""
+        page, ok = cls.read(texts)
+        return [(f, None) if ok[k] else fold_with_offsets(texts[k]) for k, f in enumerate(page.folded())]
 
     def body_of(self, at: np.ndarray) -> np.ndarray:
         """The body each character offset ``at`` belongs to (a separator: the body before it)."""

@@ -12,7 +12,9 @@ from indexer.analysis import units
 from indexer.normalize import fold_with_offsets
 from search import scoring
 from search.highlights import phrase_pattern
-from search.nodes.near import FIELDS, Runs, fold_all, proximity_boosts
+from search.nodes.near import FIELDS, Runs, proximity_boosts
+from search.snippets import Highlighter
+from search.windows import PageText
 
 SAMPLE = Path(__file__).resolve().parent.parent / "index_data" / "articles" / "cmrc2018-wikipedia.jsonl"
 
@@ -58,9 +60,26 @@ def test_the_boosts_of_sample_articles_equal_the_definition(
     assert any(b > 1 for b in proximity_boosts(articles, runs, 0.5))  # the runs are found somewhere
 
 
+def test_titles_marked_together_as_each_alone(articles: list[dict[str, str]]) -> None:
+    from search.highlights import HighlightTerm
+
+    titles = [a["title"] for a in articles] + [
+        "電視劇《天龍八部》",
+        "重5㎏的…包裹 电视剧",
+        "😀 中国电视剧",
+        "",
+    ]
+    for words in (["电视剧"], ["中国", "历史"], ["美国", "world"], []):
+        highlighter = Highlighter([HighlightTerm(w, group) for group, w in enumerate(words)])
+        assert highlighter.marks(titles) == [highlighter.mark(t) for t in titles]
+    assert "<mark>電視劇</mark>" in Highlighter([HighlightTerm("电视剧", 0)]).marks(titles)[-4]
+    phrase = Highlighter([HighlightTerm("电视剧", 0, phrase_pattern(units("电视剧")))])  # a quoted phrase
+    assert phrase.marks(titles) == [phrase.mark(t) for t in titles]
+
+
 def test_texts_the_tables_cannot_fold_alone_are_folded_one_by_one() -> None:
     texts = ["電視劇《天龍八部》", "重5㎏的…包裹", "emoji 😀 电视剧", "", "ＡＢＣ电视剧"]
-    assert fold_all(texts) == [fold_with_offsets(t)[0] for t in texts]
+    assert PageText.fold_each(texts) == [fold_with_offsets(t) for t in texts]
     pool = [{"title": t, "body": texts[-1 - k]} for k, t in enumerate(texts)]
     runs = runs_of("电视剧", "abc")
     assert proximity_boosts(pool, runs, 0.5) == [reference(a, runs, 0.5) for a in pool]

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from indexer.normalize import fold_with_offsets
 from search import scoring
 from search.nodes.base import Matches, Node, Wrapping, walk
 from search.windows import PageText
@@ -59,19 +58,11 @@ def proximity_runs(node: Node) -> Runs:
     return [(n.patterns(), n.field) for n in walk(node, scored_only=True) if isinstance(n, Near)]
 
 
-def fold_all(texts: Sequence[str]) -> list[str]:
-    """Each text folded (:func:`indexer.normalize.fold_with_offsets`' text), all at once on arrays where the
-    tables fold them one character to one (:class:`search.windows.PageText`); the others one by one."""
-    page, readable = PageText.read(texts)
-    folded = page.folded()
-    return [f if ok else fold_with_offsets(t)[0] for t, f, ok in zip(texts, folded, readable, strict=True)]
-
-
 def proximity_boosts(stored: Sequence[dict[str, Any]], runs: Runs, weight: float) -> list[float]:
     """Each article's :func:`search.scoring.proximity_factor` (``stored``: the articles' stored fields): 1 +
     ``weight`` for each of title and body where a run stands together, averaged over the runs."""
     texts = [fields.get(name) or "" for fields in stored for name in FIELDS]
-    folded = fold_all(texts) if texts else []
+    folded = [f for f, _ in PageText.fold_each(texts)] if texts else []
     count = sum(len(patterns) for patterns, _ in runs)
     out: list[float] = []
     for k in range(len(stored)):
