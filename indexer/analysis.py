@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 #: Bump when the token streams or the index format change, so that old indexes are marked for a full rebuild
 #: (3: the compact posting format of :mod:`indexer.codec`; 4: ``published`` and ``hash`` in columns only, and
 #: the compact term dictionary and stored fields; 5: posting blocks compressed with Zstandard, stored fields one
-#: Zstandard frame per article; older indexes stay readable until then).
-ANALYZER_VERSION = 5
+#: Zstandard frame per article; 6: uint16 positions in byte planes; older indexes stay readable until then).
+ANALYZER_VERSION = 6
 
 #: Short stop lists: function words that carry no meaning on their own. A query made only of stop words keeps
 #: them (they match nothing, since they are not indexed), so the list never turns a query into "everything".

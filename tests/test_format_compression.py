@@ -27,6 +27,7 @@ from indexer.codec import ZhCompactCodec
 from indexer.compat import postings_buffer
 from indexer.format.blocks import block_table, decode_blocks
 from indexer.format.compression import COMP_ZSTD, COMPRESS_MIN, compress, decompress
+from indexer.format.layout import SHUFFLED, position_array, read_typed_array, typed_array
 from indexer.format.postingblocks import encode_field, length_bytes
 from indexer.format.write import ZhPostingsWriter
 from indexer.schema import make_schema
@@ -45,11 +46,13 @@ def _zlib_compress(data: bytes, level: int) -> tuple[int, bytes]:
 
 @pytest.fixture
 def zlib_writers(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Within ``with zlib_writers():``, both encoders write format 4's zlib blocks."""
+    """Within ``with zlib_writers():``, both encoders write format 4's zlib blocks (Whoosh's writer path also its
+    uint16 positions as they are, not in byte planes)."""
 
     class _Patch:
         def __enter__(self) -> None:
             monkeypatch.setattr(indexer.format.write, "compress", _zlib_compress)
+            monkeypatch.setattr(indexer.format.write, "position_array", typed_array)
             monkeypatch.setattr(indexer.format.postingblocks, "compress", _zlib_compress)
 
         def __exit__(self, *exc: object) -> None:
@@ -69,6 +72,19 @@ def test_compress_round_trips_and_keeps_short_or_incompressible_data() -> None:
     assert decompress(zlib.compress(data, 3), 3) == data  # format 4's blocks
     with pytest.raises(ValueError, match="compression"):
         decompress(data, 0x7F)
+
+
+@pytest.mark.parametrize("values", [[], [0, 5, 255], [3, 256, 1000, 65535], [0, 65536], [2**33]])
+def test_position_arrays_read_back(values: list[int]) -> None:
+    data = b"xx" + position_array(values)
+    shuffled = 255 < max(values, default=0) <= 0xFFFF
+    assert (data[2:3] == SHUFFLED) == shuffled
+    if shuffled:  # the low bytes, then the high bytes
+        assert data[3:] == bytes(v & 0xFF for v in values) + bytes(v >> 8 for v in values)
+    else:
+        assert data[2:] == typed_array(values)
+    arr, end = read_typed_array(data, 2, len(values))
+    assert arr.tolist() == values and end == len(data)
 
 
 def _field(seed: int, n_terms: int, n_docs: int) -> dict[str, np.ndarray]:

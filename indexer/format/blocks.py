@@ -23,6 +23,7 @@ from indexer.format.layout import (
     BLOCK_INFO,
     BLOCK_LENGTH,
     MAGIC,
+    SHUFFLED,
     V_POS,
     V_POS_COUNTS,
     W_FLOATS,
@@ -40,6 +41,11 @@ DTYPES = {
 _F32 = np.dtype("<f4")
 #: The weights of a block whose weights are all 1 (a view of its first ``count``).
 _ONES = np.ones(0x10000, dtype=np.uint8)
+#: The high bytes of a block's one-byte positions (a view of its first ``count``).
+_ZEROS = np.zeros(0x40000, dtype=np.uint8)
+_U8 = np.dtype("u1")
+#: The type codes of positions in byte planes (:func:`indexer.format.layout.position_array`) and of bytes.
+_SHUFFLED, _BYTES = SHUFFLED[0], ord("B")
 #: A block's length and info, before its data.
 BLOCK_HEAD = BLOCK_LENGTH.size + BLOCK_INFO.size
 
@@ -141,7 +147,8 @@ def decode_blocks(
     """
     deltas: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    flats: list[np.ndarray] = []
+    lows: list[np.ndarray] = []
+    highs: list[np.ndarray | None] = []
     pcounts: list[np.ndarray] = []
     frombuffer = np.frombuffer
     for start, end, comp, n in zip(
@@ -179,13 +186,43 @@ def decode_blocks(
             pos += 1 + dt.itemsize * n
         else:
             raise ValueError("this posting list has no positions")
-        flats.append(frombuffer(raw, DTYPES[raw[pos]], -1, pos + 1))  # the last array: to the end
+        code = raw[pos]  # the positions, the last array: to the end of the block
+        if code == _SHUFFLED:
+            half = (len(raw) - pos - 1) >> 1
+            lows.append(frombuffer(raw, _U8, half, pos + 1))
+            highs.append(frombuffer(raw, _U8, half, pos + 1 + half))
+        elif code == _BYTES:
+            lows.append(frombuffer(raw, _U8, -1, pos + 1))
+            highs.append(_zeros(len(lows[-1])))
+        else:
+            lows.append(frombuffer(raw, DTYPES[code], -1, pos + 1))
+            highs.append(None)
     ids = _ids(table, sel, deltas)
     tfs = np.concatenate(weights).astype(np.float64)
     if not positions:
         return ids, tfs, None, None
     pstart = exclusive_cumsum(np.concatenate(pcounts))
-    return ids, tfs, pstart, np.concatenate(flats).astype(np.int64)
+    return ids, tfs, pstart, _positions(lows, highs)
+
+
+def _zeros(n: int) -> np.ndarray:
+    """``n`` zero bytes (a view when it can)."""
+    return _ZEROS[:n] if n <= len(_ZEROS) else np.zeros(n, dtype=np.uint8)
+
+
+def _positions(lows: list[np.ndarray], highs: list[np.ndarray | None]) -> np.ndarray:
+    """Blocks' positions (int64) from their byte planes (``highs[k]`` None: ``lows[k]`` holds whole values)."""
+    if all(high is not None for high in highs):
+        flat = np.concatenate(highs).astype(np.int64)  # type: ignore[arg-type]
+        flat <<= 8
+        flat |= np.concatenate(lows)
+        return flat
+    return np.concatenate(
+        [
+            low.astype(np.int64) if high is None else (high.astype(np.int64) << 8) | low
+            for low, high in zip(lows, highs, strict=True)
+        ]
+    )
 
 
 def _ids(table: BlockTable, sel: np.ndarray, deltas: list[np.ndarray]) -> np.ndarray:

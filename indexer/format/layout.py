@@ -11,7 +11,8 @@ starts with :data:`MAGIC` and is a run of blocks::
            weights  none (all 1.0), integers (a typed array), or floats
            values   none (no values, or a frequency format whose value is the weight), or
                     positions: every posting's positions in one typed array (the counts are the
-                    weights, or stored as one more array), or a pickled tuple (any other format)
+                    weights, or stored as one more array; a uint16 array in byte planes, type code
+                    ``S``: :func:`position_array`), or a pickled tuple (any other format)
 
 Here: the constants of that layout (also read by the query engine's array reader, :mod:`search.postings`), the
 typed arrays (:func:`typed_array`, :func:`read_typed_array`) and which formats need no stored values. The
@@ -25,6 +26,7 @@ import sys
 from array import array
 from collections.abc import Sequence
 
+import numpy as np
 from whoosh.formats import Format, Frequency
 
 #: Marks the start of a posting list written by this codec (W3's own lists start with ``b"\\x00\\x00\\x00\\x03"``...).
@@ -46,6 +48,10 @@ V_POS = 1  # positions; the counts are the weights
 V_POS_COUNTS = 2  # positions with their own count array
 V_PICKLE = 3  # anything else: a pickled tuple of value bytes
 
+#: Type code of a uint16 array in byte planes: every value's low byte, then every value's high byte (format 5's
+#: positions: an article's high bytes are few and repeat, and Zstandard finds them apart from the low bytes).
+SHUFFLED = b"S"
+
 _TYPECODES = (("B", 0xFF), ("H", 0xFFFF), ("I", 0xFFFFFFFF), ("Q", 0xFFFFFFFFFFFFFFFF))
 
 
@@ -61,8 +67,25 @@ def typed_array(values: Sequence[int]) -> bytes:
     raise ValueError(f"value {top} does not fit in 64 bits")
 
 
+def position_array(values: Sequence[int]) -> bytes:
+    """:func:`typed_array` of positions: a uint16 array in byte planes (type code :data:`SHUFFLED`)."""
+    data = typed_array(values)
+    if data[:1] != b"H":
+        return data
+    pairs = np.frombuffer(data, np.uint8, offset=1).reshape(-1, 2)  # little-endian: low byte first
+    return SHUFFLED + pairs[:, 0].tobytes() + pairs[:, 1].tobytes()
+
+
 def read_typed_array(data: bytes | memoryview, pos: int, count: int) -> tuple[array, int]:
-    """The ``count`` values written by :func:`typed_array` at ``pos``, and the position after them."""
+    """The ``count`` values written by :func:`typed_array` or :func:`position_array` at ``pos``, and the position
+    after them."""
+    if data[pos] == SHUFFLED[0]:
+        planes = np.frombuffer(data, np.uint8, 2 * count, pos + 1).reshape(2, -1)
+        arr = array("H")
+        arr.frombytes(((planes[1].astype(np.uint16) << 8) | planes[0]).astype("<u2").tobytes())
+        if not LITTLE_ENDIAN:
+            arr.byteswap()
+        return arr, pos + 1 + 2 * count
     code = chr(data[pos])
     arr = array(code)
     end = pos + 1 + arr.itemsize * count

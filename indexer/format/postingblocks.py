@@ -16,7 +16,7 @@ import numpy as np
 from whoosh.util.numeric import _length_byte_cache
 
 from indexer.format.compression import compress
-from indexer.format.layout import BLOCK_INFO, BLOCK_LENGTH, MAGIC, V_NONE, V_POS, W_INTS, W_ONES
+from indexer.format.layout import BLOCK_INFO, BLOCK_LENGTH, MAGIC, SHUFFLED, V_NONE, V_POS, W_INTS, W_ONES
 
 #: The widths of :func:`indexer.format.layout.typed_array`: type code and largest value.
 _WIDTHS = ((b"B", np.uint8, 0xFF), (b"H", np.uint16, 0xFFFF), (b"I", np.uint32, 0xFFFFFFFF))
@@ -58,17 +58,21 @@ class _Widths:
     (fewer bytes held, for the long lists of the phrase fields).
     """
 
-    def __init__(self, values: np.ndarray, *, per_slice: bool = False) -> None:
+    def __init__(self, values: np.ndarray, *, per_slice: bool = False, shuffle: bool = False) -> None:
         top = int(values.max()) if len(values) else 0
         if top > 0xFFFFFFFF:
             raise ValueError(f"value {top} does not fit in 32 bits")
         self.values = values
         self.per_slice = per_slice
+        self.shuffle = shuffle
         self.views: dict[bytes, bytes] = {}
+        self.planes: tuple[bytes, bytes] | None = None
 
     def piece(self, start: int, end: int, top: int) -> bytes:
         for code, dtype, limit in _WIDTHS:
             if top <= limit:
+                if self.shuffle and code == b"H":
+                    return self._shuffled(start, end)
                 if self.per_slice:
                     return code + self.values[start:end].astype(dtype).tobytes()
                 raw = self.views.get(code)
@@ -77,6 +81,22 @@ class _Widths:
                 size = np.dtype(dtype).itemsize
                 return code + raw[start * size : end * size]
         raise AssertionError("unreachable")
+
+    def _shuffled(self, start: int, end: int) -> bytes:
+        """The slice as :func:`indexer.format.layout.position_array` writes a uint16 array: in byte planes."""
+        if self.per_slice:
+            part = self.values[start:end]
+            return (
+                SHUFFLED + (part & 0xFF).astype(np.uint8).tobytes() + (part >> 8).astype(np.uint8).tobytes()
+            )
+        if self.planes is None:  # the high bytes of values above 0xFFFF wrap: their blocks are not shuffled
+            values = self.values
+            self.planes = (
+                (values & 0xFF).astype(np.uint8).tobytes(),
+                (values >> 8).astype(np.uint8).tobytes(),
+            )
+        low, high = self.planes
+        return SHUFFLED + low[start:end] + high[start:end]
 
 
 @dataclass(frozen=True)
@@ -145,7 +165,7 @@ def _block_positions(
     bs = blocks.bs
     p_lo = pos_starts[bs]
     max_pos = np.maximum.reduceat(positions, p_lo) if len(bs) else positions[:0]
-    widths = _Widths(positions, per_slice=len(bs) * 64 < len(positions))
+    widths = _Widths(positions, per_slice=len(bs) * 64 < len(positions), shuffle=True)
     return widths, p_lo.tolist(), pos_starts[blocks.be].tolist(), max_pos.tolist()
 
 

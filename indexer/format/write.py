@@ -39,6 +39,7 @@ from indexer.format.layout import (
     W_INTS,
     W_ONES,
     frequency_values,
+    position_array,
     typed_array,
 )
 
@@ -126,7 +127,7 @@ def encode_block(
             parts.append(typed_array(counts))
         # absolute positions: a little bigger than deltas once compressed, and both written and read as slices
         # of one array
-        parts.append(typed_array(list(itertools.chain.from_iterable(positions))))
+        parts.append(position_array(list(itertools.chain.from_iterable(positions))))
     elif values is not None and fixed != 0:
         if not (
             frequency_values(fmt)
@@ -192,7 +193,7 @@ class ZhPostingsWriter(W3PostingsWriter):
                 parts.append(typed_array(bcounts))
             if flat is not None and ends is not None:
                 vcode = V_POS
-                parts.append(typed_array(flat[ends[start - 1] if start else 0 : ends[end - 1]]))
+                parts.append(position_array(flat[ends[start - 1] if start else 0 : ends[end - 1]]))
             else:
                 vcode = V_NONE
             minlen = min(blens)
