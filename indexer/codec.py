@@ -19,8 +19,9 @@ size; the rest is in three modules, all re-exported here:
   the positions as lists).
 
 :class:`ZhCompactCodec` writes the same posting blocks with a compact term dictionary (:mod:`indexer.format.termdict`,
-read by :mod:`indexer.format.termdict_read`, written through :mod:`indexer.format.compact`) and the stored fields in
-compressed blocks of documents (:mod:`indexer.format.storedblocks`).
+read by :mod:`indexer.format.termdict_read`, written through :mod:`indexer.format.compact`) and the stored fields
+one Zstandard frame per article (:mod:`indexer.format.storeddocs`; an older index's zlib blocks are read by
+:mod:`indexer.format.storedblocks`). Posting blocks are compressed as :mod:`indexer.format.compression` says.
 
 The codec object is pickled into every segment's table of contents, so this module path is part of the index
 format: an index written with it can only be opened where ``indexer.codec`` imports, and :class:`ZhCodec` and
@@ -80,7 +81,7 @@ __all__ = [
 
 #: The layout's structs under their earlier names.
 _INFO, _BLOCK_LENGTH = BLOCK_INFO, BLOCK_LENGTH
-#: Postings per block: larger than W3's 128, for fewer block headers and zlib calls per long list, at the price
+#: Postings per block: larger than W3's 128, for fewer block headers and decompressions per long list, at the price
 #: of decoding more per looked-up document (chosen by measurement; the figures are in bench/results/).
 BLOCK_LIMIT = 512
 
@@ -118,8 +119,8 @@ class ZhCodec(W3Codec):
 
 class ZhCompactCodec(ZhCodec):
     """ZhCodec's posting blocks with the compact term dictionary of :mod:`indexer.format.termdict` (no inlined
-    postings) and the stored fields in compressed blocks (:mod:`indexer.format.storedblocks`); the columns and field
-    lengths are W3's."""
+    postings) and the stored fields one compressed frame per article (:mod:`indexer.format.storeddocs`); the columns
+    and field lengths are W3's."""
 
     def __init__(self, blocklimit: int | None = None, compression: int = 3) -> None:
         super().__init__(blocklimit=blocklimit, compression=compression)
