@@ -13,7 +13,7 @@ and the reporting half is what the targets are checked on (MRR@10 at least :data
 bm25s's on each set).
 
 Writes ``bench/results/relevance.json`` and ``bench/results/relevance_run.md`` (the tables);
-``--tune`` measures the ranking variants of :func:`variants` on the tuning half of each set
+``--tune`` measures the ranking variants of :func:`relevance_variants.variants` on the tuning half of each set
 (``bench/results/relevance_tuning.json``). Without ``../shared`` it says so and exits 0.
 """
 
@@ -26,13 +26,12 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import relevance_data as data
 from relevance_posts import POSTS_SET
+from relevance_variants import applied, variants
 
 RESULTS = data.ROOT / "bench" / "results"
 HALVES = ("tuning", "reporting")
@@ -120,128 +119,12 @@ def ours_ranking_only(index_dir: Path, weights=None) -> Ranker:  # type: ignore[
     return rank
 
 
-@contextmanager
-def bm25_params(b: float | None = None, k1: float | None = None) -> Iterator[None]:
-    """Whoosh's BM25F defaults changed for the duration (the searcher builds ``BM25F()`` per snapshot)."""
-    import whoosh.scoring
-
-    cls = whoosh.scoring.BM25F
-    saved = cls.__init__.__defaults__
-    b0, k10 = saved[0], saved[1]
-    cls.__init__.__defaults__ = (b0 if b is None else b, k10 if k1 is None else k1, *saved[2:])
-    try:
-        yield
-    finally:
-        cls.__init__.__defaults__ = saved
-
-
-@contextmanager
-def query_words(
-    question_words: frozenset[str] | None = None, split: bool = True, exact: bool = True
-) -> Iterator[None]:
-    """The relaxed query's word handling changed for the duration (:mod:`search.questionwords`):
-    ``question_words`` replaces the list (empty: no question words at all), ``split=False`` leaves unknown
-    words alone, ``exact=False`` does not match them as exact phrases."""
-    import search.questionwords as qw
-
-    saved = qw.QUESTION_WORDS, qw.QUESTION_PREFIXES, qw.SPLIT_MAX_LEN, qw.EXACT_UNKNOWN
-    if question_words is not None:
-        qw.QUESTION_WORDS = question_words
-        qw.QUESTION_PREFIXES = saved[1] if question_words else ()
-    if not split:
-        qw.SPLIT_MAX_LEN = 0
-    if not exact:
-        qw.EXACT_UNKNOWN = False
-    try:
-        yield
-    finally:
-        qw.QUESTION_WORDS, qw.QUESTION_PREFIXES, qw.SPLIT_MAX_LEN, qw.EXACT_UNKNOWN = saved
-
-
-@contextmanager
-def long_queries(words: int | None = None) -> Iterator[None]:
-    """Long queries from ``words`` words (:data:`search.plan.LONG_QUERY_WORDS`; 0: none, every query ranked as
-    a keyword query) for the duration."""
-    import search.plan as plan
-
-    saved = plan.LONG_QUERY_WORDS, plan.QUESTION_MARKS
-    if words is not None:
-        plan.LONG_QUERY_WORDS = words or 10**6
-        if not words:
-            plan.QUESTION_MARKS = ""
-    try:
-        yield
-    finally:
-        plan.LONG_QUERY_WORDS, plan.QUESTION_MARKS = saved
-
-
-@contextmanager
-def rarity(power: float | None = None) -> Iterator[None]:
-    """The rarity power of a long query's partial matches (:data:`search.ranking.RARITY`) for the duration."""
-    import search.ranking as ranking
-
-    saved = ranking.RARITY
-    if power is not None:
-        ranking.RARITY = power
-    try:
-        yield
-    finally:
-        ranking.RARITY = saved
-
-
-def variants() -> list[tuple[str, dict]]:
-    """Ranking variants measured by ``--tune`` (weights fields, BM25 B/K1, question words on/off)."""
-    from search.clauses import Weights
-
-    d = Weights()
-    none: frozenset[str] = frozenset()
-    out: list[tuple[str, dict]] = [("defaults", {})]
-    out.append(("no long queries (as before issue 15)", {"long": 0}))
-    for v in (3, 5, 6):
-        out.append((f"long queries from {v} words", {"long": v}))
-    for v in (0.0, 1.0, 3.0):
-        out.append((f"rarity={v:g}", {"rarity": v}))
-    for v in (0.0, 0.25, 1.0, 2.0):
-        out.append((f"coordination={v:g}", {"weights": replace(d, coordination=v)}))
-    for v in (0.0, 0.1, 0.5, 0.75):
-        out.append((f"long_title={v:g}", {"weights": replace(d, long_title=v)}))
-    for v in (0.0, 0.5, 2.0):
-        out.append((f"long_proximity={v:g}", {"weights": replace(d, long_proximity=v)}))
-    out.append(("long proximity in title and body", {"weights": replace(d, long_proximity_field=None)}))
-    before = {"question_words": none, "split": False, "weights": replace(d, title=2.0), "long": 0}
-    out.append(
-        (
-            "as before the first tuning (title=2, no question words or unknown-word handling, no long queries)",
-            before,
-        )
-    )
-    out.append(("no question-word list", {"question_words": none}))
-    out.append(("unknown words: no split, no exact", {"split": False}))
-    out.append(("unknown words: split, no exact", {"exact": False}))
-    out.append(("no question words, no unknown-word handling", {"question_words": none, "split": False}))
-    for v in (0.25, 0.75, 1.0, 2.0):
-        out.append((f"title={v:g}", {"weights": replace(d, title=v)}))
-    for v in (0.0, 1.0, 3.0, 4.0):
-        out.append((f"relaxed_bonus={v:g}", {"weights": replace(d, relaxed_bonus=v)}))
-    out.append(("proximity=0", {"weights": replace(d, proximity=0.0)}))
-    for b in (0.5, 0.9):
-        out.append((f"BM25F B={b:g}", {"b": b}))
-    for k1 in (0.9, 2.0):
-        out.append((f"BM25F K1={k1:g}", {"k1": k1}))
-    return out
-
-
 def measure_ours(
     index_dir: Path, queries, qrels, variant: dict | None = None, fast: bool = False
 ) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     variant = variant or {}
     make = ours_ranking_only if fast else ours
-    with (
-        bm25_params(variant.get("b"), variant.get("k1")),
-        query_words(variant.get("question_words"), variant.get("split", True), variant.get("exact", True)),
-        long_queries(variant.get("long")),
-        rarity(variant.get("rarity")),
-    ):
+    with applied(variant):
         return run(make(index_dir, variant.get("weights")), queries, qrels)
 
 

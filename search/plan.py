@@ -26,51 +26,30 @@ Semantics (the help page says the same in user words):
   matching word adding :attr:`Weights.relaxed_bonus` so that articles with more of the words come first; the
   top-level ``source:``/``category:``/``date:`` parts and exclusions still apply. Question words (什么, 哪一年 ...)
   are left out and a word no article holds is matched as exact characters and by its known pieces
-  (:mod:`search.questionwords`).
+  (:mod:`search.questionwords`). Built by :class:`search.relaxed.RelaxedQueries`.
 * **Long queries** (:attr:`CompiledQuery.long`: :data:`LONG_QUERY_WORDS` words or more, or a question of two or
   more, without ``OR``): the relaxed query is a :class:`~search.ranking.Coordinated` union instead (no fixed
   bonus: the words' BM25F scores times the idf-weighted share of the words an article holds) with the
-  proximity of each pair of neighbouring words, and it fills the page after the articles with every word, not
-  only when there are none (:func:`search.ranking.collect_long`).
+  proximity of each pair of neighbouring words, a long word matching by its sub-words too (举办活动 by 举办 and
+  活动, scaled) and a title made of the query's words counting (:mod:`search.relaxed`), and it fills the page
+  after the articles with every word, not only when there are none (:func:`search.ranking.collect_long`).
 """
 
 from __future__ import annotations
 
 import copy
-import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from indexer.analysis import ChineseTokenizer
 from indexer.normalize import fold
 from search import query as ast
-from search.clauses import (
-    Clauses,
-    Expand,
-    Synonyms,
-    Weights,
-    all_of,
-    any_of,
-    has_digit,
-)
+from search.clauses import Expand, Synonyms, Weights, all_of, any_of, has_digit
 from search.filters import date_bounds_long
 from search.highlights import HighlightTerm, phrase_pattern, spanning_pattern
-from search.nodes import (
-    AnyOf,
-    DateRange,
-    Excluding,
-    Near,
-    Node,
-    Nothing,
-    Scaled,
-    Term,
-    WithBonus,
-)
-from search.questionwords import is_question_word, relaxed_words
-from search.ranking import Coordinated
-
-#: The node of a part that cannot match (a ``source:`` value no article has).
-NOTHING = Nothing()
+from search.nodes import AnyOf, DateRange, Excluding, Near, Node, Scaled, Term
+from search.questionwords import is_question_word
+from search.relaxed import NOTHING, DocFrequency, RelaxedQueries
 
 
 @dataclass
@@ -88,21 +67,13 @@ class CompiledQuery:
 
 
 ValuesFn = Callable[[str, str], list[str]]
-DocFrequency = Callable[[str | None], int]
-
-#: Indexes with fewer articles relax queries to any of their words; larger ones to any *informative* word.
-RELAXED_MIN_DOCS = 5000
-#: A word in more than this share of the articles is not informative (it still counts in the ranking).
-RELAXED_COMMON_SHARE = 0.05
-#: With no informative word, the relaxed query matches on this many of the rarest words.
-RELAXED_RAREST = 3
 #: A query of this many words or more (after stop words) is a long query, and so is a question of two or more.
 LONG_QUERY_WORDS = 4
 #: What a question may end with.
 QUESTION_MARKS = "?？"
 
 
-class QueryBuilder(Clauses):
+class QueryBuilder(RelaxedQueries):
     """Turns syntax trees into query trees for one index (its analyzer and its stored field values).
 
     One builder serves every query on its index, from any thread: :meth:`compile` works on a shallow copy
@@ -239,18 +210,7 @@ class QueryBuilder(Clauses):
             q = Excluding(q, any_of(neg))
         return q
 
-    # -- relaxed fallback ------------------------------------------------------------------------------------
-
-    def _leaves(self, node: ast.Node) -> Iterable[ast.Node]:
-        """Positive leaves (not under a negation)."""
-        if isinstance(node, ast.And | ast.Or):
-            for child in node.children:
-                yield from self._leaves(child)
-        elif not isinstance(node, ast.Not):
-            yield node
-
-    def _has_positive_words(self, node: ast.Node) -> bool:
-        return any(isinstance(leaf, ast.Text | ast.Phrase) for leaf in self._leaves(node))
+    # -- long queries ----------------------------------------------------------------------------------------
 
     def _is_long(self, node: ast.Node) -> bool:
         """A question, a headline, a sentence: :data:`LONG_QUERY_WORDS` words or more, or a question (a question
@@ -265,93 +225,6 @@ class QueryBuilder(Clauses):
             m in t for t in texts for m in QUESTION_MARKS
         )
         return question and len(words) >= 2
-
-    def _idf(self, word: str) -> float:
-        """The weight of a word in the coordination factor: its BM25 idf in the body (1 without statistics)."""
-        if self._doc_frequency is None:
-            return 1.0
-        total, df = self._doc_frequency(None), self._doc_frequency(word)
-        return math.log(1 + (total - df + 0.5) / (df + 0.5))
-
-    def _pairs(self, node: ast.Node) -> list[tuple[str, str | None]]:
-        """The patterns of each two neighbouring words of the query's terms (for the proximity factor)."""
-        out: list[tuple[str, str | None]] = []
-        for leaf in self._leaves(node):
-            if not isinstance(leaf, ast.Text | ast.Phrase):
-                continue
-            words = self._words(leaf.text)
-            for a, b in zip(words, words[1:], strict=False):
-                runs = self._runs(leaf.text[a.start : b.end])
-                if len(runs) == 1:
-                    out.append((phrase_pattern(runs[0]).pattern, leaf.field))
-        return out
-
-    def _relaxed(self, node: ast.Node, long: bool = False) -> Node | None:
-        """Any of the words, ranked by how many match: each matching word adds ``relaxed_bonus`` (a long query:
-        a :class:`~search.ranking.Coordinated` union, see :mod:`search.ranking`).
-
-        On a large index (:data:`RELAXED_MIN_DOCS` articles or more, with ``doc_frequency`` given) a document
-        must hold one of the informative words (in at most :data:`RELAXED_COMMON_SHARE` of the articles, or
-        else the :data:`RELAXED_RAREST` rarest words); the common words of a question (哪, 公司, 时间 ...) only
-        add to the score. Matching every article with a common word would cost a pass over most of the
-        index and rank nothing better.
-        """
-        clauses: dict[tuple[str, str | None], Node] = {}
-        loosened = False
-        for leaf in self._leaves(node):
-            if isinstance(leaf, ast.Text | ast.Phrase):
-                loosened = loosened or isinstance(leaf, ast.Phrase)
-                # question words left out, unknown words split into known pieces (search.questionwords)
-                words = [w.text for w in self._words(leaf.text)]
-                relaxed = relaxed_words(words, self._doc_frequency)
-                loosened = loosened or [t for t, _ in relaxed] != words or any(e for _, e in relaxed)
-                for text, exact in relaxed:
-                    key = (text, leaf.field)
-                    if key not in clauses:
-                        if exact:
-                            clause = self.phrase_clause(text, self._runs(text), leaf.field)
-                        else:
-                            clause = self.word_clause(text, leaf.field)
-                        clauses[key] = clause if long else Scaled(clause, add=self.weights.relaxed_bonus)
-        if not clauses or (len(clauses) == 1 and not loosened):
-            return None
-        top = node.children if isinstance(node, ast.And) else (node,)
-        required: list[Node] = []
-        excluded: list[Node] = []
-        for child in top:
-            if isinstance(child, ast.Match | ast.DateSpan):
-                required.extend(self._parts(child)[0])
-            elif isinstance(child, ast.Not):
-                excluded.extend(self._parts(child)[1])
-        if any(q is NOTHING for q in required):
-            return None
-        anyword: Node = AnyOf(tuple(clauses.values()))
-        informative, common = list(clauses), []
-        doc_frequency = self._doc_frequency
-        total = doc_frequency(None) if doc_frequency is not None else 0
-        if doc_frequency is not None and total >= RELAXED_MIN_DOCS:
-            by_df = sorted(clauses, key=lambda k: doc_frequency(k[0]))
-            limit = total * RELAXED_COMMON_SHARE
-            informative = [k for k in by_df if doc_frequency(k[0]) <= limit] or by_df[:RELAXED_RAREST]
-            common = [k for k in by_df if k not in informative]
-            anyword = any_of([clauses[k] for k in informative])
-            if common:
-                anyword = WithBonus(anyword, any_of([clauses[k] for k in common]))
-        if long:
-            keys = [*informative, *common]
-            anyword = Coordinated(
-                tuple(clauses[k] for k in keys),
-                tuple(self._idf(k[0]) for k in keys),
-                required=len(informative),
-                power=self.weights.coordination,
-            )
-            pairs = self._pairs(node) if self.weights.long_proximity > 0 else []
-            if pairs:
-                anyword = Near(anyword, tuple(p for p, _ in pairs), self.weights.long_proximity_field)
-        q = all_of([*required, anyword])
-        if excluded:
-            q = Excluding(q, any_of(excluded))
-        return q
 
     # -- highlighting ----------------------------------------------------------------------------------------
 

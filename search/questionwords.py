@@ -1,6 +1,6 @@
 """Query-side word handling of the relaxed fallback: question words, and words the index does not know.
 
-Both apply only to the relaxed (any-word) query, :meth:`search.build.QueryBuilder._relaxed`, which runs when no
+Both apply only to the relaxed (any-word) query, :meth:`search.relaxed.RelaxedQueries._relaxed`, which runs when no
 article holds every word: a keyword query whose words all match gets the same results as without them.
 
 * **Question words** are what a question asks with, not what it asks about: ``北京冬奥会是哪一年举办的？`` is
