@@ -33,6 +33,7 @@ import numpy as np
 from indexer.analysis import units
 from indexer.compat import field_lengths
 from search import query as ast
+from search import scoring
 from search.clauses import BODY, GRAM, TITLE, Clauses, all_of, any_of
 from search.highlights import phrase_pattern
 from search.nodes import AnyOf, Excluding, Matches, Near, Node, Nothing, Scaled, Term, WithBonus
@@ -110,7 +111,7 @@ class TitleCovered(Coordinated):
         if not covered.any():
             return m
         share = np.minimum(covered / np.maximum(title_units(ctx)[m.docs], 1.0), 1.0)
-        return Matches(m.docs, m.scores * (1.0 + self.cover * share**self.cover_power))
+        return Matches(m.docs, m.scores * scoring.title_cover_factor(share, self.cover, self.cover_power))
 
 
 class RelaxedQueries(Clauses):
@@ -138,7 +139,7 @@ class RelaxedQueries(Clauses):
         if self._doc_frequency is None:
             return 1.0
         total, df = self._doc_frequency(None), self._doc_frequency(word)
-        return math.log(1 + (total - df + 0.5) / (df + 0.5))
+        return scoring.bm25_idf(total, df)
 
     def _pairs(self, node: ast.Node) -> list[tuple[str, str | None]]:
         """The patterns of each two neighbouring words of the query's terms (for the proximity factor)."""

@@ -11,6 +11,7 @@ none reads the index. The statistics they take (document frequencies, field leng
 * :func:`coordination`: the share of a long query's word weight an article holds, to a power.
 * :func:`rarity_factor`: how much a word of a long query counts in a partial match.
 * :func:`proximity_factor`: the boost of an article where the runs of words typed together stand together.
+* :func:`title_cover_factor`: the boost of a long query's partial match whose title the query's words make up.
 """
 
 from __future__ import annotations
@@ -65,3 +66,9 @@ def proximity_factor(found: float, runs: int, weight: float) -> float:
     """``1 + weight * found / runs``: ``found`` counts, over the ``runs`` of words typed together, the fields
     (title, body) where the run stands together; no run: 1."""
     return 1.0 + weight * found / runs if runs else 1.0
+
+
+def title_cover_factor(share: np.ndarray, cover: float, power: float) -> np.ndarray:
+    """``1 + cover * share ** power``: ``share`` the part of each article's title the query's words cover (with
+    an infinite power, only a title they cover whole counts)."""
+    return 1.0 + cover * share**power

@@ -75,3 +75,9 @@ def test_coordination(held: list[float], total: float, power: float, expected: l
 def test_rarity_and_proximity_factors() -> None:
     assert scoring.rarity_factor(3.0, 2.0) == 0.5625 and scoring.rarity_factor(3.0, 0.0) == 1.0
     assert scoring.proximity_factor(3, 4, 0.5) == 1.375 and scoring.proximity_factor(0, 0, 0.5) == 1.0
+
+
+def test_title_cover_factor() -> None:
+    share = np.array([0.0, 0.5, 1.0])
+    assert scoring.title_cover_factor(share, 0.25, 1.0).tolist() == [1.0, 1.125, 1.25]
+    assert scoring.title_cover_factor(share, 0.25, math.inf).tolist() == [1.0, 1.0, 1.25]  # a whole title only

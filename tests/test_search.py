@@ -440,7 +440,9 @@ def test_related(news_searcher: Searcher) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    [q for q, _ in SEMANTICS if q.strip()] + [f'"{p}"' for p in PHRASES] + ["哪个国家的女排被中国队战胜了？"],
+    [q for q, _ in SEMANTICS if q.strip()]
+    + [f'"{p}"' for p in PHRASES]
+    + ["哪个国家的女排被中国队战胜了？", "今日天气预报是哪个机构发布的？"],
 )
 def test_engine_equals_whoosh_matchers(news_searcher: Searcher, query: str) -> None:
     """Every match and its score, by the array engine and by Whoosh's matchers stepped one posting at a time."""

@@ -16,6 +16,7 @@ from whoosh.util.times import datetime_to_long
 
 from search import nodes
 from search.ranking import Coordinated
+from search.relaxed import TitleCovered
 
 
 class _ScaledMatcher(matching.WrappingMatcher):
@@ -133,6 +134,17 @@ def whoosh_matches(searcher: Any, node: nodes.Node) -> dict[int, float]:
             held = sum(w for part, w in zip(parts, node.weights, strict=True) if d in part)
             score = sum(part[d] for part in parts if d in part)
             out[d] = score * (held / sum(node.weights)) ** node.power
+        if (
+            isinstance(node, TitleCovered) and node.cover
+        ):  # times 1 + cover * share of the title covered ** power
+            reader = searcher.reader()
+            for d in out:
+                title = {
+                    w for w, _ in node.cover_words if d in whoosh_matches(searcher, nodes.Term("title", w))
+                }
+                covered = sum(size for w, size in node.cover_words if w in title)
+                share = min(covered / max(reader.doc_field_length(d, "title_ng", 0), 1), 1.0)
+                out[d] *= 1.0 + node.cover * share**node.cover_power
         return out
     q = to_whoosh(node)
     out: dict[int, float] = {}
