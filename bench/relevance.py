@@ -179,6 +179,51 @@ def tune(which: data.EvalSet, index_dir: Path, queries, qrels, only: str) -> dic
     return out
 
 
+def measure_set(which, index_dir: Path, queries, qrels, args: argparse.Namespace, log) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+    """One set measured for ours and the anchors: its section of relevance_run.md and of relevance.json."""
+    rows: dict[str, dict[str, dict]] = {}
+    log(f"{which.name}: zhsearch, {len(queries):,} queries ...")
+    rows[OURS] = measure_ours(index_dir, queries, qrels)
+    if not args.no_anchors:
+        import relevance_anchors
+
+        anchors = relevance_anchors.rankers(which, log)
+        if args.bm25s_only:
+            anchors = [(relevance_anchors.BM25S, relevance_anchors.Bm25s(which, log).ranker())]
+        for name, rank in anchors:
+            log(f"{which.name}: {name}, {len(queries):,} queries ...")
+            try:
+                rows[name] = run(rank, queries, qrels)
+            except Exception as exc:  # an anchor's failure must not lose the run
+                log(f"{name} failed: {exc!r}")
+    split = {h: sum(1 for q in queries if q.half == h) for h in HALVES}
+    text = table(rows)
+    print(f"## {which.name}: {which.description}\n\n{text}\n\n{verdict(rows)}\n", flush=True)
+    section = (
+        f"## {which.name}\n\n{which.description}; {len(queries):,} queries ({split['tuning']:,} tuning, "
+        f"{split['reporting']:,} reporting).\n\n{text}\n\n{verdict(rows)}\n"
+    )
+    entry = {
+        "description": which.description,
+        "queries": len(queries),
+        "halves": split,
+        "split": "crc32(query id) even: tuning, odd: reporting",
+        "engines": rows,
+    }
+    return section, entry
+
+
+def save_tuning(tuned: dict[str, dict]) -> None:
+    """The tuning runs' figures merged into relevance_tuning.json (by set, then variant)."""
+    path = RESULTS / "relevance_tuning.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    if known and not all(isinstance(v, dict) and "mrr@10" not in v for v in known.values()):
+        known = {"cmrc": known}  # the file of one set (before the headlines): its results are CMRC's
+    for name, out in tuned.items():
+        known.setdefault(name, {}).update(out)
+    path.write_text(json.dumps(known, indent=2, ensure_ascii=False) + "\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -220,43 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.tune:
             tuned[which.name] = tune(which, index_dir, queries, qrels, args.variants)
             continue
-        rows: dict[str, dict[str, dict]] = {}
-        log(f"{which.name}: zhsearch, {len(queries):,} queries ...")
-        rows[OURS] = measure_ours(index_dir, queries, qrels)
-        if not args.no_anchors:
-            import relevance_anchors
-
-            anchors = relevance_anchors.rankers(which, log)
-            if args.bm25s_only:
-                anchors = [(relevance_anchors.BM25S, relevance_anchors.Bm25s(which, log).ranker())]
-            for name, rank in anchors:
-                log(f"{which.name}: {name}, {len(queries):,} queries ...")
-                try:
-                    rows[name] = run(rank, queries, qrels)
-                except Exception as exc:  # an anchor's failure must not lose the run
-                    log(f"{name} failed: {exc!r}")
-        split = {h: sum(1 for q in queries if q.half == h) for h in HALVES}
-        text = table(rows)
-        print(f"## {which.name}: {which.description}\n\n{text}\n\n{verdict(rows)}\n", flush=True)
-        texts.append(
-            f"## {which.name}\n\n{which.description}; {len(queries):,} queries ({split['tuning']:,} tuning, "
-            f"{split['reporting']:,} reporting).\n\n{text}\n\n{verdict(rows)}\n"
-        )
-        report["sets"][which.name] = {
-            "description": which.description,
-            "queries": len(queries),
-            "halves": split,
-            "split": "crc32(query id) even: tuning, odd: reporting",
-            "engines": rows,
-        }
+        text, report["sets"][which.name] = measure_set(which, index_dir, queries, qrels, args, log)
+        texts.append(text)
     if args.tune:
-        path = RESULTS / "relevance_tuning.json"
-        known = json.loads(path.read_text()) if path.exists() else {}
-        if known and not all(isinstance(v, dict) and "mrr@10" not in v for v in known.values()):
-            known = {"cmrc": known}  # the file of one set (before the headlines): its results are CMRC's
-        for name, out in tuned.items():
-            known.setdefault(name, {}).update(out)
-        path.write_text(json.dumps(known, indent=2, ensure_ascii=False) + "\n")
+        save_tuning(tuned)
         return 0
     if not args.limit and set(report["sets"]) == set(SETS):
         (RESULTS / "relevance.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
