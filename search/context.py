@@ -92,6 +92,8 @@ class Context:
         self._live: np.ndarray | None = None
         self._live_mask: np.ndarray | None = None
         self._dates: dict[tuple[int | None, int | None], np.ndarray] = {}
+        #: every match of the phrases evaluated over all documents in this query (:class:`search.nodes.Phrase`)
+        self.phrases: dict[object, object] = {}
 
     # -- statistics ------------------------------------------------------------------------------------------
 

@@ -230,3 +230,33 @@ def test_parts_of_new_names_among_real_news(news: tuple[Searcher, dict[str, dict
         if first is None or result.relaxed or not holds(first["title"], first["body"], q):
             missed.append(f"{q}: relaxed={result.relaxed} first={first and first['title']}")
     assert len(missed) <= 1, missed
+
+
+def test_a_phrase_over_every_article_is_matched_once_per_query(
+    small: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phrase matched over every article (the typed characters' phrase, for the answer and again for the
+    spelling check's count) is matched once per query: the second time comes from the query's context."""
+    from search.nodes import Phrase
+
+    calls: list[bool] = []
+    original = Phrase._evaluate
+
+    def counting(self: Phrase, ctx: object, within: object) -> object:
+        calls.append(within is None)
+        return original(self, ctx, within)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Phrase, "_evaluate", counting)
+    phrase = Phrase("body_ng", ("湾", "港"))
+    snap = small._current()
+    with snap.context() as ctx:
+        first, again = phrase.evaluate(ctx, None), Phrase("body_ng", ("湾", "港")).evaluate(ctx, None)
+        among = phrase.evaluate(ctx, first.docs[:1])
+    assert again is first and calls == [True, False]  # the equal node's answer kept; a narrower one computed
+    assert len(first.docs) == 3 and among.docs.tolist() == first.docs[:1].tolist()
+    with snap.context() as ctx:  # a new query matches it anew
+        assert phrase.evaluate(ctx, None).docs.tolist() == first.docs.tolist() and calls == [
+            True,
+            False,
+            True,
+        ]

@@ -56,6 +56,15 @@ class Phrase(Node):
     verify: str | None = None
 
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
+        if within is not None:
+            return self._evaluate(ctx, within)
+        # every match: kept for the query (a part of a name is matched as typed, then counted by the spelling check)
+        found = ctx.phrases.get(self)
+        if found is None:
+            found = ctx.phrases[self] = self._evaluate(ctx, None)
+        return found
+
+    def _evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
         units = self.units
         n = len(units)
         offsets = self.offsets or tuple(range(n))
