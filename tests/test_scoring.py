@@ -80,4 +80,8 @@ def test_rarity_and_proximity_factors() -> None:
 def test_title_cover_factor() -> None:
     share = np.array([0.0, 0.5, 1.0])
     assert scoring.title_cover_factor(share, 0.25, 1.0).tolist() == [1.0, 1.125, 1.25]
-    assert scoring.title_cover_factor(share, 0.25, math.inf).tolist() == [1.0, 1.0, 1.25]  # a whole title only
+    assert scoring.title_cover_factor(share, 0.25, math.inf).tolist() == [
+        1.0,
+        1.0,
+        1.25,
+    ]  # a whole title only
