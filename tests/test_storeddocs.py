@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import pickle
 import random
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_storedblocks import CASES, _news
+from test_storedblocks import CASES, _news, read_concurrently
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import TOC
@@ -82,21 +81,7 @@ def test_the_dictionary_shrinks_the_documents() -> None:
 def test_concurrent_readers_get_their_documents() -> None:
     docs = _news(700, seed=5)
     reader = _reader(_write(docs, **SMALL)[0])
-    errors: list[str] = []
-
-    def read(seed: int) -> None:
-        rng = random.Random(seed)
-        for _ in range(300):
-            d = rng.randrange(len(docs))
-            if reader.stored_fields(d) != docs[d]:
-                errors.append(f"document {d}")
-
-    threads = [threading.Thread(target=read, args=(k,)) for k in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert read_concurrently(reader, docs) == []
 
 
 @pytest.mark.parametrize(
