@@ -37,6 +37,7 @@ from search.errors import NoIndexError
 from search.fresh import DEFAULT_HALF_LIFE_DAYS, Freshness, parse_half_life, utc_now
 from search.latest import LatestArticles
 from search.live import REFRESH_INTERVAL, LiveIndex
+from search.nodes import count_reaching
 from search.pinned import PinnedIndex
 from search.plan import CompiledQuery
 from search.query import parse
@@ -153,9 +154,8 @@ class Searcher(ArticleLookups, LatestArticles):
         def frequency(word: str) -> int:
             return ctx.doc_frequency("title", word) + ctx.doc_frequency("body", word)
 
-        def text_frequency(text: str) -> int:
-            node = snap.builder.phrase_clause(text, [units(text)], None)
-            return len(node.evaluate(ctx, None).docs)
+        def text_frequency(text: str, enough: int) -> int:
+            return count_reaching(snap.builder.phrase_clause(text, [units(text)], None), ctx, enough)
 
         def segment(text: str) -> list[tuple[int, int]]:
             return [(w.start, w.end) for w in snap.analyzer.words(text, removestops=False)]

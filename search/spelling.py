@@ -80,9 +80,11 @@ class Suggestion:
         return {"query": self.query, "reason": self.reason}
 
 
-#: ``frequency(text)``: articles holding ``text`` as a word (title or body); ``text_frequency(text)``: articles
-#: holding it as consecutive characters.
+#: ``frequency(text)``: articles holding ``text`` as a word (title or body).
 Frequency = Callable[[str], int]
+#: ``text_frequency(text, enough)``: articles holding ``text`` as consecutive characters, or, when they are
+#: ``enough`` or more, some count of at least ``enough`` (what the speller compares with a threshold).
+TextFrequency = Callable[[str, int], int]
 #: ``segment(text)``: the ``(start, end)`` of each word of ``text`` as the index's segmenter cuts it (the words
 #: inside longer words too).
 Segment = Callable[[str], list[tuple[int, int]]]
@@ -97,7 +99,7 @@ class IndexStats:
     """What the speller asks of the index a query runs on (see the type aliases above)."""
 
     frequency: Frequency
-    text_frequency: Frequency
+    text_frequency: TextFrequency
     segment: Segment
     known: Known = lambda word: False
 
@@ -254,7 +256,7 @@ class Speller:
                 need = self.df[w]
                 if (
                     stats.frequency(span) * SOUND_RATIO >= need
-                    or stats.text_frequency(span) * SOUND_RATIO >= need
+                    or stats.text_frequency(span, -(-need // SOUND_RATIO)) * SOUND_RATIO >= need
                 ):
                     continue
                 out[i : i + size] = list(self.words[w])

@@ -236,7 +236,8 @@ def test_a_phrase_over_every_article_is_matched_once_per_query(
     small: Searcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A phrase matched over every article (the typed characters' phrase, for the answer and again for the
-    spelling check's count) is matched once per query: the second time comes from the query's context."""
+    spelling check's count) is matched once per query: the second time, and within any articles, it comes
+    from the query's context, equal to a match computed there."""
     from search.nodes import Phrase
 
     calls: list[bool] = []
@@ -250,13 +251,42 @@ def test_a_phrase_over_every_article_is_matched_once_per_query(
     phrase = Phrase("body_ng", ("湾", "港"))
     snap = small._current()
     with snap.context() as ctx:
+        alone = phrase.evaluate(ctx, ctx.live_docs()[::2])  # not matched everywhere yet: computed
         first, again = phrase.evaluate(ctx, None), Phrase("body_ng", ("湾", "港")).evaluate(ctx, None)
-        among = phrase.evaluate(ctx, first.docs[:1])
-    assert again is first and calls == [True, False]  # the equal node's answer kept; a narrower one computed
-    assert len(first.docs) == 3 and among.docs.tolist() == first.docs[:1].tolist()
+        among = phrase.evaluate(ctx, ctx.live_docs()[::2])
+    assert again is first and calls == [False, True]  # the equal node's answer kept, the narrower one picked
+    assert len(first.docs) == 3 and len(among.docs) >= 1
+    assert among.docs.tolist() == alone.docs.tolist() and among.scores.tolist() == alone.scores.tolist()
     with snap.context() as ctx:  # a new query matches it anew
         assert phrase.evaluate(ctx, None).docs.tolist() == first.docs.tolist() and calls == [
-            True,
             False,
             True,
+            True,
         ]
+
+
+@pytest.mark.parametrize(
+    ("enough", "share", "counted"),
+    [
+        (0, 2, "all"),  # nothing asked: the whole count
+        (1, 1, "part"),  # the newest share is every article: found there
+        (1, 2, "part_or_all"),
+        (4, 2, "all"),  # more than the phrase's 3 articles: the whole count, exact
+    ],
+)
+def test_a_count_against_a_threshold_stops_once_it_is_reached(
+    small: Searcher, enough: int, share: int, counted: str
+) -> None:
+    """The spelling check only asks whether a run of characters stands together in ``enough`` articles:
+    ``count_reaching`` counts the newest share of the articles first and the whole only when that is short."""
+    from search.nodes import Phrase, count_reaching
+
+    phrase = Phrase("body_ng", ("湾", "港"))
+    with small._current().context() as ctx:
+        live = ctx.live_docs()
+        whole = len(phrase._evaluate(ctx, None))
+        newest = len(phrase._evaluate(ctx, live[len(live) - len(live) // share :]))
+        got = count_reaching(phrase, ctx, enough, share=share, least=1)
+    assert whole == 3
+    expected = {"all": whole, "part": newest, "part_or_all": newest if newest >= enough else whole}[counted]
+    assert got == expected and (got >= enough) == (whole >= enough)

@@ -143,7 +143,7 @@ def _stats(
 
     return IndexStats(
         lambda w: (frequency or {}).get(w, 0),
-        lambda t: (text or {}).get(t, 0),
+        lambda t, enough: (text or {}).get(t, 0),
         segment,
         lambda w: w in (known or set()),
     )

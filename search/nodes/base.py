@@ -43,6 +43,24 @@ def restrict(m: Matches, docs: np.ndarray) -> np.ndarray:
     return m.scores[np.searchsorted(m.docs, docs)]
 
 
+def picked(m: Matches, within: np.ndarray) -> Matches:
+    """The matches of ``m`` among ``within`` (ascending), with their scores."""
+    hit, at = member_index(m.docs, within)
+    return Matches(within[hit], m.scores[at[hit]])
+
+
+def count_reaching(node: Node, ctx: Context, enough: int, share: int = 8, least: int = 4096) -> int:
+    """How many documents ``node`` matches, or some number of them at least ``enough`` (a threshold is all
+    the caller asks): counted first among the newest ``1 / share`` of the live documents (an index of at
+    least ``least``), where a common phrase soon has ``enough``, then among all when it has fewer there."""
+    live = ctx.live_docs()
+    if enough > 0 and len(live) >= least:
+        part = len(node.evaluate(ctx, live[len(live) - len(live) // share :]))
+        if part >= enough:
+            return part
+    return len(node.evaluate(ctx, None))
+
+
 class Node:
     """A query node. Subclasses implement :meth:`evaluate` and :meth:`cost`."""
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from search.nodes.base import NO_MATCHES, Matches, Node, member_index
+from search.nodes.base import NO_MATCHES, Matches, Node, member_index, picked
 
 if TYPE_CHECKING:
     from search.context import Context
@@ -56,10 +56,11 @@ class Phrase(Node):
     verify: str | None = None
 
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
-        if within is not None:
-            return self._evaluate(ctx, within)
-        # every match: kept for the query (a part of a name is matched as typed, then counted by the spelling check)
+        # every match is kept for the query (a part of a name is matched as typed, then counted by the spelling
+        # check); a phrase already matched everywhere is matched within any documents by picking those
         found = ctx.phrases.get(self)
+        if within is not None:
+            return self._evaluate(ctx, within) if found is None else picked(found, within)
         if found is None:
             found = ctx.phrases[self] = self._evaluate(ctx, None)
         return found
