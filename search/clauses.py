@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from indexer.analysis import ChineseTokenizer, Unit, Word, units
-from search.highlights import spanning_pattern
+from search.highlights import spanning_regex
 from search.nodes import AllOf, AnyOf, BestOf, Node, Phrase, Scaled, Term
 
 TITLE, BODY = "title", "body"
@@ -166,7 +166,7 @@ class Clauses:
                     tuple(u.text for u in every),
                     boost=b,
                     offsets=tuple(u.pos - every[0].pos for u in every),
-                    verify=spanning_pattern(text, runs).pattern,
+                    verify=spanning_regex(text, runs),
                 )
             )
         return any_of(per_field)

@@ -1,7 +1,7 @@
 """What the snippets mark: the highlight terms of a query, and the patterns that find a phrase's runs.
 
 A :class:`HighlightTerm` is a folded word (found with ``str.find``) or a phrase run's pattern
-(:func:`phrase_pattern`, which allows the separators the index ignores between units).
+(:func:`phrase_regex`, which allows the separators the index ignores between units).
 """
 
 from __future__ import annotations
@@ -35,10 +35,13 @@ def is_single_unit_char(text: str) -> bool:
     return len(text) == 1 and _SINGLE_RE.match(text) is not None
 
 
-_SEPARATORS = r"[\s\-_./'\u00b7\u2027\u30fb]"
+#: What the index ignores between two units (whitespace, - _ . / ' and the middle dots). The dots beyond Latin-1 are
+#: alternatives of their own, not members of the class: a class holding them costs its regex a 64k-character
+#: table to compile, paid again by every query's phrase and proximity patterns.
+_SEPARATORS = r"(?:[\s\-_./'\u00b7]|\u2027{1}|\u30fb{1})"
 
 
-def phrase_pattern(run: Sequence[Unit]) -> re.Pattern[str]:
+def phrase_regex(run: Sequence[Unit]) -> str:
     """A regex finding one run of a phrase in folded text (separators between units allowed as in the index)."""
     parts: list[str] = []
     for i, u in enumerate(run):
@@ -52,17 +55,27 @@ def phrase_pattern(run: Sequence[Unit]) -> re.Pattern[str]:
         pattern = f"(?<![^\\W_{SINGLE_UNIT_CLASS}])" + pattern
     if not is_single_unit_char(run[-1].text):
         pattern += f"(?![^\\W_{SINGLE_UNIT_CLASS}])"
-    return re.compile(pattern)
+    return pattern
 
 
-def spanning_pattern(text: str, runs: Sequence[Sequence[Unit]]) -> re.Pattern[str]:
-    """A regex finding a whole phrase in folded text: each run's pattern (:func:`phrase_pattern`), and between
-    two runs the punctuation that stands between them in ``text`` (folded, so ： matches :), with any
-    whitespace around it."""
+def phrase_pattern(run: Sequence[Unit]) -> re.Pattern[str]:
+    """:func:`phrase_regex`, compiled."""
+    return re.compile(phrase_regex(run))
+
+
+def spanning_regex(text: str, runs: Sequence[Sequence[Unit]]) -> str:
+    """A regex finding a whole phrase in folded text: each run's :func:`phrase_regex`, and between two runs
+    the punctuation that stands between them in ``text`` (folded, so ： matches :), with any whitespace around
+    it."""
     parts: list[str] = []
     for k, run in enumerate(runs):
         if k:
             gap = fold(text[runs[k - 1][-1].end : run[0].start])
             parts.append(r"\s*" + r"\s*".join(re.escape(c) for c in gap if not c.isspace()) + r"\s*")
-        parts.append(phrase_pattern(run).pattern)
-    return re.compile("".join(parts))
+        parts.append(phrase_regex(run))
+    return "".join(parts)
+
+
+def spanning_pattern(text: str, runs: Sequence[Sequence[Unit]]) -> re.Pattern[str]:
+    """:func:`spanning_regex`, compiled."""
+    return re.compile(spanning_regex(text, runs))

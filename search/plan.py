@@ -46,7 +46,7 @@ from indexer.normalize import fold
 from search import query as ast
 from search.clauses import Expand, Synonyms, Weights, all_of, any_of, has_digit
 from search.filters import date_bounds_long
-from search.highlights import HighlightTerm, phrase_pattern, spanning_pattern
+from search.highlights import HighlightTerm, phrase_pattern, phrase_regex, spanning_pattern
 from search.nodes import AnyOf, DateRange, Excluding, Near, Node, Scaled, Term
 from search.questionwords import is_question_word
 from search.relaxed import NOTHING, DocFrequency, RelaxedQueries
@@ -143,7 +143,7 @@ class QueryBuilder(RelaxedQueries):
         for run in self._runs(node.text):
             start, end = run[0].start, run[-1].end
             if sum(1 for w in words if start <= w.start and w.end <= end) >= 2:
-                runs.append(phrase_pattern(run).pattern)
+                runs.append(phrase_regex(run))
         if not runs:
             return required
         return Near(required, tuple(runs), node.field)

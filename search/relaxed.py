@@ -35,7 +35,7 @@ from indexer.compat import field_lengths
 from search import query as ast
 from search import scoring
 from search.clauses import BODY, GRAM, TITLE, Clauses, all_of, any_of
-from search.highlights import phrase_pattern
+from search.highlights import phrase_regex
 from search.nodes import AnyOf, Excluding, Matches, Near, Node, Nothing, Scaled, Term, WithBonus
 from search.questionwords import relaxed_words
 from search.ranking import Coordinated
@@ -151,7 +151,7 @@ class RelaxedQueries(Clauses):
             for a, b in zip(words, words[1:], strict=False):
                 runs = self._runs(leaf.text[a.start : b.end])
                 if len(runs) == 1:
-                    out.append((phrase_pattern(runs[0]).pattern, leaf.field))
+                    out.append((phrase_regex(runs[0]), leaf.field))
         return out
 
     def _cover_words(self, node: ast.Node) -> tuple[tuple[str, int], ...]:

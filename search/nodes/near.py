@@ -34,7 +34,7 @@ class Near(Wrapping):
     """
 
     child: Node
-    runs: tuple[str, ...]  # regex patterns, see search.highlights.phrase_pattern
+    runs: tuple[str, ...]  # regex patterns, see search.highlights.phrase_regex
     field: str | None = None  # "title" or "body": look there only
 
     def evaluate(self, ctx: Context, within: np.ndarray | None) -> Matches:
