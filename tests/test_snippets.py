@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from indexer.analysis import ChineseTokenizer
@@ -248,3 +250,16 @@ def test_fold_text_every_bmp_character() -> None:
         if folded != ref_folded or (offsets or identity) != (ref_offsets or identity):
             bad.append(hex(cp))
     assert bad == []
+
+
+def test_a_phrase_allows_between_units_exactly_what_the_index_ignores_there() -> None:
+    """The separator of :func:`search.highlights.phrase_regex` (an alternation, cheap to compile) matches the
+    index's connectors and whitespace, and no other character of the BMP."""
+    from indexer.analysis import _CONNECTORS
+    from search.highlights import _SEPARATORS
+
+    separator = re.compile(_SEPARATORS)
+    matched = {chr(cp) for cp in range(0x10000) if not 0xD800 <= cp < 0xE000 and separator.fullmatch(chr(cp))}
+    assert matched == set(_CONNECTORS) | {
+        c for c in map(chr, range(0x10000)) if c.isspace() or re.fullmatch(r"\s", c)
+    }
