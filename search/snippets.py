@@ -146,13 +146,13 @@ class Highlighter:
         self, bodies: Sequence[str], *, chars: int = FRAGMENT_CHARS, fragments: int = MAX_FRAGMENTS
     ) -> list[str]:
         """:meth:`snippet` of each body (a result page's), cut on arrays for all of them at once
-        (:mod:`search.windows`). A body or query that path does not take (a character without a one-character
-        fold, more than :data:`~search.windows.MAX_GROUPS` query words) and a page of fewer than
+        (:mod:`search.windows`). A body or query that path does not take (a lone surrogate, more than
+        :data:`~search.windows.MAX_GROUPS` query words) and a page of fewer than
         :data:`ARRAY_MIN_BODIES` bodies are cut by :meth:`reference_snippet`, which gives the same snippets."""
         if not self._arrays or len(bodies) < ARRAY_MIN_BODIES:
             return [self.reference_snippet(b, chars=chars, fragments=fragments) for b in bodies]
         page, readable = PageText.read(bodies)
-        found = [self._found(f, None) if (self.words or self.patterns) else [] for f in page.folded()]
+        found = [self._found(f, back) if (self.words or self.patterns) else [] for f, back in page.folded()]
         at = page.offsets.tolist()
         spans = [self.merge(f) for f in found]
         pieces = arrays.cut_pieces(

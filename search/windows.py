@@ -18,9 +18,11 @@ and Python per piece and per window, one body at a time), computed with numpy fo
   per piece, matches, the first match, whether it starts a sentence), ranks the windows of each body once by
   all of that but their new words, and takes up to ``fragments`` per body greedily, one round for all bodies.
 
-A body the tables cannot fold one character to one (outside the BMP, a lone surrogate, a combining mark, ``…`` ->
-``...``, ``㎏`` -> ``kg``: what makes :func:`~indexer.normalize.fold_with_offsets` keep offsets) goes to the reference path
-(:meth:`PageText.read` says which), and so is a page of few bodies (:data:`search.snippets.ARRAY_MIN_BODIES`):
+A body with a character the tables cannot fold one to one (outside the BMP, a combining mark, ``…`` -> ``...``,
+``㎏`` -> ``kg``: what makes :func:`~indexer.normalize.fold_with_offsets` keep offsets) is cut on the arrays too,
+its matches found in its fold with offsets and mapped back (:attr:`PageText.mapped`); only a body with a lone
+surrogate goes to the reference path (:meth:`PageText.read` says which), and so does a page of few bodies
+(:data:`search.snippets.ARRAY_MIN_BODIES`):
 the arrays cost about the same per page whatever its size (some two hundred numpy calls), which pays for a page
 of ten bodies and not for one or two.
 """
@@ -54,6 +56,23 @@ _END_SENTENCE, _END_CLAUSE, _END_QUOTED, _END_TEXT = 1, 2, 3, 4
 _SEPARATOR = "\u0300"
 
 
+#: What each cutter flag is, as a regex of one character.
+_FLAG_PATTERNS = (
+    (f"[{re.escape(SENTENCE_MARKS)}]", _SENT),
+    (r"\.", _DOT),
+    (r"\n", _NL),
+    (f"[{re.escape(CLAUSE_MARKS)}]", _CLAUSE),
+    (f"[{CLOSERS}]", _CLOSER),
+    (r"\s", _SPACE),
+    (r"\d", _DIGIT),
+)
+
+
+def _char_flags(ch: str) -> int:
+    """The cutter flags of one character (those beyond the BMP, which the tables do not hold)."""
+    return sum(flag for pattern, flag in _FLAG_PATTERNS if re.fullmatch(pattern, ch))
+
+
 @lru_cache(maxsize=1)
 def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(fold, flags, ends)`` over the BMP: each code point's one-character fold; its cutter flags (``_RISKY``:
@@ -62,16 +81,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     risky, _changing, mapping = _fold_tables()
     every = "".join(map(chr, range(_BMP)))
     flags = np.zeros(_BMP, dtype=np.uint8)
-    for pattern, flag in (
-        (f"[{re.escape(SENTENCE_MARKS)}]", _SENT),
-        (r"\.", _DOT),
-        (r"\n", _NL),
-        (f"[{re.escape(CLAUSE_MARKS)}]", _CLAUSE),
-        (f"[{CLOSERS}]", _CLOSER),
-        (r"\s", _SPACE),
-        (r"\d", _DIGIT),
-        (risky.pattern, _RISKY),
-    ):
+    for pattern, flag in (*_FLAG_PATTERNS, (risky.pattern, _RISKY)):
         flags[[m.start() for m in re.finditer(pattern, every)]] |= flag
     flags[_BMP - 1] |= _RISKY
     fold = np.arange(_BMP, dtype=np.uint32)
@@ -100,10 +110,10 @@ def _end_code(f: int, a: int) -> int:
 
 class PageText:
     """The bodies of a result page as one array of code points and cutter flags, each body followed by a
-    separator (U+0300, which no body on this path holds: it has no one-character fold) that ends its last
-    piece; ``offsets[b]:offsets[b] + len(texts[b])`` is body ``b``'s."""
+    separator (U+0300, the only characters flagged ``_RISKY`` once :meth:`read`) that ends its last piece;
+    ``offsets[b]:offsets[b] + len(texts[b])`` is body ``b``'s."""
 
-    __slots__ = ("texts", "text", "offsets", "points", "flags")
+    __slots__ = ("texts", "text", "offsets", "points", "flags", "mapped")
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.texts = list(texts)
@@ -112,12 +122,14 @@ class PageText:
         np.cumsum([len(t) + 1 for t in self.texts], out=self.offsets[1:])
         self.points = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
         self.flags = _tables()[1][np.minimum(self.points, _BMP - 1)]
+        #: the bodies with a character the tables do not fold one to one (folded with offsets, see the module)
+        self.mapped = [False] * len(self.texts)
 
     @classmethod
     def read(cls, texts: Sequence[str]) -> tuple[PageText, list[bool]]:
-        """The page of the bodies the array path takes, and which those are: not a body with a lone
-        surrogate, a character outside the BMP or a character without a one-character fold (see the module
-        docs); the others are empty in the page."""
+        """The page of the bodies the array path takes, and which those are: every body but one with a lone
+        surrogate (empty in the page). A character without a one-character fold (or beyond the BMP) marks its
+        body :attr:`mapped` and keeps only the cutter flags it has."""
         ok = [True] * len(texts)
         try:
             page = cls(texts)
@@ -128,32 +140,41 @@ class PageText:
                 except UnicodeEncodeError:
                     ok[b] = False
             page = cls([t if good else "" for t, good in zip(texts, ok, strict=True)])
-        bad = np.flatnonzero(page.flags & _RISKY)
-        if len(bad) > len(texts):  # more than the separators
-            seps = page.offsets[1:] - 1
-            for b in set(page.body_of(np.setdiff1d(bad, seps)).tolist()):
-                ok[b] = False
-            page = cls([t if good else "" for t, good in zip(texts, ok, strict=True)])
-        page.flags[page.offsets[1:] - 1] = _SPACE | _RISKY  # the separators
+        seps = page.offsets[1:] - 1
+        risky = np.flatnonzero(page.flags & _RISKY)
+        if len(risky) > len(texts):  # more than the separators
+            inner = np.setdiff1d(risky, seps)
+            for b in set(page.body_of(inner).tolist()):
+                page.mapped[b] = True
+            page.flags[inner] &= ~np.uint8(_RISKY)
+            for i in inner[page.points[inner] >= _BMP].tolist():
+                page.flags[i] = _char_flags(chr(page.points[i]))
+        page.flags[seps] = _SPACE | _RISKY  # the separators
         return page, ok
 
-    def folded(self) -> list[str]:
-        """Each body folded, character for character (what ``fold_with_offsets`` gives, without offsets)."""
-        whole = _tables()[0][self.points].tobytes().decode("utf-32-le")
+    def folded(self) -> list[tuple[str, list[int] | None]]:
+        """Each body's ``fold_with_offsets``: on the tables, character for character (no offsets), but for
+        the :attr:`mapped` bodies."""
+        # (a character beyond the BMP is in a mapped body: looked up at U+FFFF, its fold taken from there)
+        whole = _tables()[0][np.minimum(self.points, _BMP - 1)].tobytes().decode("utf-32-le")
         at = self.offsets.tolist()
         # one conversion for the page: no phrase of the traditional -> simplified tables holds the separator, so
         # each body converts as it would alone; unless the conversion changes the length somewhere (t2s then
         # converts line by line): then each body alone (test_snippets_positions compares on xwlb)
         converted = whole if whole.isascii() else _converter().convert(whole)
         if len(converted) != len(whole):
-            return [t2s(whole[at[b] : at[b + 1] - 1]) for b in range(len(self.texts))]
-        return [converted[at[b] : at[b + 1] - 1] for b in range(len(self.texts))]
+            folded = [t2s(whole[at[b] : at[b + 1] - 1]) for b in range(len(self.texts))]
+        else:
+            folded = [converted[at[b] : at[b + 1] - 1] for b in range(len(self.texts))]
+        return [
+            fold_with_offsets(self.texts[b]) if self.mapped[b] else (f, None) for b, f in enumerate(folded)
+        ]
 
     @classmethod
     def fold_each(cls, texts: Sequence[str]) -> list[tuple[str, list[int] | None]]:
-        """``fold_with_offsets`` of each text: on arrays for those the tables fold one to one (no offsets)."""
+        """``fold_with_offsets`` of each text (on arrays, see :meth:`folded`)."""
         page, ok = cls.read(texts)
-        return [(f, None) if ok[k] else fold_with_offsets(texts[k]) for k, f in enumerate(page.folded())]
+        return [got if ok[k] else fold_with_offsets(texts[k]) for k, got in enumerate(page.folded())]
 
     def body_of(self, at: np.ndarray) -> np.ndarray:
         """The body each character offset ``at`` belongs to (a separator: the body before it)."""
