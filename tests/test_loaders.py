@@ -16,6 +16,7 @@ import pytest
 from indexer.articles import CHINA_TZ, Article, make_id, make_path_id, make_stub_id
 from indexer.ingest.loaders import SUPPORTED_SUFFIXES, Problem, iter_source_files, load_file
 from indexer.ingest.loaders.encoding import decode
+from indexer.ingest.loaders.jsonfmt import LONE_SURROGATE_NOTE
 from indexer.ingest.loaders.problem import LoadError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -441,6 +442,41 @@ def test_jsonl_bad_date_is_dropped_with_a_note(tmp_path: Path, raw: str) -> None
     assert [(a.title, a.published, a.notes) for a in articles] == [
         ("t", None, [("unparseable date", f"unparseable date {raw!r}: indexed without a date")])
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "titles", "bodies"),
+    [
+        # JSON Lines: a lone high half, a lone low half; a whole pair (an emoji) is kept
+        (
+            "a.jsonl",
+            '{"id": "s1", "title": "诈\\ud800骗", "body": "正文"}\n{"id": "s2", "title": "好\\uDC00", "body": "\\ud83d\\ude00"}\n',
+            ["诈\ufffd骗", "好\ufffd"],
+            ["正文", "\U0001f600"],
+        ),
+        (
+            "b.json",
+            '[{"id": "s3", "title": "标题", "tags": ["\\udfff"], "body": "正\\uDBFF文"}]',
+            ["标题"],
+            ["正\ufffd文"],
+        ),
+        ("c.jsonl", '{"id": "s4", "title": "\\ud83d\\ude00", "body": "x"}\n', ["\U0001f600"], ["x"]),
+    ],
+)
+def test_json_lone_surrogates_are_replaced_with_a_note(
+    tmp_path: Path, name: str, text: str, titles: list[str], bodies: list[str]
+) -> None:
+    """A \\uD800-\\uDFFF escape without its pair decodes to text no UTF-8 file can hold (hashing or storing it
+    fails): it is replaced by U+FFFD and the article is noted (a warning naming the file and line)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    articles, problems = load(path)
+    assert problems == []
+    assert [a.title for a in articles] == titles and [a.body for a in articles] == bodies
+    noted = [[LONE_SURROGATE_NOTE]] if name != "c.jsonl" else [[]]  # a whole pair is no problem
+    assert [a.notes for a in articles] == noted * len(articles)
+    for a in articles:
+        a.content_hash()  # every text encodes
 
 
 def test_jsonl_non_objects_and_blank_lines(tmp_path: Path) -> None:

@@ -177,12 +177,13 @@ def load_json(path: Path) -> Iterator[Article | Problem]:
     except RecursionError:
         yield Problem(where, None, "too deeply nested", "JSON nested too deeply to read")
         return
+    escaped = _SURROGATE_ESCAPE_RE.search(text) is not None
     if isinstance(value, dict):
-        yield record_to_article(value, where, 1)
+        yield _record(value, where, 1, escaped)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, dict):
-                yield record_to_article(item, where, index + 1)
+                yield _record(item, where, index + 1, escaped)
             else:
                 yield _not_an_object(item, where, index + 1)
     else:
@@ -226,8 +227,43 @@ def parse_line(line: str, where: str, number: int) -> Article | Problem:
     except RecursionError:
         return Problem(where, number, "too deeply nested", "JSON nested too deeply to read")
     if isinstance(value, dict):
-        return record_to_article(value, where, number)
+        return _record(value, where, number, _SURROGATE_ESCAPE_RE.search(line) is not None)
     return _not_an_object(value, where, number)
+
+
+#: A ``\uD800``-``\uDFFF`` escape in JSON text: what can decode to half of a UTF-16 pair alone.
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: The note of an article whose text held half of a UTF-16 pair alone (text no file can hold as UTF-8).
+LONE_SURROGATE_NOTE = (
+    "lone surrogate",
+    "a \\uD800-\\uDFFF escape without its pair: replaced by U+FFFD (the replacement character)",
+)
+
+
+def _record(value: dict[str, Any], where: str, number: int, escaped: bool) -> Article | Problem:
+    """:func:`record_to_article`; when the JSON text holds a surrogate escape (``escaped``), every lone
+    surrogate of the record's strings replaced by U+FFFD first, and the article noted."""
+    if not escaped:
+        return record_to_article(value, where, number)
+    mended = _without_lone_surrogates(value)
+    got = record_to_article(mended, where, number)
+    if isinstance(got, Article) and mended != value:
+        got.notes.append(LONE_SURROGATE_NOTE)
+    return got
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """``value`` (decoded JSON) with every string's lone surrogates replaced by U+FFFD."""
+    if isinstance(value, str):
+        if _LONE_SURROGATE_RE.search(value) is None:
+            return value
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    return value
 
 
 def _not_an_object(value: Any, where: str, line: int) -> Problem:
