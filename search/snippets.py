@@ -37,7 +37,8 @@ from indexer.normalize import fold_with_offsets as fold_text
 from indexer.normalize import original_span
 from search import windows as arrays
 from search.highlights import HighlightTerm
-from search.windows import CLAUSE, CUT, SENTENCE, PageText, Pieces
+from search.pagetext import CLOSERS, PageText
+from search.windows import CLAUSE, CUT, SENTENCE, Pieces
 
 FRAGMENT_CHARS = 120
 MAX_FRAGMENTS = 3
@@ -46,7 +47,7 @@ MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 #: Pages with fewer bodies are cut one body at a time: the arrays' cost per page does not pay for fewer.
 ARRAY_MIN_BODIES = 6
 
-_CLOSERS = arrays.CLOSERS
+_CLOSERS = CLOSERS
 # the lookahead first lets the regex engine skip to the next candidate character (a quarter faster, same cuts)
 _BOUNDARY_RE = re.compile(
     rf"(?=[。！？；…!?;.\n，、：,])"

@@ -3,12 +3,9 @@
 The same cuts and the same choice as the reference path of :mod:`search.snippets` (``_Pieces``: a regex scan
 and Python per piece and per window, one body at a time), computed with numpy for the whole page at once:
 
-* :class:`PageText` joins the page's bodies, each followed by a separator, and reads them once as code points
-  (``str.encode("utf-32-le")``), each looked up in tables made once per process: its fold (NFKC, lower case:
-  the one-character folds of :func:`indexer.normalize.fold_with_offsets`) and what it is to the cutter
-  (sentence mark, clause mark, closing quote, whitespace, digit). The folded bodies are the table's output
-  decoded, then traditional -> simplified (:func:`indexer.normalize.t2s`), so the matches (``str.find``,
-  :meth:`search.snippets.Highlighter.find`) are where the reference finds them.
+* the page is a :class:`~search.pagetext.PageText`: the bodies as one array of code points and cutter flags,
+  and each body folded so that the matches (``str.find``, :meth:`search.snippets.Highlighter.find`) are where
+  the reference finds them.
 * :func:`cut_pieces` reads only the marks, closing quotes and whitespace (a tenth of news text): what each
   ends is one lookup of its flags and the next character's (a run of sentence marks with the closing quotes
   after it, ``.`` before whitespace, a line break, a clause mark not before a digit, a body's end); whitespace
@@ -18,167 +15,34 @@ and Python per piece and per window, one body at a time), computed with numpy fo
   per piece, matches, the first match, whether it starts a sentence), ranks the windows of each body once by
   all of that but their new words, and takes up to ``fragments`` per body greedily, one round for all bodies.
 
-A body with a character the tables cannot fold one to one (outside the BMP, a combining mark, ``…`` -> ``...``,
-``㎏`` -> ``kg``: what makes :func:`~indexer.normalize.fold_with_offsets` keep offsets) is cut on the arrays too,
-its matches found in its fold with offsets and mapped back (:attr:`PageText.mapped`); only a body with a lone
-surrogate goes to the reference path (:meth:`PageText.read` says which), and so does a page of few bodies
-(:data:`search.snippets.ARRAY_MIN_BODIES`):
-the arrays cost about the same per page whatever its size (some two hundred numpy calls), which pays for a page
-of ten bodies and not for one or two.
+A body with a lone surrogate goes to the reference path (:meth:`~search.pagetext.PageText.read` says which), and
+so does a page of few bodies (:data:`search.snippets.ARRAY_MIN_BODIES`): the arrays cost about the same per
+page whatever its size (some two hundred numpy calls), which pays for a page of ten bodies and not for one or
+two.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
-from indexer.normalize import _converter, _fold_tables, fold_with_offsets, t2s
+from search.pagetext import (
+    END_CLAUSE,
+    END_QUOTED,
+    F_CLOSER,
+    F_RISKY,
+    F_SPACE,
+    MARKS,
+    PageText,
+    end_codes,
+)
 
-#: Closing quotes and brackets that a sentence end takes with it (``。」`` ends after the quote).
-CLOSERS = "”’」』）)\\]\"'》"
-SENTENCE_MARKS = "。！？；…!?;"
-CLAUSE_MARKS = "，、：,"
 SENTENCE, CLAUSE, CUT = 0, 1, 2  # how a piece ends: a sentence end, a clause end, a plain chunk boundary
 #: Query words (groups) a window can count as bits; a query with more is left to the reference path.
 MAX_GROUPS = 63
-
-_SENT, _DOT, _NL, _CLAUSE, _CLOSER, _SPACE, _DIGIT, _RISKY = (1 << k for k in range(8))
-_MARKS = _SENT | _DOT | _NL | _CLAUSE | _CLOSER | _SPACE | _RISKY  # what the cutter reads (a tenth of news)
-_BMP = 0x10000
-#: What a character ends, by its flags and the next one's: nothing, a sentence, a clause, a sentence with the
-#: closing quotes after it, a body (a separator: its piece is a sentence).
-_END_SENTENCE, _END_CLAUSE, _END_QUOTED, _END_TEXT = 1, 2, 3, 4
-_SEPARATOR = "\u0300"
-
-
-#: What each cutter flag is, as a regex of one character.
-_FLAG_PATTERNS = (
-    (f"[{re.escape(SENTENCE_MARKS)}]", _SENT),
-    (r"\.", _DOT),
-    (r"\n", _NL),
-    (f"[{re.escape(CLAUSE_MARKS)}]", _CLAUSE),
-    (f"[{CLOSERS}]", _CLOSER),
-    (r"\s", _SPACE),
-    (r"\d", _DIGIT),
-)
-
-
-def _char_flags(ch: str) -> int:
-    """The cutter flags of one character (those beyond the BMP, which the tables do not hold)."""
-    return sum(flag for pattern, flag in _FLAG_PATTERNS if re.fullmatch(pattern, ch))
-
-
-@lru_cache(maxsize=1)
-def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(fold, flags, ends)`` over the BMP: each code point's one-character fold; its cutter flags (``_RISKY``:
-    a character whose fold needs an offset map, and U+FFFF, where characters beyond the BMP are looked up);
-    and :data:`_ENDS` for each pair of flags ``(character, next character)``."""
-    risky, _changing, mapping = _fold_tables()
-    every = "".join(map(chr, range(_BMP)))
-    flags = np.zeros(_BMP, dtype=np.uint8)
-    for pattern, flag in (*_FLAG_PATTERNS, (risky.pattern, _RISKY)):
-        flags[[m.start() for m in re.finditer(pattern, every)]] |= flag
-    flags[_BMP - 1] |= _RISKY
-    fold = np.arange(_BMP, dtype=np.uint32)
-    fold[[ord(k) for k in mapping]] = [ord(v) for v in mapping.values()]
-    ends = np.zeros((256, 256), dtype=np.int8)
-    for f in range(256):
-        for a in range(256):
-            ends[f, a] = _end_code(f, a)
-    return fold, flags, ends
-
-
-def _end_code(f: int, a: int) -> int:
-    """Whether a character with flags ``f`` before one with flags ``a`` ends a piece (see :data:`_ENDS`)."""
-    if f & _RISKY:  # a separator between two bodies
-        return _END_TEXT
-    if f & _SENT:  # a run of sentence marks ends at its last mark and takes the closing quotes after it
-        return 0 if a & _SENT else _END_QUOTED if a & _CLOSER else _END_SENTENCE
-    if f & _DOT:
-        return _END_SENTENCE if a & _SPACE else 0
-    if f & _NL:
-        return _END_SENTENCE
-    if f & _CLAUSE:
-        return 0 if a & _DIGIT else _END_CLAUSE
-    return 0
-
-
-class PageText:
-    """The bodies of a result page as one array of code points and cutter flags, each body followed by a
-    separator (U+0300, the only characters flagged ``_RISKY`` once :meth:`read`) that ends its last piece;
-    ``offsets[b]:offsets[b] + len(texts[b])`` is body ``b``'s."""
-
-    __slots__ = ("texts", "text", "offsets", "points", "flags", "mapped")
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.texts = list(texts)
-        self.text = _SEPARATOR.join(self.texts) + _SEPARATOR
-        self.offsets = np.zeros(len(self.texts) + 1, dtype=np.int64)
-        np.cumsum([len(t) + 1 for t in self.texts], out=self.offsets[1:])
-        self.points = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
-        self.flags = _tables()[1][np.minimum(self.points, _BMP - 1)]
-        #: the bodies with a character the tables do not fold one to one (folded with offsets, see the module)
-        self.mapped = [False] * len(self.texts)
-
-    @classmethod
-    def read(cls, texts: Sequence[str]) -> tuple[PageText, list[bool]]:
-        """The page of the bodies the array path takes, and which those are: every body but one with a lone
-        surrogate (empty in the page). A character without a one-character fold (or beyond the BMP) marks its
-        body :attr:`mapped` and keeps only the cutter flags it has."""
-        ok = [True] * len(texts)
-        try:
-            page = cls(texts)
-        except UnicodeEncodeError:
-            for b, t in enumerate(texts):
-                try:
-                    t.encode("utf-32-le")
-                except UnicodeEncodeError:
-                    ok[b] = False
-            page = cls([t if good else "" for t, good in zip(texts, ok, strict=True)])
-        seps = page.offsets[1:] - 1
-        risky = np.flatnonzero(page.flags & _RISKY)
-        if len(risky) > len(texts):  # more than the separators
-            inner = np.setdiff1d(risky, seps)
-            for b in set(page.body_of(inner).tolist()):
-                page.mapped[b] = True
-            page.flags[inner] &= ~np.uint8(_RISKY)
-            for i in inner[page.points[inner] >= _BMP].tolist():
-                page.flags[i] = _char_flags(chr(page.points[i]))
-        page.flags[seps] = _SPACE | _RISKY  # the separators
-        return page, ok
-
-    def folded(self) -> list[tuple[str, list[int] | None]]:
-        """Each body's ``fold_with_offsets``: on the tables, character for character (no offsets), but for
-        the :attr:`mapped` bodies."""
-        # (a character beyond the BMP is in a mapped body: looked up at U+FFFF, its fold taken from there)
-        whole = _tables()[0][np.minimum(self.points, _BMP - 1)].tobytes().decode("utf-32-le")
-        at = self.offsets.tolist()
-        # one conversion for the page: no phrase of the traditional -> simplified tables holds the separator, so
-        # each body converts as it would alone; unless the conversion changes the length somewhere (t2s then
-        # converts line by line): then each body alone (test_snippets_positions compares on xwlb)
-        converted = whole if whole.isascii() else _converter().convert(whole)
-        if len(converted) != len(whole):
-            folded = [t2s(whole[at[b] : at[b + 1] - 1]) for b in range(len(self.texts))]
-        else:
-            folded = [converted[at[b] : at[b + 1] - 1] for b in range(len(self.texts))]
-        return [
-            fold_with_offsets(self.texts[b]) if self.mapped[b] else (f, None) for b, f in enumerate(folded)
-        ]
-
-    @classmethod
-    def fold_each(cls, texts: Sequence[str]) -> list[tuple[str, list[int] | None]]:
-        """``fold_with_offsets`` of each text (on arrays, see :meth:`folded`)."""
-        page, ok = cls.read(texts)
-        return [got if ok[k] else fold_with_offsets(texts[k]) for k, got in enumerate(page.folded())]
-
-    def body_of(self, at: np.ndarray) -> np.ndarray:
-        """The body each character offset ``at`` belongs to (a separator: the body before it)."""
-        return np.searchsorted(self.offsets, at, side="right") - 1
 
 
 class Pieces(NamedTuple):
@@ -200,24 +64,24 @@ def cut_pieces(page: PageText, size: int, spans: Sequence[tuple[int, int]]) -> P
     Only the marks, closing quotes, whitespace and separators are read after the first pass (a tenth of news
     text); each one's end code is one lookup of its flags and the next character's."""
     flags = page.flags
-    at = np.flatnonzero(flags & _MARKS)
+    at = np.flatnonzero(flags & MARKS)
     f = flags[at]
-    code = _tables()[2][f, flags[np.minimum(at + 1, len(flags) - 1)]]
+    code = end_codes()[f, flags[np.minimum(at + 1, len(flags) - 1)]]
     cut = code > 0
     ends = at[cut] + 1
     codes = code[cut]
-    kinds = (codes == _END_CLAUSE).astype(np.int64)  # SENTENCE or CLAUSE
-    quoted = codes == _END_QUOTED
+    kinds = (codes == END_CLAUSE).astype(np.int64)  # SENTENCE or CLAUSE
+    quoted = codes == END_QUOTED
     if quoted.any():  # the closing quotes after a sentence end go with it
-        ends[quoted] = _past_runs(at[(f & _CLOSER) != 0], ends[quoted])
+        ends[quoted] = _past_runs(at[(f & F_CLOSER) != 0], ends[quoted])
     starts = np.concatenate(([0], ends[:-1]))
-    space = at[(f & _SPACE) != 0]
+    space = at[(f & F_SPACE) != 0]
     run, bounds = _runs(space)
     first = _past_runs(space, starts, run, bounds)
     blank = first >= ends
     if blank.any():  # a whitespace piece: a line break there ends the sentence of the piece before it
         before = np.maximum.accumulate(np.where(blank, -1, np.arange(len(ends))))
-        fix = np.flatnonzero(blank & (kinds == SENTENCE) & (before >= 0) & ((flags[starts] & _RISKY) == 0))
+        fix = np.flatnonzero(blank & (kinds == SENTENCE) & (before >= 0) & ((flags[starts] & F_RISKY) == 0))
         fix = fix[page.body_of(starts[before[fix]]) == page.body_of(starts[fix])]
         kinds[before[fix]] = SENTENCE
         keep = ~blank

@@ -13,8 +13,8 @@ from indexer.normalize import fold_with_offsets
 from search import scoring
 from search.highlights import phrase_pattern
 from search.nodes.near import FIELDS, Runs, proximity_boosts
+from search.pagetext import PageText
 from search.snippets import Highlighter
-from search.windows import PageText
 
 SAMPLE = Path(__file__).resolve().parent.parent / "index_data" / "articles" / "cmrc2018-wikipedia.jsonl"
 

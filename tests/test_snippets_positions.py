@@ -14,12 +14,12 @@ import opencc
 import pytest
 from test_snippets import SNIPPET_CASES, highlighter
 
+import search.pagetext
 import search.snippets
-import search.windows
 from indexer.analysis import ChineseTokenizer
 from search.highlights import HighlightTerm
+from search.pagetext import PageText
 from search.snippets import Highlighter
-from search.windows import PageText
 
 XWLB = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "xwlb" / "articles.jsonl.gz"
 SLICE = 3000
@@ -136,6 +136,6 @@ def test_page_conversion_that_changes_length_converts_each_body(monkeypatch: pyt
         def convert(self, text: str) -> str:
             return text + "x"
 
-    monkeypatch.setattr(search.windows, "_converter", lambda: Longer())
+    monkeypatch.setattr(search.pagetext, "_converter", lambda: Longer())
     marker = highlighter("电信诈骗")
     assert_same(marker, ["警方破獲電信網絡詐騙集團，拘捕十二名男女。", "电信诈骗案件高发。", ""])

@@ -13,7 +13,7 @@ import numpy as np
 
 from search import scoring
 from search.nodes.base import Matches, Node, Wrapping, walk
-from search.windows import PageText
+from search.pagetext import PageText
 
 if TYPE_CHECKING:
     from search.context import Context
