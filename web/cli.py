@@ -59,7 +59,13 @@ def serve_command(
     from search.live import preload_for_workers
     from web import create_app
     from web.accesslog import configure_logging
-    from web.server import PortUnavailableError, check_port, metrics_dir, serve
+    from web.server import (
+        PortUnavailableError,
+        check_port,
+        give_back_large_allocations,
+        metrics_dir,
+        serve,
+    )
 
     overrides: dict[str, object] = {"INDEX_DIR": str(index_dir)}
     if log_json:
@@ -69,6 +75,9 @@ def serve_command(
     except ValueError as exc:
         raise click.ClickException(f"bad setting: {exc}") from None
     settings = app.extensions["zhsearch"].settings
+    # from here on (the preloaded tables, then every query of the workers), large arrays are given back to the
+    # system when freed, not kept in the heaps
+    give_back_large_allocations(settings.malloc_mmap_threshold)
     try:
         check_port(host, port)
     except PortUnavailableError as exc:

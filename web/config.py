@@ -21,6 +21,11 @@ WEB_SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", "2", "Worker processes of `zhsearch serve` (each opens the read-only index itself)."),
     Setting("THREADS", "4", "Threads per worker process of `zhsearch serve`."),
     Setting(
+        "MALLOC_MMAP_THRESHOLD",
+        "1048576",
+        "Bytes from which an allocation of `zhsearch serve` is mapped on its own and given back to the system when freed (glibc's `mallopt(M_MMAP_THRESHOLD)`: a worker's memory returns near its resting size after a burst of concurrent queries); `0`: glibc's own threshold, which grows with the largest block freed.",
+    ),
+    Setting(
         "CORS_ORIGINS",
         "*",
         "Origins allowed to call /api from a browser: `*`, or origins separated by spaces or commas; empty: none.",
@@ -85,6 +90,19 @@ def _as_int(name: str, value: Any, minimum: int = 0) -> int:
     return number
 
 
+#: glibc's largest ``M_MMAP_THRESHOLD`` on 64-bit systems (half its largest heap).
+MMAP_THRESHOLD_MAX = 32 * 1024 * 1024
+
+
+def _as_mmap_threshold(value: Any) -> int:
+    number = _as_int("MALLOC_MMAP_THRESHOLD", value)
+    if number > MMAP_THRESHOLD_MAX:
+        raise ValueError(
+            f"MALLOC_MMAP_THRESHOLD: must be at most {MMAP_THRESHOLD_MAX} (32 MiB), got {number}"
+        )
+    return number
+
+
 def _as_float(name: str, value: Any) -> float:
     try:
         number = float(str(value).strip())
@@ -134,6 +152,7 @@ class WebConfig:
     stats_days: int = 90
     fresh_half_life_days: float = float(FRESH_HALF_LIFE.default)
     metrics: bool = True
+    malloc_mmap_threshold: int = 1048576
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, Any]) -> WebConfig:
@@ -154,6 +173,7 @@ class WebConfig:
             stats_days=_as_int("STATS_DAYS", config.get("STATS_DAYS", "90")),
             fresh_half_life_days=parse_half_life(config.get("FRESH_HALF_LIFE_DAYS", FRESH_HALF_LIFE.default)),
             metrics=_as_bool("METRICS", config.get("METRICS", "1")),
+            malloc_mmap_threshold=_as_mmap_threshold(config.get("MALLOC_MMAP_THRESHOLD", "1048576")),
         )
 
 

@@ -9,6 +9,8 @@ and the latency (see :mod:`web.accesslog`).
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import errno
 import os
 import shutil
@@ -167,6 +169,25 @@ def check_port(host: str, port: int) -> None:
                 f"cannot listen on {where}: {exc.strerror or exc}"
                 + (hint if exc.errno == errno.EADDRINUSE else "")
             ) from None
+
+
+#: ``mallopt``'s parameter number of the mmap threshold (glibc's malloc.h)
+_M_MMAP_THRESHOLD = -3
+
+
+def give_back_large_allocations(threshold: int) -> bool:
+    """Set glibc's mmap threshold of this process (and of the workers it forks) to ``threshold`` bytes: each
+    allocation at least that large (a query's arrays) is mapped on its own and unmapped when freed. glibc's
+    own threshold grows to the largest block freed, after which such arrays come from the heap and their pages
+    stay with the worker. True when set; False for ``0`` or a C library without ``mallopt`` (not glibc)."""
+    if threshold <= 0:
+        return False
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    return mallopt(_M_MMAP_THRESHOLD, threshold) == 1
 
 
 def serve(app: Flask, **options: Any) -> None:
