@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocWriter
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.index import FileIndex
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.scoring import BM25F
@@ -38,6 +39,13 @@ PRIVATE_ATTRIBUTES = (
     ("FixedBytesColumn.Reader", "_dbfile"),
     ("FixedBytesColumn.Reader", "_basepos"),
     ("FixedBytesColumn.Reader", "_count"),
+    ("FixedBytesColumn.Reader", "_doccount"),
+    ("NumericColumn.Reader", "_typecode"),
+    ("NumericColumn.Reader", "_default"),
+    ("VarBytesColumn.Reader", "_dbfile"),
+    ("VarBytesColumn.Reader", "_basepos"),
+    ("VarBytesColumn.Reader", "_offsets"),
+    ("VarBytesColumn.Reader", "_lengths"),
 )
 
 
@@ -158,3 +166,29 @@ def field_lengths(reader: SegmentReader, field: str) -> np.ndarray:
     codes = np.zeros(count, dtype=np.uint8)
     codes[:stored] = raw
     return LENGTH_OF_BYTE[codes]
+
+
+def column_values(reader: SegmentReader, name: str) -> np.ndarray | list[bytes] | None:
+    """Every document's value of the column ``name`` read at once: a numeric column as an array, a bytes column
+    as a list (what ``list(reader.column_reader(name, translate=False))`` gives, without a call per document);
+    None for another kind of column (or none), which the caller reads through Whoosh."""
+    if not reader.has_column(name):
+        return None
+    column = reader.column_reader(name, translate=False)
+    count = reader.doc_count_all()
+    if type(column) is NumericColumn.Reader:
+        stored = min(column._count, count)
+        values = np.full(count, column._default, dtype=np.dtype(">" + column._typecode))
+        values[:stored] = np.frombuffer(
+            column._dbfile.get(column._basepos, stored * column._fixedlen), dtype=values.dtype, count=stored
+        )
+        return values
+    if type(column) is VarBytesColumn.Reader:
+        lengths, offsets = column._lengths, column._offsets
+        if len(lengths) != count:
+            return None
+        if not count:
+            return []
+        blob = column._dbfile.get(column._basepos, offsets[-1] + lengths[-1])
+        return [blob[o : o + n] for o, n in zip(offsets, lengths, strict=True)]
+    return None

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from whoosh.reading import IndexReader
 
+from indexer.compat import column_values
+
 #: Column value of a document without a publication time (Whoosh's default for a missing DATETIME).
 NO_DATE = 2**64 - 1
 #: Microseconds in a day, and China time's offset from UTC (the index stores naive UTC; months are China time's).
@@ -69,15 +71,34 @@ class Columns:
 
 
 def _column(reader: IndexReader, name: str, default: object, *, translate: bool = False) -> list[Any]:
+    """Every document's value of the column ``name``, segment after segment (``default`` where a segment has
+    none); ``translate``: the field's values (``from_column_value``) rather than the column's."""
     values: list[Any] = []
     for leaf, offset in reader.leaf_readers():
         count = leaf.doc_count_all()
         assert offset == len(values)
-        part = list(leaf.column_reader(name, translate=translate)) if leaf.has_column(name) else []
+        part = _segment_column(leaf, name, translate)
         if len(part) < count:
             part.extend([default] * (count - len(part)))
         values.extend(part[:count])
     return values
+
+
+def _segment_column(leaf: IndexReader, name: str, translate: bool) -> list[Any]:
+    """One segment's column, read at once where :func:`indexer.compat.column_values` can (a numeric column's
+    distinct values translated once each), else through Whoosh's reader (a call per document)."""
+    if not leaf.has_column(name):
+        return []
+    fast = column_values(leaf, name)
+    if fast is None:
+        return list(leaf.column_reader(name, translate=translate))
+    if isinstance(fast, list):
+        return fast
+    if not translate:
+        return fast.tolist()
+    distinct, inverse = np.unique(fast, return_inverse=True)
+    field = leaf.schema[name]
+    return np.array([field.from_column_value(v) for v in distinct.tolist()], dtype=object)[inverse].tolist()
 
 
 def _codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from whoosh.codec.whoosh3 import W3FieldWriter, W3PerDocReader, W3PerDocWriter, W3Segment, W3TermsReader
-from whoosh.columns import FixedBytesColumn
+from whoosh.columns import FixedBytesColumn, NumericColumn, VarBytesColumn
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
@@ -28,6 +28,8 @@ OWNERS: dict[str, Any] = {
     "W3Segment": W3Segment,
     "W3FieldWriter": W3FieldWriter,
     "FixedBytesColumn.Reader": FixedBytesColumn.Reader,
+    "NumericColumn.Reader": NumericColumn.Reader,
+    "VarBytesColumn.Reader": VarBytesColumn.Reader,
 }
 
 
@@ -59,6 +61,8 @@ def _instance_attributes(leaf: SegmentReader) -> dict[str, Any]:
         "W3PerDocReader": leaf._perdoc,
         "W3Segment": leaf.segment(),
         "FixedBytesColumn.Reader": column,
+        "NumericColumn.Reader": leaf.column_reader("published", translate=False),
+        "VarBytesColumn.Reader": leaf.column_reader("id", translate=False),
         "W3PerDocWriter": codec.per_document_writer(storage, segment),
         "W3FieldWriter": codec.field_writer(storage, segment),
     }
@@ -88,3 +92,33 @@ def test_whoosh3_is_bounded_to_the_tested_releases() -> None:
     low = tuple(int(x) for x in bound.group(1).split(".")[:2])
     high = tuple(int(x) for x in bound.group(2).split(".")[:2])
     assert low <= installed < high
+
+
+def test_columns_read_at_once_equal_whoosh_readers(tmp_path: Path) -> None:
+    """``compat.column_values`` of every column the engine loads (ids, dates, sources, categories, years;
+    one article without a date, source or category) equals Whoosh's reader, document by document."""
+    from conftest import build_index, write_jsonl
+
+    from search import Searcher
+
+    docs = [
+        {"id": "b2", "title": "标题", "body": "正文", "source": "新华社", "published": "2023-05-01"},
+        {"id": "a1", "title": "无日期", "body": "正文"},
+        {
+            "id": "c3",
+            "title": "标题",
+            "body": "正文",
+            "source": "人民网",
+            "category": "时政",
+            "date": "1999-12-31",
+        },
+    ]
+    searcher = Searcher(build_index([write_jsonl(tmp_path / "a.jsonl", docs)], tmp_path / "index"))
+    with searcher.reader() as reader:
+        leaf = next(iter(reader.leaf_readers()))[0]
+        for name in ("id", "published", "source", "category", "year"):
+            fast = compat.column_values(leaf, name)
+            assert fast is not None, name
+            got = fast.tolist() if hasattr(fast, "tolist") else fast
+            assert got == list(leaf.column_reader(name, translate=False)), name
+        assert compat.column_values(leaf, "title") is None  # a field without a column
