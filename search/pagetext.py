@@ -130,7 +130,9 @@ class PageText:
         seps = page.offsets[1:] - 1
         risky = np.flatnonzero(page.flags & F_RISKY)
         if len(risky) > len(texts):  # more than the separators
-            inner = np.setdiff1d(risky, seps)
+            separator = np.zeros(len(page.flags), dtype=bool)
+            separator[seps] = True
+            inner = risky[~separator[risky]]
             for b in set(page.body_of(inner).tolist()):
                 page.mapped[b] = True
             page.flags[inner] &= ~np.uint8(F_RISKY)

@@ -113,9 +113,10 @@ class TermList:
 
     def blocks_for(self, docs: np.ndarray) -> np.ndarray:
         """The blocks that can hold any of ``docs`` (segment-local, ascending)."""
-        k = np.searchsorted(self.lasts, docs)
+        k = np.searchsorted(self.lasts, docs)  # ascending, as docs are
         k = k[k < len(self.lasts)]
-        k = np.unique(k)
+        if len(k) > 1:
+            k = k[np.concatenate(([True], k[1:] != k[:-1]))]
         if len(k):
             k = k[self.firsts[k] <= docs[-1]]
         return k
