@@ -67,6 +67,17 @@ def _fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).lower()
 
 
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with each lone UTF-16 surrogate (half a pair: a ``\\ud800`` JSON escape, an undecodable byte of
+    a command line) replaced by U+FFFD, the replacement character: text that can be encoded as UTF-8 again."""
+    if _LONE_SURROGATE_RE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def t2s(text: str) -> str:
     """Traditional -> simplified, guaranteed length-preserving (phrase-level conversion where it is)."""
     if text.isascii():

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from indexer.articles import CHINA_TZ
+from indexer.normalize import without_lone_surrogates
 from search.errors import InvalidParameterError, PageOutOfRangeError, QueryTooLongError
 from search.query import MAX_QUERY_CHARS, normalize_query, period_bounds
 
@@ -77,7 +78,7 @@ def _names(value: str | tuple[str, ...] | list[str] | frozenset[str] | None) -> 
     if value is None:
         return ()
     values = (value,) if isinstance(value, str) else tuple(value)
-    return tuple(dict.fromkeys(v for v in values if v))
+    return tuple(dict.fromkeys(without_lone_surrogates(v) for v in values if v))
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,9 @@ class SearchRequest:
     empty_range: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
-        q = "" if self.q is None else str(self.q)
+        q = without_lone_surrogates(
+            "" if self.q is None else str(self.q)
+        )  # a command line's undecodable bytes
         if len(q.strip()) > MAX_QUERY_CHARS:
             raise QueryTooLongError(
                 f"the query is {len(q.strip())} characters long; at most {MAX_QUERY_CHARS} characters are allowed",

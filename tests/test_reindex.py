@@ -341,6 +341,9 @@ def test_dict_add_keeps_comments_and_remove_drops_only_the_word(tmp_path: Path) 
     result = runner.invoke(cli, ["dict", "add", "两个 词", *opts])
     assert result.exit_code == 2
     assert "cannot be empty or contain spaces" in result.output
+    result = runner.invoke(cli, ["dict", "add", "\udcff词", *opts])  # a byte of argv that is not UTF-8
+    assert result.exit_code == 2 and "not UTF-8 text" in result.output
+    assert userdict.read_text(encoding="utf-8") == "# names\n缅北\n果敢\n"
 
 
 def test_log_progress_prints_rate_and_estimate() -> None:

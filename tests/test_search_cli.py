@@ -39,6 +39,18 @@ def test_query_starting_with_minus(search_news_index: Path) -> None:
     assert data["query"] == "-缅北 诈骗" and data["total"] == 6
 
 
+def test_bytes_of_the_command_line_that_are_not_utf8(search_news_index: Path) -> None:
+    """Undecodable bytes of argv (Python's surrogate escapes, ``$'\\xff'`` in a shell) are replaced by U+FFFD:
+    the query runs on the rest, the filter value matches nothing, and no traceback."""
+    code, out = run("--index", str(search_news_index), "--json", "\udcff\udcfe诈骗")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["query"] == "\ufffd\ufffd诈骗" and data["total"] == 7  # what 诈骗 alone finds
+    code, out = run("--index", str(search_news_index), "--source", "\udcff", "诈骗")
+    assert code == 0, out
+    assert out.startswith("0 results")
+
+
 def test_json_output_with_options(search_news_index: Path) -> None:
     code, out = run(
         "--index", str(search_news_index), "--json", "--sort", "oldest", "--page", "2", "--per-page", "2",

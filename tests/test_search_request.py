@@ -27,6 +27,8 @@ from search.request import last_page, parse_day
         ({"sources": ["新华社", "", "人民日报", "新华社"]}, "sources", ("新华社", "人民日报")),
         ({"categories": None}, "categories", ()),
         ({"q": None}, "q", ""),
+        ({"q": "\udcff\udcfe诈骗"}, "q", "\ufffd\ufffd诈骗"),  # undecodable bytes of a command line
+        ({"sources": ["新华\ud800社"]}, "sources", ("新华\ufffd社",)),
         ({"spellcheck": 0}, "spellcheck", False),
     ],
 )

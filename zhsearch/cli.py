@@ -12,6 +12,7 @@ import click
 
 from indexer.analysis import read_userdict
 from indexer.config import setting
+from indexer.normalize import without_lone_surrogates
 from indexer.options import index_option
 from indexer.progress import LogProgress, Progress, TerminalProgress
 from indexer.store import StoreError
@@ -235,6 +236,8 @@ def dict_add(
         word = word.strip()
         if not word or any(c.isspace() for c in word):
             raise click.BadParameter(f"{word!r}: a dictionary word cannot be empty or contain spaces")
+        if without_lone_surrogates(word) != word:  # bytes of the command line that are not UTF-8
+            raise click.BadParameter(f"{word!r}: not UTF-8 text")
         if word in known:
             click.echo(f"{word}: already in {userdict}")
             continue

@@ -18,6 +18,7 @@ from indexer.articles import Article, make_id
 from indexer.ingest.loaders.dates import parse_date
 from indexer.ingest.loaders.encoding import decode, may_be_plain_utf8, read_bytes, read_gzip
 from indexer.ingest.loaders.problem import LoadError, Problem
+from indexer.normalize import without_lone_surrogates
 
 _BODY_KEYS = ("body", "content", "text")
 _DATE_KEYS = ("published", "date", "publish_time", "pubdate")
@@ -233,7 +234,6 @@ def parse_line(line: str, where: str, number: int) -> Article | Problem:
 
 #: A ``\uD800``-``\uDFFF`` escape in JSON text: what can decode to half of a UTF-16 pair alone.
 _SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
-_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 #: The note of an article whose text held half of a UTF-16 pair alone (text no file can hold as UTF-8).
 LONE_SURROGATE_NOTE = (
     "lone surrogate",
@@ -256,9 +256,7 @@ def _record(value: dict[str, Any], where: str, number: int, escaped: bool) -> Ar
 def _without_lone_surrogates(value: Any) -> Any:
     """``value`` (decoded JSON) with every string's lone surrogates replaced by U+FFFD."""
     if isinstance(value, str):
-        if _LONE_SURROGATE_RE.search(value) is None:
-            return value
-        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return without_lone_surrogates(value)
     if isinstance(value, dict):
         return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
     if isinstance(value, list):
